@@ -1,0 +1,70 @@
+# Two commands do everything on a fresh Debian 12 machine: `make run` and `make test`.
+# Every target is idempotent: a second run installs nothing and reuses running services.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12 from pyenv when present (the routing engine wheels need >= 3.12).
+PYTHON_312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+export UV_PYTHON ?= $(PYTHON_312)
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+MANAGE = $(UV) run --frozen python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install system services stop status migrate demo run test lint bench
+
+help:
+	@echo "make run       install what is missing, start services, migrate, load demo data, serve"
+	@echo "make test      the same set-up without serving, then lint and the whole test suite"
+	@echo "make services  start PostgreSQL/PostGIS and Redis only, and write .env"
+	@echo "make stop      stop the app, worker, beat, PostgreSQL and Redis started here"
+	@echo "make status    say what is running"
+	@echo "make lint      ruff, formatting, mypy and a missing-migrations check"
+
+system:
+	@bash scripts/dev/install-system.sh
+
+.venv/.installed: pyproject.toml uv.lock
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+static/dist/.built: node_modules/.installed scripts/build-frontend.mjs $(shell find static/src static/js -type f)
+	npm run --silent build
+	@touch $@
+
+install: system .venv/.installed static/dist/.built
+
+services: system
+	@bash scripts/dev/services.sh start
+
+status:
+	@bash scripts/dev/services.sh status
+	@bash scripts/dev/app.sh status
+
+stop:
+	@bash scripts/dev/app.sh stop
+	@bash scripts/dev/services.sh stop
+
+migrate: install services
+	$(MANAGE) migrate --no-input
+
+demo: migrate
+	$(MANAGE) seed_demo
+
+run: demo
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/dev/app.sh serve
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy .
+
+test: install services
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(UV) run --frozen pytest

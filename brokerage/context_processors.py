@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from brokerage.permissions import can_manage_region, can_manage_users
+
+SECTIONS = {
+    "home": "home",
+    "organisation_list": "orgs",
+    "local_authority_add": "orgs",
+    "local_authority_remove": "orgs",
+    "provider_add": "orgs",
+    "user_list": "users",
+    "user_invite": "users",
+    "user_detail": "users",
+    "account": "account",
+    "password_change": "account",
+}
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Service navigation: only the pages the signed-in person's role can use."""
+    user = getattr(request, "user", None)
+    items: list[dict[str, Any]] = []
+    if user is not None and user.is_authenticated:
+        items.append({"label": "Home", "url": reverse("home"), "section": "home"})
+        if can_manage_region(user):
+            items.append(
+                {"label": "Organisations", "url": reverse("organisation_list"), "section": "orgs"}
+            )
+        if can_manage_users(user):
+            items.append({"label": "Users", "url": reverse("user_list"), "section": "users"})
+        items.append({"label": "Your account", "url": reverse("account"), "section": "account"})
+    match = getattr(request, "resolver_match", None)
+    section = SECTIONS.get(match.url_name, "") if match else ""
+    return {"service_name": settings.SERVICE_NAME, "navigation_items": items, "section": section}

@@ -1,0 +1,21 @@
+"""The Celery app. Periodic jobs are listed once, here, each with why it runs."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("placement")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Invitation emails whose queueing failed (Redis or the worker down when the invitation was
+    # saved) are sent once the broker is back: nothing an admin does is lost.
+    "invitation-emails-resend-unsent": {
+        "task": "brokerage.tasks.invitation_emails_send_unsent",
+        "schedule": crontab(minute="*/5"),
+    },
+}

@@ -1,0 +1,26 @@
+// Builds static/dist/ from static/src/ and the pinned govuk-frontend package.
+// Built files are not committed; `make run` and `make test` run this when they are missing or stale.
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as sass from "sass";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
+const out = join(root, "static", "dist");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const css = sass.compile(join(root, "static", "src", "app.scss"), {
+  loadPaths: [join(root, "node_modules")],
+  style: "compressed",
+  quietDeps: true,
+  silenceDeprecations: ["import", "global-builtin", "slash-div"],
+});
+writeFileSync(join(out, "app.css"), css.css);
+
+cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
+cpSync(join(govuk, "assets"), join(out, "assets"), { recursive: true });
+cpSync(join(root, "static", "js"), join(out, "js"), { recursive: true });
+console.log(`front end built into ${out}`);

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The app's own processes for `make run`: a Celery worker and beat in the background, the web
+# server in the foreground. PID files and logs are in var/.
+#   app.sh serve   start worker and beat if not running, print URL and logins, serve until Ctrl-C
+#   app.sh stop    stop worker, beat and the web server, by PID
+#   app.sh status  say which are running
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+RUN="$ROOT/var/run"
+LOG="$ROOT/var/log"
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+BIN="$ROOT/.venv/bin"
+mkdir -p "$RUN" "$LOG"
+cd "$ROOT"
+
+running() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+start_bg() {
+  local name=$1
+  shift
+  if running "$name"; then
+    echo "$name already running (PID $(cat "$RUN/$name.pid"))"
+    return
+  fi
+  nohup "$@" >>"$LOG/$name.log" 2>&1 &
+  echo $! >"$RUN/$name.pid"
+  echo "$name started (PID $!, log var/log/$name.log)"
+}
+
+stop_one() {
+  local name=$1
+  if running "$name"; then
+    local pid
+    pid=$(cat "$RUN/$name.pid")
+    # The web server's autoreloader and Celery's pool run children: stop them too.
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    echo "$name stopped"
+  fi
+  rm -f "$RUN/$name.pid"
+}
+
+serve() {
+  if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null && ! running web; then
+    echo "Port $PORT on $HOST is in use by another program. Try: make run PORT=8001" >&2
+    exit 1
+  fi
+  start_bg worker "$BIN/celery" -A config worker --loglevel=INFO --concurrency=2
+  start_bg beat "$BIN/celery" -A config beat --loglevel=INFO \
+    --schedule "$ROOT/var/celerybeat-schedule"
+  if running web; then
+    echo "The web server is already running (PID $(cat "$RUN/web.pid"))."
+    print_welcome
+    exit 0
+  fi
+  print_welcome
+  echo "$$" >"$RUN/web.pid"
+  SITE_URL="http://$HOST:$PORT" exec "$BIN/python" manage.py runserver "$HOST:$PORT"
+}
+
+print_welcome() {
+  cat <<TXT
+
+  Find a placement is running at http://$HOST:$PORT/
+  Health: http://$HOST:$PORT/healthz
+  Emails (invitations, password resets) are written to var/mail/
+  Demo logins, password for all: demo-placement-2026
+    Hub admin           hub.admin@example.org
+    LA manager          la.manager@example.org
+    Placement officer   placement.officer@example.org
+    Provider admin      provider.admin@example.org
+    Provider user       provider.user@example.org
+  Stop everything with: make stop
+
+TXT
+}
+
+case "${1:-}" in
+  serve) serve ;;
+  stop)
+    stop_one web
+    stop_one beat
+    stop_one worker
+    ;;
+  status)
+    for name in web worker beat; do
+      if running "$name"; then echo "$name: running (PID $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+    done
+    ;;
+  *) echo "usage: $0 serve|stop|status" >&2; exit 2 ;;
+esac

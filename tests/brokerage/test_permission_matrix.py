@@ -1,0 +1,176 @@
+"""Every role × every page × whose object it is: allowed, or 403/404, never a 500.
+
+Scopes: "own" is the actor's own organisation; "region" another organisation in the same region;
+"other" an organisation in another region. A refused POST must change nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from brokerage.models import Invitation, Role, User
+from brokerage.services import invitation_create
+
+pytestmark = pytest.mark.django_db
+
+HUB, MGR, OFF, PADM, PUSR = (
+    Role.HUB_ADMIN,
+    Role.LA_MANAGER,
+    Role.PLACEMENT_OFFICER,
+    Role.PROVIDER_ADMIN,
+    Role.PROVIDER_USER,
+)
+ALL_ROLES = (HUB, MGR, OFF, PADM, PUSR)
+# Where each role's actor sits in the world fixture.
+ACTOR_ORG = {HUB: "hub_a", MGR: "la_a1", OFF: "la_a1", PADM: "provider_a1", PUSR: "provider_a1"}
+# For a scope, the organisation whose objects are used, seen from each actor.
+TARGET_ORG = {
+    "own": {HUB: "hub_a", MGR: "la_a1", OFF: "la_a1", PADM: "provider_a1", PUSR: "provider_a1"},
+    "region": {HUB: "la_a2", MGR: "la_a2", OFF: "la_a2", PADM: "provider_a2", PUSR: "provider_a2"},
+    "other": {HUB: "la_b1", MGR: "la_b1", OFF: "la_b1", PADM: "provider_b1", PUSR: "provider_b1"},
+}
+
+# Pages that take no object: role -> expected status.
+PLAIN_PAGES = {
+    "home": dict.fromkeys(ALL_ROLES, 200),
+    "account": dict.fromkeys(ALL_ROLES, 200),
+    "password_change": dict.fromkeys(ALL_ROLES, 200),
+    "organisation_list": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "local_authority_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "provider_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "user_list": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
+    "user_invite": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
+}
+
+# Pages about a person (the target organisation's non-admin member, or its only member).
+# Expected status for (role, scope). Managers see their own organisation's people; hub admins
+# every organisation's in their region; nobody another region's.
+PERSON_EXPECTED = {
+    HUB: {"own": None, "region": 200, "other": 404},
+    MGR: {"own": 200, "region": 404, "other": 404},
+    OFF: {"own": 403, "region": 403, "other": 403},
+    PADM: {"own": 200, "region": 404, "other": 404},
+    PUSR: {"own": 403, "region": 403, "other": 403},
+}
+TARGET_ROLE = {"hub_a": HUB, "la": OFF, "provider": PUSR}
+
+
+def _target_user(world, org_key: str) -> User:
+    if org_key.startswith("la"):
+        return world.user(org_key, OFF)
+    if org_key.startswith("provider"):
+        return world.user(org_key, PUSR)
+    return world.user(org_key, HUB)
+
+
+def _person_cases():
+    for role in ALL_ROLES:
+        for scope, expected in PERSON_EXPECTED[role].items():
+            if expected is not None:  # a hub admin's "own" person would be themselves
+                yield role, scope, expected
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("page", sorted(PLAIN_PAGES))
+def test_plain_pages(world, client, role, page):
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    response = client.get(reverse(page))
+    assert response.status_code == PLAIN_PAGES[page][role]
+
+
+@pytest.mark.parametrize("page", sorted(PLAIN_PAGES))
+def test_signed_out_people_are_sent_to_sign_in(client, page, db):
+    response = client.get(reverse(page))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("role", "scope", "expected"), list(_person_cases()))
+def test_person_page(world, client, role, scope, expected):
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    target = _target_user(world, TARGET_ORG[scope][role])
+    assert client.get(reverse("user_detail", args=[target.pk])).status_code == expected
+
+
+@pytest.mark.parametrize(("role", "scope", "expected"), list(_person_cases()))
+@pytest.mark.parametrize("action", ["user_deactivate", "user_role_change"])
+def test_person_changes(world, client, role, scope, expected, action):
+    actor = world.user(ACTOR_ORG[role], role)
+    client.force_login(actor)
+    target = _target_user(world, TARGET_ORG[scope][role])
+    before = (target.is_active, target.role)
+    new_role = MGR if target.role == OFF else PADM
+    response = client.post(reverse(action, args=[target.pk]), {"role": new_role})
+    target.refresh_from_db()
+    if expected == 200:
+        assert response.status_code == 302
+        assert (target.is_active, target.role) != before
+    else:
+        assert response.status_code == expected
+        assert (target.is_active, target.role) == before
+
+
+@pytest.mark.parametrize(("role", "scope", "expected"), list(_person_cases()))
+def test_withdraw_invitation(world, client, role, scope, expected):
+    org = getattr(world, TARGET_ORG[scope][role])
+    hub_admin = world.user("hub_a" if org.region == world.hub_a.region else "hub_b", HUB)
+    invitation = invitation_create(
+        actor=hub_admin,
+        email="invitee@example.org",
+        full_name="In Vitee",
+        organisation=org,
+        role=TARGET_ROLE["la" if org.kind == "la" else "provider"],
+    )
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    response = client.post(reverse("invitation_withdraw", args=[invitation.pk]))
+    invitation.refresh_from_db()
+    assert response.status_code == (302 if expected == 200 else expected)
+    assert (invitation.revoked_at is not None) == (expected == 200)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("scope", ["region", "other"])
+def test_remove_local_authority(world, client, role, scope):
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    la = world.la_a2 if scope == "region" else world.la_b1
+    url = reverse("local_authority_remove", args=[la.pk])
+    expected = 403 if role != HUB else (200 if scope == "region" else 404)
+    assert client.get(url).status_code == expected
+    response = client.post(url)
+    la.refresh_from_db()
+    assert response.status_code == (302 if expected == 200 else expected)
+    assert la.is_member == (expected != 200)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_invite_form_offers_only_what_the_role_may_give(world, client, role):
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    response = client.get(reverse("user_invite"))
+    if role in (OFF, PUSR):
+        assert response.status_code == 403
+        return
+    form = response.context["form"]
+    organisations = set(form.fields["organisation"].queryset.values_list("name", flat=True))
+    roles = {value for value, _ in form.fields["role"].choices}
+    if role == HUB:
+        assert organisations == {
+            o.name
+            for o in (world.hub_a, world.la_a1, world.la_a2, world.provider_a1, world.provider_a2)
+        }
+        assert roles == set(Role.values)
+    elif role == MGR:
+        assert organisations == {world.la_a1.name}
+        assert roles == {MGR, OFF}
+    else:
+        assert organisations == {world.provider_a1.name}
+        assert roles == {PADM, PUSR}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_staff_reach_django_admin(world, client, role):
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert Invitation.objects.count() == 0

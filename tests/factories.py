@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import factory
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from factory.django import DjangoModelFactory
+
+from brokerage.models import Organisation, Region, Role, User
+from geo.models import Area
+
+factory.Faker._DEFAULT_LOCALE = "en_GB"
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def square(x: float, y: float, size: float = 0.1) -> MultiPolygon:
+    return MultiPolygon(
+        Polygon(((x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y))), srid=4326
+    )
+
+
+class AreaFactory(DjangoModelFactory):
+    class Meta:
+        model = Area
+        django_get_or_create = ("gss_code",)
+
+    gss_code = factory.Sequence(lambda n: f"E06{n:06d}")
+    name = factory.Faker("city")
+    kind = Area.Kind.UPPER_TIER_LA
+    boundary = factory.Sequence(lambda n: square(-2 + (n % 20) * 0.1, 52 + (n // 20) * 0.1))
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    name = factory.Sequence(lambda n: f"Region {n} Care Co-operative")
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    region = factory.SubFactory(RegionFactory)
+    kind = Organisation.Kind.PROVIDER
+    name = factory.Faker("company")
+
+    class Params:
+        local_authority = factory.Trait(
+            kind=Organisation.Kind.LOCAL_AUTHORITY,
+            area=factory.SubFactory(AreaFactory),
+            gss_code=factory.LazyAttribute(lambda o: o.area.gss_code),
+            name=factory.LazyAttribute(lambda o: o.area.name),
+        )
+        hub = factory.Trait(kind=Organisation.Kind.HUB, name="Regional hub")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name")
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.PROVIDER_USER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the real form (django-axes needs the request that client.login lacks)."""
+    return client.post("/sign-in/", {"username": email, "password": password}, follow=True)
