@@ -436,7 +436,7 @@ def password_reset_email_send(*, user_id: int) -> bool:
 
 def password_reset_complete(*, user: User) -> None:
     """After a successful reset, lift any lockout so the person can sign in at once."""
-    axes_reset(username=user.email)
+    axes_reset(username=user.email.lower())
     _audit(
         actor=user,
         action=AuditEvent.Action.PASSWORD_RESET,

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -253,8 +255,8 @@ class UserInviteView(PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Invitation sent to {invitation.email}. The link expires in "
-            f"{(invitation.expires_at - invitation.created_at).days} days.",
+            f"Invitation sent to {invitation.email}. The link expires on "
+            f"{date_format(timezone.localtime(invitation.expires_at), 'j F Y, g:i a')}.",
         )
         return HttpResponseRedirect(reverse("user_list"))
 

@@ -1,0 +1,33 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from brokerage.demo import DEMO_PASSWORD
+from brokerage.models import Organisation, Role, User
+from tests.factories import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    las = Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY)
+    assert las.count() == 10  # the East Midlands' upper-tier authorities
+    assert set(las.values_list("gss_code", flat=True)) >= {"E06000017", "E10000018", "E06000016"}
+    assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
+    for user in User.objects.all():
+        assert user.email in out
+        response = sign_in(client, user.email, DEMO_PASSWORD)
+        assert response.wsgi_request.user == user
+        client.post("/sign-out/")
+
+    call_command("seed_demo")  # again: same data, nothing doubled
+    assert Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).count() == 10
+    assert User.objects.count() == 5
+
+
+def test_seed_demo_is_refused_where_demo_data_is_not_allowed(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="not allowed"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

@@ -1,0 +1,73 @@
+"""Playwright driving Debian's Chromium (playwright cannot download browsers here)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop; Django refuses ORM calls from it unless told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class Accessibility:
+    """Runs axe-core on the page and fails on any violation, saying which and where."""
+
+    def __init__(self, page):
+        self.page = page
+        self.checked: list[str] = []
+
+    def check(self, name: str) -> None:
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations']})"
+        )
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in result["violations"]
+        ]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        assert violations == [], f"axe found problems on {name} ({self.page.url}):\n" + "\n".join(
+            violations
+        )
+        self.checked.append(name)
+
+
+@pytest.fixture
+def axe(page):
+    return Accessibility(page)
