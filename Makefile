@@ -66,5 +66,6 @@ lint: install
 test: install services
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy .
 	$(MANAGE) makemigrations --check --dry-run
 	$(UV) run --frozen pytest

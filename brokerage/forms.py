@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
@@ -90,7 +90,7 @@ class LocalAuthorityAddForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = areas
 
 
 class ProviderOrganisationAddForm(GovukFormMixin, forms.Form):
@@ -129,9 +129,11 @@ class InvitationForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, actor: User, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["organisation"].queryset = organisations
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
         roles = {role for org in organisations for role in assignable_roles(actor, org)}
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (r.value, r.label) for r in Role if r in roles
+        ]
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
             self.fields["organisation"].widget = forms.HiddenInput()
@@ -160,7 +162,7 @@ class RoleChangeForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, roles: tuple[Role, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in roles]
         # The page supplies the <form>, since it posts to its own URL.
         self.helper.form_tag = False
 

@@ -153,6 +153,13 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     def get_full_name(self) -> str:
         return self.full_name
 
+    @property
+    def region(self) -> Region:
+        """The region of the user's organisation. Only for users who have one."""
+        if self.organisation is None:
+            raise ValueError(f"{self.email} belongs to no organisation")
+        return self.organisation.region
+
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 

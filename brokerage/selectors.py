@@ -17,7 +17,7 @@ def organisation_list_manageable(*, actor: User) -> QuerySet[Organisation]:
         return Organisation.objects.none()
     if actor.role == Role.HUB_ADMIN:
         return Organisation.objects.filter(region_id=actor.organisation.region_id)
-    return Organisation.objects.filter(pk=actor.organisation_id)
+    return Organisation.objects.filter(pk=actor.organisation.pk)
 
 
 def organisation_list_for_invitation(*, actor: User) -> QuerySet[Organisation]:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -55,7 +55,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
     template_name = "registration/password_reset_confirm.html"
 
-    def form_valid(self, form: NewPasswordForm) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         services.password_reset_complete(user=form.user)
         return response
@@ -70,7 +70,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("account")
 
-    def form_valid(self, form: GovukPasswordChangeForm) -> HttpResponse:
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         messages.success(self.request, "Your password has been changed.")
         return super().form_valid(form)
 
@@ -124,7 +124,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = cast(User, self.request.user)
         context["can_manage_region"] = can_manage_region(user)
         context["can_manage_users"] = can_manage_users(user)
         return context
@@ -138,12 +138,12 @@ class AccountView(LoginRequiredMixin, TemplateView):
 
 
 class OrganisationListView(PermissionRequiredMixin, TemplateView):
-    permission = can_manage_region
+    permission = staticmethod(can_manage_region)
     template_name = "brokerage/organisation_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        region = self.request.user.organisation.region
+        region = self.actor.region
         context["region"] = region
         context["local_authorities"] = selectors.local_authority_list(region=region)
         context["providers"] = selectors.provider_organisation_list(region=region)
@@ -151,19 +151,19 @@ class OrganisationListView(PermissionRequiredMixin, TemplateView):
 
 
 class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
-    permission = can_manage_region
+    permission = staticmethod(can_manage_region)
     template_name = "brokerage/local_authority_add.html"
     form_class = LocalAuthorityAddForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["areas"] = selectors.area_list_addable(region=self.request.user.organisation.region)
+        kwargs["areas"] = selectors.area_list_addable(region=self.actor.region)
         return kwargs
 
     def form_valid(self, form: LocalAuthorityAddForm) -> HttpResponse:
         try:
             organisation = services.local_authority_add(
-                actor=self.request.user, area=form.cleaned_data["area"]
+                actor=self.actor, area=form.cleaned_data["area"]
             )
         except ValidationError as error:
             form.add_error("area", error)
@@ -173,10 +173,10 @@ class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
 
 
 class LocalAuthorityRemoveView(PermissionRequiredMixin, View):
-    permission = can_manage_region
+    permission = staticmethod(can_manage_region)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        organisation = selectors.local_authority_get(actor=request.user, pk=pk)
+        organisation = selectors.local_authority_get(actor=self.actor, pk=pk)
         return render(
             request,
             "brokerage/local_authority_remove.html",
@@ -187,10 +187,10 @@ class LocalAuthorityRemoveView(PermissionRequiredMixin, View):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        organisation = selectors.local_authority_get(actor=request.user, pk=pk)
+        organisation = selectors.local_authority_get(actor=self.actor, pk=pk)
         try:
             deactivated = services.local_authority_remove(
-                actor=request.user, organisation=organisation
+                actor=self.actor, organisation=organisation
             )
         except ValidationError as error:
             messages.error(request, _errors_text(error))
@@ -204,14 +204,14 @@ class LocalAuthorityRemoveView(PermissionRequiredMixin, View):
 
 
 class ProviderOrganisationAddView(PermissionRequiredMixin, FormView):
-    permission = can_manage_region
+    permission = staticmethod(can_manage_region)
     template_name = "brokerage/provider_add.html"
     form_class = ProviderOrganisationAddForm
 
     def form_valid(self, form: ProviderOrganisationAddForm) -> HttpResponse:
         try:
             organisation = services.provider_organisation_add(
-                actor=self.request.user, name=form.cleaned_data["name"]
+                actor=self.actor, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
             form.add_error("name", error)
@@ -224,32 +224,30 @@ class ProviderOrganisationAddView(PermissionRequiredMixin, FormView):
 
 
 class UserListView(PermissionRequiredMixin, TemplateView):
-    permission = can_manage_users
+    permission = staticmethod(can_manage_users)
     template_name = "brokerage/user_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["users"] = selectors.user_list_manageable(actor=self.request.user)
-        context["invitations"] = selectors.invitation_list_open(actor=self.request.user)
+        context["users"] = selectors.user_list_manageable(actor=self.actor)
+        context["invitations"] = selectors.invitation_list_open(actor=self.actor)
         return context
 
 
 class UserInviteView(PermissionRequiredMixin, FormView):
-    permission = can_manage_users
+    permission = staticmethod(can_manage_users)
     template_name = "brokerage/user_invite.html"
     form_class = InvitationForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["actor"] = self.request.user
-        kwargs["organisations"] = selectors.organisation_list_for_invitation(
-            actor=self.request.user
-        )
+        kwargs["actor"] = self.actor
+        kwargs["organisations"] = selectors.organisation_list_for_invitation(actor=self.actor)
         return kwargs
 
     def form_valid(self, form: InvitationForm) -> HttpResponse:
         try:
-            invitation = services.invitation_create(actor=self.request.user, **form.cleaned_data)
+            invitation = services.invitation_create(actor=self.actor, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
             return self.form_invalid(form)
@@ -262,33 +260,33 @@ class UserInviteView(PermissionRequiredMixin, FormView):
 
 
 class UserDetailView(PermissionRequiredMixin, View):
-    permission = can_manage_users
+    permission = staticmethod(can_manage_users)
 
     def get(
         self, request: HttpRequest, pk: int, form: RoleChangeForm | None = None
     ) -> HttpResponse:
-        person = selectors.user_get_manageable(actor=request.user, pk=pk)
-        roles = assignable_roles(request.user, person.organisation)
+        person = selectors.user_get_manageable(actor=self.actor, pk=pk)
+        assert person.organisation is not None
+        roles = assignable_roles(self.actor, person.organisation)
         form = form or RoleChangeForm(roles=roles, initial={"role": person.role})
         return render(
             request,
             "brokerage/user_detail.html",
-            {"person": person, "form": form, "is_self": person.pk == request.user.pk},
+            {"person": person, "form": form, "is_self": person.pk == self.actor.pk},
         )
 
 
 class UserRoleChangeView(PermissionRequiredMixin, View):
-    permission = can_manage_users
+    permission = staticmethod(can_manage_users)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        person = selectors.user_get_manageable(actor=request.user, pk=pk)
-        form = RoleChangeForm(
-            request.POST, roles=assignable_roles(request.user, person.organisation)
-        )
+        person = selectors.user_get_manageable(actor=self.actor, pk=pk)
+        assert person.organisation is not None
+        form = RoleChangeForm(request.POST, roles=assignable_roles(self.actor, person.organisation))
         if form.is_valid():
             try:
                 services.user_role_change(
-                    actor=request.user, user=person, role=form.cleaned_data["role"]
+                    actor=self.actor, user=person, role=form.cleaned_data["role"]
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -297,18 +295,20 @@ class UserRoleChangeView(PermissionRequiredMixin, View):
                     request, f"{person.full_name} is now a {person.get_role_display()}."
                 )
                 return HttpResponseRedirect(reverse("user_detail", args=[person.pk]))
-        return UserDetailView().get(request, pk=pk, form=form)
+        detail = UserDetailView()
+        detail.request = request
+        return detail.get(request, pk=pk, form=form)
 
 
 class UserActivationView(PermissionRequiredMixin, View):
-    permission = can_manage_users
+    permission = staticmethod(can_manage_users)
     activate = False
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        person: User = selectors.user_get_manageable(actor=request.user, pk=pk)
+        person: User = selectors.user_get_manageable(actor=self.actor, pk=pk)
         service = services.user_reactivate if self.activate else services.user_deactivate
         try:
-            service(actor=request.user, user=person)
+            service(actor=self.actor, user=person)
         except ValidationError as error:
             messages.error(request, _errors_text(error))
         else:
@@ -318,10 +318,10 @@ class UserActivationView(PermissionRequiredMixin, View):
 
 
 class InvitationWithdrawView(PermissionRequiredMixin, View):
-    permission = can_manage_users
+    permission = staticmethod(can_manage_users)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        invitation = selectors.invitation_get_manageable(actor=request.user, pk=pk)
-        services.invitation_withdraw(actor=request.user, invitation=invitation)
+        invitation = selectors.invitation_get_manageable(actor=self.actor, pk=pk)
+        services.invitation_withdraw(actor=self.actor, invitation=invitation)
         messages.success(request, f"The invitation to {invitation.email} has been withdrawn.")
         return HttpResponseRedirect(reverse("user_list"))

@@ -7,8 +7,9 @@ import tempfile
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
 
 from geo.models import Area
@@ -46,7 +47,7 @@ class _DryRun(Exception):
     pass
 
 
-def _read_source(source: str) -> dict[str, object]:
+def _read_source(source: str) -> dict[str, Any]:
     if source.startswith(("http://", "https://")):
         with tempfile.TemporaryFile() as handle:
             with urllib.request.urlopen(source, timeout=60) as response:  # noqa: S310 - http(s) only
@@ -100,7 +101,7 @@ def boundaries_load(*, source: str, commit: bool) -> BoundaryLoadSummary:
     return summary
 
 
-def _load_feature(number: int, feature: dict[str, object], summary: BoundaryLoadSummary) -> None:
+def _load_feature(number: int, feature: dict[str, Any], summary: BoundaryLoadSummary) -> None:
     properties = feature.get("properties") or {}
     assert isinstance(properties, dict)
     code, name = _properties_code_name(properties)
@@ -118,8 +119,8 @@ def _load_feature(number: int, feature: dict[str, object], summary: BoundaryLoad
         summary.errors.append({"feature": number, "message": f"{code}: bad geometry ({exc})"})
         return
     if geometry.geom_type == "Polygon":
-        geometry = MultiPolygon(geometry, srid=4326)
-    if geometry.geom_type != "MultiPolygon":
+        geometry = MultiPolygon(cast(Polygon, geometry), srid=4326)
+    if not isinstance(geometry, MultiPolygon):
         summary.rejected += 1
         summary.errors.append({"feature": number, "message": f"{code}: not a polygon"})
         return
