@@ -151,6 +151,10 @@ STORAGES = {
 # Front-end sources are compiled by `npm run build` into static/dist; only that is served.
 WHITENOISE_ROOT = None
 
+# Uploaded files (Ofsted lists awaiting confirmation). Never served to the public.
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
