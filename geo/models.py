@@ -1,4 +1,5 @@
 from django.contrib.gis.db import models
+from django.db.models import F, Func, Value
 
 from common.models import TimeStampedModel
 
@@ -32,3 +33,92 @@ class Area(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.gss_code})"
+
+
+POSTCODE_FORMAT = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
+
+
+class Postcode(TimeStampedModel):
+    """An English postcode from the ONS Postcode Directory, written only by `load_postcodes`.
+
+    About 2.3 million rows. The postcode itself is the primary key: it is what every lookup
+    uses, and a surrogate id would add a second 2.3M-entry index for nothing. The timestamps
+    are kept (set in SQL by the loader) because `updated_at` is how one sees which postcodes a
+    new directory release moved or reassigned; they cost about 16 bytes a row.
+    """
+
+    postcode = models.CharField(max_length=8, primary_key=True, help_text="e.g. LE15 6AB")
+    # The outward code (LE15), all that is shown for a private address. Derived by the database
+    # so that it can never disagree with the postcode.
+    district = models.GeneratedField(
+        expression=Func(F("postcode"), Value(" "), Value(1), function="split_part"),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+    )
+    point = models.PointField(srid=4326)
+    ltla_code = models.CharField("lower-tier LA GSS code", max_length=9)
+    utla_code = models.CharField("upper-tier LA GSS code", max_length=9)
+
+    class Meta:
+        # The primary key's pattern index (Django adds one for LIKE) also serves prefix
+        # searches such as every postcode in a district. The children's services authority is
+        # what searches filter on; a plain index, as no one searches codes by prefix.
+        indexes = [models.Index(fields=["utla_code"], name="postcode_utla_code_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(postcode__regex=POSTCODE_FORMAT), name="postcode_format"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ltla_code__regex=r"^E0[6-9][0-9]{6}$"),
+                name="postcode_ltla_code_english",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(utla_code__regex=r"^E(06|08|09|10)[0-9]{6}$"),
+                name="postcode_utla_code_english",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.postcode
+
+
+class OutsideEnglandPostcode(TimeStampedModel):
+    """A UK postcode outside England, kept so a lookup can say so rather than "not found".
+
+    Postcode areas and even districts cross the border (CH4, SY10, NP16, TD15 and 24 more
+    districts hold both English and Welsh or Scottish postcodes), so only the postcode itself
+    tells a Welsh postcode from a mistyped English one.
+    """
+
+    class Country(models.TextChoices):
+        WALES = "wales", "Wales"
+        SCOTLAND = "scotland", "Scotland"
+        NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+        CHANNEL_ISLANDS = "channel_islands", "Channel Islands"
+        ISLE_OF_MAN = "isle_of_man", "Isle of Man"
+
+    postcode = models.CharField(max_length=8, primary_key=True)
+    country = models.CharField(max_length=16, choices=Country.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(postcode__regex=POSTCODE_FORMAT),
+                name="outside_england_postcode_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    country__in=[
+                        "wales",
+                        "scotland",
+                        "northern_ireland",
+                        "channel_islands",
+                        "isle_of_man",
+                    ]
+                ),
+                name="outside_england_postcode_country_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postcode} ({self.get_country_display()})"
