@@ -20,6 +20,7 @@ help:
 	@echo "make stop      stop the app, worker, beat, PostgreSQL and Redis started here"
 	@echo "make status    say what is running"
 	@echo "make lint      ruff, formatting, mypy and a missing-migrations check"
+	@echo "make bench     one JSON line per figure: imports and postcode loading, time and memory"
 
 system:
 	@bash scripts/dev/install-system.sh
@@ -69,3 +70,6 @@ test: install services
 	$(UV) run --frozen mypy .
 	$(MANAGE) makemigrations --check --dry-run
 	$(UV) run --frozen pytest
+
+bench: install services
+	$(UV) run --frozen python scripts/bench/run.py

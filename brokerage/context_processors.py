@@ -18,7 +18,12 @@ SECTIONS = {
     "user_invite": "users",
     "user_detail": "users",
     "account": "account",
+    "ofsted_import_list": "imports",
+    "ofsted_import_upload": "imports",
+    "ofsted_import_detail": "imports",
     "password_change": "account",
+    "setting_list": "providers",
+    "setting_detail": "providers",
 }
 
 
@@ -28,10 +33,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
         items.append({"label": "Home", "url": reverse("home"), "section": "home"})
+        # Ofsted's register is public: every signed-in role may browse it.
+        items.append({"label": "Providers", "url": reverse("setting_list"), "section": "providers"})
         if can_manage_region(user):
             items.append(
                 {"label": "Organisations", "url": reverse("organisation_list"), "section": "orgs"}
             )
+            imports_url = reverse("ofsted_import_list")
+            items.append({"label": "Ofsted imports", "url": imports_url, "section": "imports"})
         if can_manage_users(user):
             items.append({"label": "Users", "url": reverse("user_list"), "section": "users"})
         items.append({"label": "Your account", "url": reverse("account"), "section": "account"})

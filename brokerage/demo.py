@@ -12,13 +12,25 @@ from django.conf import settings
 from django.db import transaction
 
 from brokerage.models import Organisation, Region, Role, User
-from geo.models import Area
+from geo.models import Area, Postcode
+from geo.postcodes import postcodes_load
 from geo.services import boundaries_load
+from providers.models import OfstedImport
+from providers.services import ofsted_import, source_read
 
 DEMO_REGION_CODE = "E12000004"  # East Midlands: Rutland's road network is in ../shared/data/osm
 DEMO_LA_CODE = "E06000017"  # Rutland
 DEMO_PASSWORD = "demo-placement-2026"  # noqa: S105 - printed for the demo on purpose
 BOUNDARY_FILES = ("england_rgn_2025_bsc.geojson", "england_utla_2025_bsc.geojson")
+# Postcode areas covering the East Midlands' authorities (and their neighbours' edges).
+DEMO_POSTCODE_AREAS = ("LE", "NG", "DE", "LN", "NN", "PE")
+
+
+@dataclass
+class DemoReport:
+    logins: list[DemoLogin]
+    postcodes_loaded: int | None
+    settings_imported: int | None
 
 
 @dataclass
@@ -39,8 +51,28 @@ def _boundary_sources() -> list[str]:
     return [str(Path(base) / name) for name in BOUNDARY_FILES]
 
 
+def demo_seed() -> DemoReport:
+    """The demo region and its people, the region's postcodes, and Ofsted's list. Safe to run
+    again: what is already there is left alone."""
+    logins = demo_people_seed()
+    postcodes = None
+    if not Postcode.objects.exists():
+        postcodes = postcodes_load(areas=DEMO_POSTCODE_AREAS, commit=True).created
+    settings_imported = None
+    if not OfstedImport.objects.filter(status=OfstedImport.Status.COMMITTED).exists():
+        _, summary = ofsted_import(
+            source=source_read(settings.DEMO_OFSTED),
+            commit=True,
+            origin=OfstedImport.Origin.COMMAND,
+        )
+        settings_imported = summary.created
+    return DemoReport(
+        logins=logins, postcodes_loaded=postcodes, settings_imported=settings_imported
+    )
+
+
 @transaction.atomic
-def demo_seed() -> list[DemoLogin]:
+def demo_people_seed() -> list[DemoLogin]:
     """Create (or bring back to its demo state) the demo region. Safe to run again."""
     if not settings.DEMO_DATA_ALLOWED:
         raise DemoRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is false).")

@@ -18,4 +18,10 @@ app.conf.beat_schedule = {
         "task": "brokerage.tasks.invitation_emails_send_unsent",
         "schedule": crontab(minute="*/5"),
     },
+    # Ofsted publishes its list a few times a year (and LAs receive unredacted copies): check
+    # daily, before people start work. An unchanged file is skipped by its hash.
+    "ofsted-refresh": {
+        "task": "providers.tasks.ofsted_refresh",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }

@@ -6,6 +6,9 @@ from common.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before providers.urls, whose /providers/<urn>/ would otherwise match "imports".
+    path("providers/imports/", include("providers.import_urls")),
+    path("providers/", include("providers.urls")),
     path("", include("brokerage.urls")),
 ]
 

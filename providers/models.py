@@ -6,13 +6,13 @@ from django.contrib.gis.db import models
 from common.models import TimeStampedModel
 from providers import ofsted
 
-ProvisionType = models.TextChoices(  # type: ignore[misc]
+ProvisionType = models.TextChoices(  # type: ignore[misc,call-overload]
     "ProvisionType", [(p.name, (p.value, p.label)) for p in ofsted.ProvisionType]
 )
-Judgement = models.TextChoices(  # type: ignore[misc]
+Judgement = models.TextChoices(  # type: ignore[misc,call-overload]
     "Judgement", [(j.name, (j.value, j.label)) for j in ofsted.Judgement]
 )
-SupportedAccommodationOutcome = models.TextChoices(  # type: ignore[misc]
+SupportedAccommodationOutcome = models.TextChoices(  # type: ignore[misc,call-overload]
     "SupportedAccommodationOutcome",
     [(o.name, (o.value, o.label)) for o in ofsted.SupportedAccommodationOutcome],
 )
@@ -69,6 +69,7 @@ class OfstedImport(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     committed_at = models.DateTimeField(null=True, blank=True)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -23,4 +23,15 @@ writeFileSync(join(out, "app.css"), css.css);
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 cpSync(join(govuk, "assets"), join(out, "assets"), { recursive: true });
 cpSync(join(root, "static", "js"), join(out, "js"), { recursive: true });
+
+// Leaflet (pinned in package.json) for the provider directory's map: script, styles and the
+// images its styles refer to, kept side by side so the relative URLs in leaflet.css resolve.
+// The source map goes too: leaflet.js names it, and collectstatic's manifest refuses a
+// reference to a missing file.
+const leaflet = join(root, "node_modules", "leaflet", "dist");
+mkdirSync(join(out, "leaflet"), { recursive: true });
+for (const file of ["leaflet.js", "leaflet.js.map", "leaflet.css"]) {
+  cpSync(join(leaflet, file), join(out, "leaflet", file));
+}
+cpSync(join(leaflet, "images"), join(out, "leaflet", "images"), { recursive: true });
 console.log(`front end built into ${out}`);

@@ -200,6 +200,20 @@ LOGGING = {
 
 # Demo data (seed_demo): never in production. Boundaries come from a folder or URL at run time.
 DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=False)
+DEMO_OFSTED = env(
+    "DEMO_OFSTED",
+    default=str(BASE_DIR.parent / "shared" / "data" / "ofsted" / "provider_at_march_2025.csv"),
+)
 DEMO_BOUNDARIES = env(
     "DEMO_BOUNDARIES", default=str(BASE_DIR.parent / "shared" / "data" / "boundaries")
 )
+
+# Ofsted's provider list, fetched by the scheduled refresh: a URL, a file, or a folder whose
+# newest .csv/.xlsx/.ods is used. Empty: no scheduled refresh.
+OFSTED_SOURCE = env("OFSTED_SOURCE", default="")
+
+# The provider directory's map: any XYZ tile server and the attribution its licence asks for.
+# OpenStreetMap's own tiles suit light use (their tile usage policy); set these to a commercial
+# or self-hosted server for heavier use. The page works without tiles: the list comes first.
+MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = env("MAP_ATTRIBUTION", default="© OpenStreetMap contributors")

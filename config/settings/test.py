@@ -34,3 +34,5 @@ DEMO_DATA_ALLOWED = True
 # Static files come straight from static/ (built by `npm run build`), not from collectstatic.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Lets two test runs share one PostgreSQL (e.g. a developer and CI), each with its own database.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}  # noqa: F405

@@ -3,6 +3,8 @@ from django.core.management import CommandError, call_command
 
 from brokerage.demo import DEMO_PASSWORD
 from brokerage.models import Organisation, Role, User
+from geo.models import Postcode
+from providers.models import Setting
 from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -11,6 +13,14 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
     call_command("seed_demo")
     out = capsys.readouterr().out
+    assert "Imported 5600 settings from Ofsted's list" in out
+    loaded = Postcode.objects.count()
+    assert f"Loaded {loaded} postcodes for the demo region" in out
+    assert Postcode.objects.get(pk="LE15 6AB").utla_code == "E06000017"
+    # Public settings in the demo region are on the map.
+    assert Setting.objects.filter(
+        location__isnull=False, provision_type="independent_fostering_agency"
+    ).exists()
     las = Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY)
     assert las.count() == 10  # the East Midlands' upper-tier authorities
     assert set(las.values_list("gss_code", flat=True)) >= {"E06000017", "E10000018", "E06000016"}
@@ -21,7 +31,8 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
         assert response.wsgi_request.user == user
         client.post("/sign-out/")
 
-    call_command("seed_demo")  # again: same data, nothing doubled
+    call_command("seed_demo")  # again: same data, nothing doubled, nothing re-imported
+    assert "Imported" not in capsys.readouterr().out
     assert Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).count() == 10
     assert User.objects.count() == 5
 

@@ -10,9 +10,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            logins = demo_seed()
+            report = demo_seed()
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
+        if report.postcodes_loaded is not None:
+            self.stdout.write(f"Loaded {report.postcodes_loaded} postcodes for the demo region")
+        if report.settings_imported is not None:
+            self.stdout.write(f"Imported {report.settings_imported} settings from Ofsted's list")
         self.stdout.write("Demo logins (password for all: " + DEMO_PASSWORD + "):")
-        for login in logins:
+        for login in report.logins:
             self.stdout.write(f"  {login.role:<18} {login.email:<32} {login.organisation}")

@@ -1,0 +1,122 @@
+"""The hub admin's door to the Ofsted import: upload, preview, confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from brokerage.permissions import can_manage_region
+from common.views import PermissionRequiredMixin
+from providers import ofsted
+from providers.forms import OfstedUploadForm
+from providers.models import OfstedImport, SettingEvent
+from providers.services import ImportFailed, Source, ofsted_import
+
+PREVIEW_ERRORS_SHOWN = 100
+
+
+class ImportListView(PermissionRequiredMixin, TemplateView):
+    permission = staticmethod(can_manage_region)
+    template_name = "providers/import_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["imports"] = OfstedImport.objects.select_related("started_by")[:50]
+        return context
+
+
+class ImportUploadView(PermissionRequiredMixin, FormView):
+    permission = staticmethod(can_manage_region)
+    template_name = "providers/import_upload.html"
+    form_class = OfstedUploadForm
+
+    def form_valid(self, form: OfstedUploadForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        record = OfstedImport(
+            source=upload.name,
+            origin=OfstedImport.Origin.UPLOAD,
+            started_by=self.actor,
+        )
+        record.upload.save(upload.name, ContentFile(data), save=False)
+        try:
+            record, _ = ofsted_import(
+                source=Source(name=upload.name, data=data),
+                commit=False,
+                origin=OfstedImport.Origin.UPLOAD,
+                strict=form.cleaned_data["strict"],
+                complete=not form.cleaned_data["partial"],
+                started_by=self.actor,
+                record=record,
+            )
+        except ImportFailed as exc:
+            if exc.summary is None:
+                form.add_error("file", str(exc))
+                return self.form_invalid(form)
+            messages.error(self.request, str(exc))
+        return HttpResponseRedirect(reverse("ofsted_import_detail", args=[record.pk]))
+
+
+class ImportDetailView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_region)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = get_object_or_404(OfstedImport, pk=pk)
+        errors = record.summary.get("errors", [])
+        return render(
+            request,
+            "providers/import_detail.html",
+            {
+                "record": record,
+                "summary": record.summary,
+                "errors": errors[:PREVIEW_ERRORS_SHOWN],
+                "errors_hidden": max(0, len(errors) - PREVIEW_ERRORS_SHOWN),
+                "can_confirm": record.status == OfstedImport.Status.PREVIEWED
+                and bool(record.upload),
+                "events": [
+                    (SettingEvent.Kind(kind).label, count)
+                    for kind, count in sorted(record.summary.get("events", {}).items())
+                ],
+                "by_type": [
+                    (ofsted.ProvisionType(code).label, count)
+                    for code, count in sorted(
+                        record.summary.get("by_provision_type", {}).items(), key=lambda kv: -kv[1]
+                    )
+                ],
+            },
+        )
+
+
+class ImportConfirmView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_region)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = get_object_or_404(OfstedImport, pk=pk)
+        if record.status != OfstedImport.Status.PREVIEWED or not record.upload:
+            messages.error(request, "This preview has already been used. Upload the file again.")
+            return HttpResponseRedirect(reverse("ofsted_import_detail", args=[record.pk]))
+        with record.upload.open("rb") as handle:
+            source = Source(name=record.source, data=handle.read())
+        try:
+            ofsted_import(
+                source=source,
+                commit=True,
+                origin=OfstedImport.Origin.UPLOAD,
+                strict=record.strict,
+                complete=record.summary.get("complete", True),
+                started_by=self.actor,
+                record=record,
+            )
+        except ImportFailed as exc:
+            messages.error(request, str(exc))
+        else:
+            record.upload.delete(save=True)
+            messages.success(request, "The list has been imported.")
+        return HttpResponseRedirect(reverse("ofsted_import_detail", args=[record.pk]))

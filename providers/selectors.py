@@ -1,0 +1,116 @@
+"""Reads for the provider directory.
+
+Ofsted's register is public, so every signed-in person sees every setting. What is not public is
+where a children's home (or another private-location setting) is: its address and point never
+leave these selectors except for settings whose location may be shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.urls import reverse
+
+from providers.filters import SettingFilter
+from providers.models import PRIVATE_LOCATION_TYPES, ProvisionType, Setting, SettingEvent
+
+# Enough to show where a region's settings are without sending the browser the whole country.
+MAP_POINTS_LIMIT = 2_000
+OTHER_SETTINGS_LIMIT = 50
+
+
+def _setting_queryset() -> QuerySet[Setting]:
+    # Redacted names are blank: sort them after the named settings, not first.
+    return Setting.objects.select_related("local_authority").order_by(
+        Case(When(name="", then=Value(1)), default=Value(0), output_field=IntegerField()),
+        Lower("name"),
+        "urn",
+    )
+
+
+def setting_filter(*, data: Mapping[str, Any] | None) -> SettingFilter:
+    """The directory's filter set, bound to `data` (a request's GET); `.qs` is the result."""
+    return SettingFilter(data, queryset=_setting_queryset())
+
+
+def setting_list(*, filters: Mapping[str, Any] | None) -> QuerySet[Setting]:
+    """Settings matching the directory's filters, sorted by name. Invalid values are ignored."""
+    return setting_filter(data=filters).qs
+
+
+def setting_list_public_location(*, settings: QuerySet[Setting]) -> QuerySet[Setting]:
+    """Of `settings`, those with a point that may be shown (never a children's home's)."""
+    return settings.filter(location__isnull=False).exclude(
+        provision_type__in=[str(t) for t in PRIVATE_LOCATION_TYPES]
+    )
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    points: list[dict[str, Any]]
+    total: int
+
+    @property
+    def capped(self) -> bool:
+        return self.total > len(self.points)
+
+
+def setting_map_points(*, settings: QuerySet[Setting], limit: int | None = None) -> MapPoints:
+    """Points for the map: public-location settings only, at most `limit` of them."""
+    limit = MAP_POINTS_LIMIT if limit is None else limit
+    mappable = setting_list_public_location(settings=settings)
+    rows = list(mappable.values_list("urn", "name", "provision_type", "location")[: limit + 1])
+    total = len(rows) if len(rows) <= limit else mappable.count()
+    # One reverse() for all the links, rather than one per point.
+    placeholder = "SC000000"
+    url_template = reverse("setting_detail", args=[placeholder])
+    points = [
+        {
+            "urn": urn,
+            "name": name or f"{ProvisionType(provision_type).label} {urn}",
+            "url": url_template.replace(placeholder, urn),
+            "lat": round(location.y, 5),
+            "lng": round(location.x, 5),
+        }
+        for urn, name, provision_type, location in rows[:limit]
+        if location is not None  # never, given the filter; says so to the type checker
+    ]
+    return MapPoints(points=points, total=total)
+
+
+def setting_get(*, urn: str) -> Setting:
+    try:
+        return Setting.objects.select_related("local_authority").get(urn=urn.upper())
+    except Setting.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def setting_event_list(*, setting: Setting) -> QuerySet[SettingEvent]:
+    return setting.events.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class OwnerSettings:
+    settings: list[Setting]
+    total: int
+    include_closed: bool
+
+
+def setting_list_same_owner(
+    *, setting: Setting, limit: int = OTHER_SETTINGS_LIMIT
+) -> OwnerSettings:
+    """The owner's other settings: open ones, or the closed ones when nothing else is open."""
+    if not setting.owner_name:
+        return OwnerSettings(settings=[], total=0, include_closed=False)
+    others = _setting_queryset().filter(owner_name=setting.owner_name).exclude(pk=setting.pk)
+    open_ones = others.exclude(status=Setting.Status.CLOSED)
+    include_closed = not open_ones.exists()
+    chosen = others if include_closed else open_ones
+    rows = list(chosen[: limit + 1])
+    total = len(rows) if len(rows) <= limit else chosen.count()
+    return OwnerSettings(settings=rows[:limit], total=total, include_closed=include_closed)

@@ -1,0 +1,105 @@
+"""The provider directory: Ofsted's register, filtered, mapped, exported, one setting at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+
+from providers import exports, selectors
+
+PAGE_SIZE = 50
+
+
+def _page_url(path: str, query: QueryDict, number: int) -> str:
+    params = query.copy()
+    params.pop("page", None)
+    if number > 1:
+        params["page"] = str(number)
+    encoded = params.urlencode()
+    return f"{path}?{encoded}" if encoded else path
+
+
+def pagination(page: Page[Any], path: str, query: QueryDict) -> dict[str, Any] | None:
+    """What the GOV.UK pagination component needs: first, last, current ±1, with ellipses."""
+    paginator = page.paginator
+    if paginator.num_pages <= 1:
+        return None
+    items: list[dict[str, Any]] = []
+    for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append(
+                {
+                    "number": number,
+                    "href": _page_url(path, query, int(number)),
+                    "current": number == page.number,
+                }
+            )
+    return {
+        "items": items,
+        "previous": _page_url(path, query, page.number - 1) if page.has_previous() else None,
+        "next": _page_url(path, query, page.number + 1) if page.has_next() else None,
+    }
+
+
+class SettingListView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = selectors.setting_filter(data=request.GET)
+        settings = filterset.qs
+        page = Paginator(settings, PAGE_SIZE).get_page(request.GET.get("page"))
+        count = page.paginator.count
+        map_points = selectors.setting_map_points(settings=settings)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "providers/setting_list.html",
+            {
+                "filter": filterset,
+                "form": filterset.form,
+                "page": page,
+                "settings": page.object_list,
+                "count": count,
+                "count_display": f"{count:,}",
+                "pagination": pagination(page, request.path, request.GET),
+                "query": query.urlencode(),
+                "map_points": map_points.points,
+                "map_shown": f"{len(map_points.points):,}",
+                "map_total": f"{map_points.total:,}",
+                "map_capped": map_points.capped,
+                "map_tile_url": django_settings.MAP_TILE_URL,
+                "map_attribution": django_settings.MAP_ATTRIBUTION,
+            },
+        )
+
+
+class SettingExportView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        settings = selectors.setting_list(filters=request.GET)
+        content = exports.settings_workbook(settings.iterator(chunk_size=1_000))
+        filename = f"settings-{timezone.localdate():%Y-%m-%d}.xlsx"
+        response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class SettingDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = selectors.setting_get(urn=urn)
+        return render(
+            request,
+            "providers/setting_detail.html",
+            {
+                "setting": setting,
+                "events": selectors.setting_event_list(setting=setting),
+                "owner": selectors.setting_list_same_owner(setting=setting),
+            },
+        )

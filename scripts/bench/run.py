@@ -1,0 +1,127 @@
+"""`make bench`: one JSON line per figure, measured in this run on this machine.
+
+Each measured step is a management command in its own process, in a fresh database
+(`<name>_bench`, dropped afterwards), so wall time and peak memory are the command's own.
+Compare figures from the same run only: these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import environ
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data"
+
+
+def _bench_env() -> tuple[dict[str, str], str, str]:
+    env = environ.Env()
+    environ.Env.read_env(ROOT / ".env", overwrite=False)
+    url = urlparse(env("DATABASE_URL"))
+    bench_name = url.path.lstrip("/") + "_bench"
+    admin = urlunparse(url._replace(scheme="postgresql", path="/postgres"))
+    bench_url = urlunparse(url._replace(path=f"/{bench_name}"))
+    return (
+        {
+            **os.environ,
+            "DATABASE_URL": bench_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        },
+        admin,
+        bench_name,
+    )
+
+
+def measure(env: dict[str, str], name: str, *args: str, **extra: object) -> dict[str, object]:
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=err,
+        )
+        stdout = process.stdout.read() if process.stdout else b""
+        # wait4 gives this child's own resource usage (ru_maxrss in KiB on Linux).
+        _, status, usage = os.wait4(process.pid, 0)
+        err.seek(0)
+        stderr = err.read()
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{stderr.decode()[-3000:]}")
+    result: dict[str, object] = {
+        "name": name,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        **extra,
+    }
+    try:
+        summary = json.loads(stdout.decode().strip().splitlines()[-1])
+        for key in ("rows", "created", "updated", "unchanged", "closed"):
+            if key in summary:
+                result[key] = summary[key]
+    except (ValueError, IndexError):
+        pass
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def main() -> None:
+    env, admin_url, bench_name = _bench_env()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+        conn.execute(f'CREATE DATABASE "{bench_name}"')
+    try:
+        with psycopg.connect(
+            env["DATABASE_URL"].replace("postgis://", "postgresql://"), autocommit=True
+        ) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "load_boundaries", "--commit",
+             str(DATA / "boundaries" / "england_rgn_2025_bsc.geojson"),
+             str(DATA / "boundaries" / "england_utla_2025_bsc.geojson")],
+            cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        ofsted_2025 = str(DATA / "ofsted" / "provider_at_march_2025.csv")
+        measure(env, "load_postcodes_england", "load_postcodes", "--commit", "--json")
+        measure(
+            env,
+            "ofsted_import_first",
+            "import_ofsted",
+            ofsted_2025,
+            "--commit",
+            "--json",
+            target_seconds=5,
+        )
+        measure(
+            env,
+            "ofsted_import_unchanged",
+            "import_ofsted",
+            ofsted_2025,
+            "--commit",
+            "--json",
+            target_seconds=3,
+        )
+        ods_2025 = str(DATA / "ofsted" / "provider_at_march_2025.ods")
+        measure(env, "ofsted_import_ods_unchanged", "import_ofsted", ods_2025, "--commit", "--json")
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

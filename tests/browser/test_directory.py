@@ -1,0 +1,105 @@
+"""A placement officer finds an outstanding fostering agency in the provider directory.
+
+Runs in a real browser against the live app with no map tiles reachable (as in CI): the list,
+its filters and the setting page must work, and pass axe, without them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from brokerage.models import Role
+from providers.models import Judgement, ProvisionType
+from tests.browser.test_journey import sign_in
+from tests.factories import PASSWORD, AreaFactory, OrganisationFactory, UserFactory
+from tests.providers.factories import SettingEventFactory, SettingFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def officer(db):
+    leicester = AreaFactory(gss_code="E06000016", name="Leicester")
+    rutland = AreaFactory(gss_code="E06000017", name="Rutland")
+    la = OrganisationFactory(local_authority=True, area=leicester)
+    best = SettingFactory(
+        urn="SC500001",
+        name="Brightwater Fostering",
+        provision_type=ProvisionType.INDEPENDENT_FOSTERING_AGENCY,
+        owner_name="Brightwater Group",
+        local_authority=leicester,
+        overall_effectiveness=Judgement.OUTSTANDING,
+        location=Point(-1.13, 52.63, srid=4326),
+    )
+    SettingEventFactory(setting=best)
+    SettingFactory(
+        urn="SC500002",
+        name="Brightwater Family Placements",
+        owner_name="Brightwater Group",
+        local_authority=rutland,
+        overall_effectiveness=Judgement.GOOD,
+        location=Point(-0.72, 52.66, srid=4326),
+    )
+    for index in range(6):
+        SettingFactory(
+            childrens_home=True,
+            urn=f"SC50010{index}",
+            local_authority=leicester if index % 2 else rutland,
+            overall_effectiveness=Judgement.OUTSTANDING if index < 3 else Judgement.GOOD,
+            location=Point(-1.1 + index / 10, 52.6, srid=4326),
+        )
+    return UserFactory(
+        organisation=la,
+        role=Role.PLACEMENT_OFFICER,
+        email="olu@example.org",
+        full_name="Olu Officer",
+    )
+
+
+def test_officer_filters_the_directory_and_opens_a_setting(live_server, page, axe, officer):
+    # No network here; make that explicit so a tile request fails at once rather than hangs.
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    script_errors: list[str] = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    base = live_server.url
+    sign_in(page, base, officer.email, PASSWORD)
+    page.get_by_role("heading", name="Welcome, Olu").wait_for()
+
+    page.get_by_role("link", name="Providers").first.click()
+    page.get_by_role("heading", name="Providers", level=1).wait_for()
+    page.get_by_role("heading", name="8 settings").wait_for()
+    # The map has drawn (Leaflet took over the container) even though no tile could load.
+    page.locator("#settings-map.leaflet-container").wait_for()
+    assert page.get_by_role("region", name="Map of 2 settings").is_visible()
+    assert "The map shows 2 of these settings" in page.locator("#map-description").inner_text()
+    axe.check("20-directory")
+
+    page.get_by_role("group", name="Provision type").get_by_label(
+        "Independent fostering agency"
+    ).check()
+    page.get_by_role("group", name="Overall effectiveness").get_by_label("Outstanding").check()
+    page.get_by_role("button", name="Apply filters").first.click()
+    page.get_by_role("heading", name="1 setting", exact=True).wait_for()
+    assert "provision_type=independent_fostering_agency" in page.url
+    assert "overall_effectiveness=outstanding" in page.url
+    rows = page.locator("table.govuk-table tbody tr")
+    assert rows.count() == 1
+    assert "Brightwater Fostering" in rows.first.inner_text()
+    assert page.get_by_role("link", name="Download this setting (.xlsx)").is_visible()
+    axe.check("21-directory-filtered")
+
+    page.get_by_role("link", name="Brightwater Fostering").click()
+    page.get_by_role("heading", name="Brightwater Fostering", level=1).wait_for()
+    main = page.locator("main").inner_text()
+    assert "SC500001" in main
+    assert "Leicester" in main
+    assert "Judgement improved" in main
+    assert page.get_by_role("link", name="Brightwater Family Placements").is_visible()
+    axe.check("22-setting")
+
+    # A children's home's page shows where it is only as far as its local authority.
+    page.goto(f"{base}/providers/SC500101/")
+    page.get_by_text("The address is withheld").wait_for()
+    axe.check("23-setting-private")
+    assert script_errors == []
