@@ -10,8 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -29,6 +27,7 @@ from brokerage.forms import (
 )
 from brokerage.models import User
 from brokerage.permissions import assignable_roles, can_manage_region, can_manage_users
+from common.formats import govuk_datetime
 from common.forms import GovukFormMixin
 from common.views import PermissionRequiredMixin
 
@@ -254,7 +253,7 @@ class UserInviteView(PermissionRequiredMixin, FormView):
         messages.success(
             self.request,
             f"Invitation sent to {invitation.email}. The link expires on "
-            f"{date_format(timezone.localtime(invitation.expires_at), 'j F Y, g:i a')}.",
+            f"{govuk_datetime(invitation.expires_at)}.",
         )
         return HttpResponseRedirect(reverse("user_list"))
 

@@ -48,6 +48,8 @@ serve() {
     echo "Port $PORT on $HOST is in use by another program. Try: make run PORT=8001" >&2
     exit 1
   fi
+  # Links in emails (sent by the worker) must point where the web server listens.
+  export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
   start_bg worker "$BIN/celery" -A config worker --loglevel=INFO --concurrency=2
   start_bg beat "$BIN/celery" -A config beat --loglevel=INFO \
     --schedule "$ROOT/var/celerybeat-schedule"
@@ -58,7 +60,7 @@ serve() {
   fi
   print_welcome
   echo "$$" >"$RUN/web.pid"
-  SITE_URL="http://$HOST:$PORT" exec "$BIN/python" manage.py runserver "$HOST:$PORT"
+  exec "$BIN/python" manage.py runserver "$HOST:$PORT"
 }
 
 print_welcome() {
