@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from simple_history.models import HistoricalRecords
 
 from common.models import TimeStampedModel
 from providers import ofsted
@@ -143,6 +145,17 @@ class Setting(TimeStampedModel):
     last_import = models.ForeignKey(
         OfstedImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The organisation in this service that runs it, once a hub admin approved its claim.
+    provider_organisation = models.ForeignKey(
+        "brokerage.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="settings",
+    )
+    location_from_provider = models.BooleanField(
+        default=False, help_text="The provider set the address; Ofsted's list no longer does."
+    )
 
     class Meta:
         ordering = ["name", "urn"]
@@ -220,3 +233,256 @@ class SettingEvent(models.Model):
         if self.old_value or self.new_value:
             return f"{label} ({self.old_value or 'none'} → {self.new_value or 'none'})"
         return label
+
+
+# What providers say about their own settings (issue: providers keep their own facts true) ----
+
+
+class Capability(models.TextChoices):
+    """How a setting stands towards one risk or need (Placements Data Standard v2)."""
+
+    CAN_MEET = "can_meet", "Can meet"
+    WILL_CONSIDER = "will_consider", "Will consider"
+    CANNOT_MEET = "cannot_meet", "Cannot meet"
+
+
+class Risk(models.TextChoices):
+    """The standard's risk flags."""
+
+    SELF_HARM = "self_harm", "Self-harm"
+    SEXUAL_EXPLOITATION = "sexual_exploitation", "Child sexual exploitation"
+    CRIMINAL_EXPLOITATION = "criminal_exploitation", "Child criminal exploitation"
+    DRUGS_AND_ALCOHOL = "drugs_and_alcohol", "Drugs and alcohol"
+    EATING_DISORDER = "eating_disorder", "Eating disorder"
+    GOING_MISSING = "going_missing", "Going missing"
+    PHYSICAL_HARM_TO_OTHERS = "physical_harm_to_others", "Physical harm to others"
+    SEXUAL_HARM_TO_OTHERS = "sexual_harm_to_others", "Sexual harm to others"
+    FIRE_SETTING = "fire_setting", "Fire-setting"
+    HARM_TO_ANIMALS = "harm_to_animals", "Harm to animals"
+    CRIMINAL_EXPLOITATION_OF_OTHERS = (
+        "criminal_exploitation_of_others",
+        ("Criminal exploitation of others"),
+    )
+
+
+class Need(models.TextChoices):
+    AUTISM = "autism", "Autism"
+    LEARNING_DISABILITY = "learning_disability", "Learning disability"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    PHYSICAL_DISABILITY = "physical_disability", "Physical disability"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+    PARENTING = "parenting", "Parenting"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Girls"
+    MALE = "male", "Boys"
+
+
+class PlacementKind(models.TextChoices):
+    EMERGENCY = "emergency", "Emergency"
+    PLANNED = "planned", "Planned"
+    SHORT_BREAK = "short_break", "Short break"
+    PARENT_AND_CHILD = "parent_and_child", "Parent and child"
+
+
+class LivingAlongside(models.TextChoices):
+    """Who a child can live alongside (the standard's 'can live with other children')."""
+
+    SOLO_ONLY = "solo_only", "Solo placements only"
+    WITH_OTHERS = "with_others", "With other children"
+    ONLY_OLDER = "only_older", "Only with older children"
+    ONLY_YOUNGER = "only_younger", "Only with younger children"
+
+
+class Communication(models.TextChoices):
+    BSL = "bsl", "British Sign Language"
+    MAKATON = "makaton", "Makaton"
+    ESOL = "esol", "English as a second language"
+
+
+class SettingClaim(TimeStampedModel):
+    """A provider organisation saying "we run this setting"; a hub admin approves or rejects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="claims")
+    organisation = models.ForeignKey(
+        "brokerage.Organisation", on_delete=models.CASCADE, related_name="setting_claims"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting"],
+                condition=models.Q(status="approved"),
+                name="setting_claim_one_approved",
+            ),
+            models.UniqueConstraint(
+                fields=["setting", "organisation"],
+                condition=models.Q(status="pending"),
+                name="setting_claim_one_pending_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} claims {self.setting.urn} ({self.status})"
+
+
+class Eligibility(TimeStampedModel):
+    """Who a setting can care for, in the provider's words. One per setting; history kept."""
+
+    setting = models.OneToOneField(Setting, on_delete=models.CASCADE, related_name="eligibility")
+    min_age = models.PositiveSmallIntegerField(default=0)
+    max_age = models.PositiveSmallIntegerField(default=17)
+    sexes = ArrayField(models.CharField(max_length=10, choices=Sex.choices), default=list)
+    placement_kinds = ArrayField(
+        models.CharField(max_length=20, choices=PlacementKind.choices), default=list
+    )
+    minimum_notice_days = models.PositiveSmallIntegerField(default=0)
+    living_alongside = models.CharField(
+        max_length=20, choices=LivingAlongside.choices, default=LivingAlongside.WITH_OTHERS
+    )
+    accepts_pets = models.BooleanField(default=False)
+    can_meet_deprivation_of_liberty = models.BooleanField(default=False)
+    communication = ArrayField(
+        models.CharField(max_length=10, choices=Communication.choices), default=list, blank=True
+    )
+    adapted_for_physical_disability = models.BooleanField(default=False)
+    # {risk code: capability}; a risk not listed has not been stated (treated as "will consider"
+    # by nobody: search shows it as unknown).
+    risks = models.JSONField(default=dict, blank=True)
+    needs = models.JSONField(default=dict, blank=True)
+    what_we_offer = models.TextField(blank=True)
+    therapeutic_support = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "eligibility"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_age__lte=models.F("max_age")), name="eligibility_age_range"
+            ),
+            models.CheckConstraint(condition=models.Q(max_age__lte=25), name="eligibility_max_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Eligibility of {self.setting.urn}"
+
+
+class Vacancy(TimeStampedModel):
+    """A setting's current vacancy statement, as last confirmed by the provider. History kept.
+
+    It is "stale" after settings.VACANCY_STALE_DAYS and leaves search after
+    settings.VACANCY_EXPIRE_DAYS unless someone confirms it again.
+    """
+
+    setting = models.OneToOneField(Setting, on_delete=models.CASCADE, related_name="vacancy")
+    places = models.PositiveSmallIntegerField(default=0)
+    available_from = models.DateField(null=True, blank=True)
+    restriction = models.CharField(
+        max_length=255, blank=True, help_text="For example: girls 13 to 16 only."
+    )
+    confirmed_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "vacancies"
+
+    def __str__(self) -> str:
+        return f"{self.places} place(s) at {self.setting.urn}"
+
+
+class CarerHousehold(TimeStampedModel):
+    """An IFA's fostering household, anonymous: where (district only), whom and how many.
+
+    Never a carer's name, address or exact location.
+    """
+
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="households")
+    reference = models.CharField(
+        max_length=20, help_text="The agency's own reference, e.g. H-014. Not a name."
+    )
+    postcode_district = models.CharField(max_length=4)
+    min_age = models.PositiveSmallIntegerField(default=0)
+    max_age = models.PositiveSmallIntegerField(default=17)
+    needs = ArrayField(
+        models.CharField(max_length=30, choices=Need.choices), default=list, blank=True
+    )
+    languages = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    places_now = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "reference"], name="household_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(postcode_district__regex=r"^[A-Z]{1,2}[0-9][A-Z0-9]?$"),
+                name="household_district_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_age__lte=models.F("max_age")), name="household_age_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Household {self.reference} ({self.postcode_district})"
+
+
+class LocationView(models.Model):
+    """Someone outside the provider saw a private-location setting's exact address. Never edited."""
+
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="location_views")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} saw {self.setting.urn} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(TimeStampedModel):
+    """A provider organisation's key for its own systems. Only a hash is stored."""
+
+    organisation = models.ForeignKey(
+        "brokerage.Organisation", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What uses it, e.g. 'Our care system'.")
+    key_prefix = models.CharField(max_length=8, help_text="First characters, to recognise it.")
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"

@@ -76,7 +76,10 @@ JUDGEMENT_FIELDS = (
     "outcomes_in_education",
     "health_services",
 )
-UPDATABLE_FIELDS = [*FIELD_MAP.values(), "status", "closed_at", "local_authority_id"]
+# Once a provider has given its own address, Ofsted's list no longer changes it.
+PROVIDER_ADDRESS_FIELDS = frozenset(
+    {"address_line_1", "address_line_2", "address_line_3", "town", "county", "postcode"}
+)
 _AS_AT = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
 
 
@@ -150,8 +153,12 @@ def _as_at(title: str | None) -> dt.date | None:
 def _values(provider: ofsted.OfstedProvider, existing: Setting | None) -> dict[str, Any]:
     """The Setting field values a row says, keeping stored values the list redacted."""
     values: dict[str, Any] = {}
+    keep_address = existing is not None and existing.location_from_provider
     for source_field, model_field in FIELD_MAP.items():
-        if source_field in provider.redacted_fields and existing is not None:
+        if existing is not None and (
+            source_field in provider.redacted_fields
+            or (keep_address and model_field in PROVIDER_ADDRESS_FIELDS)
+        ):
             values[model_field] = getattr(existing, model_field)
             continue
         value = getattr(provider, source_field)

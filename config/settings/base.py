@@ -33,7 +33,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "simple_history",
     "crispy_forms",
     "crispy_forms_gds",
     "axes",
@@ -51,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -217,3 +222,8 @@ OFSTED_SOURCE = env("OFSTED_SOURCE", default="")
 # or self-hosted server for heavier use. The page works without tiles: the list comes first.
 MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_ATTRIBUTION = env("MAP_ATTRIBUTION", default="© OpenStreetMap contributors")
+
+# Vacancies: labelled stale after this many days without confirmation, hidden from search after
+# the second figure. The reminder goes out a day before a vacancy goes stale.
+VACANCY_STALE_DAYS = env.int("VACANCY_STALE_DAYS", default=7)
+VACANCY_EXPIRE_DAYS = env.int("VACANCY_EXPIRE_DAYS", default=14)

@@ -1,0 +1,407 @@
+"""Services for the facts providers keep about their own settings: claims, eligibility,
+vacancies, exact location, foster carer capacity and API tokens.
+
+Pages and the API call the same functions, which check permission themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.models import Organisation, User
+from brokerage.permissions import can_manage_region
+from geo.postcodes import PostcodeError, postcode_lookup
+from providers.models import (
+    ApiToken,
+    Capability,
+    CarerHousehold,
+    Eligibility,
+    LocationView,
+    Need,
+    Risk,
+    Setting,
+    SettingClaim,
+    Vacancy,
+)
+from providers.permissions import (
+    can_claim_settings,
+    can_edit_setting,
+    can_manage_api_tokens,
+    can_see_exact_location,
+    is_member_la_user,
+)
+
+ELIGIBILITY_FIELDS = (
+    "min_age",
+    "max_age",
+    "sexes",
+    "placement_kinds",
+    "minimum_notice_days",
+    "living_alongside",
+    "accepts_pets",
+    "can_meet_deprivation_of_liberty",
+    "communication",
+    "adapted_for_physical_disability",
+    "risks",
+    "needs",
+    "what_we_offer",
+    "therapeutic_support",
+)
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+def _with_history_user(instance: Any, user: User | None) -> None:
+    """Record who made the change in django-simple-history, whatever door it came through."""
+    instance._history_user = user
+
+
+# Claims ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def setting_claim_request(*, actor: User, setting: Setting, note: str = "") -> SettingClaim:
+    _require(can_claim_settings(actor))
+    assert actor.organisation is not None
+    if setting.provider_organisation_id == actor.organisation_id:
+        raise ValidationError(f"{actor.organisation.name} already runs {setting.urn}.")
+    if setting.status == Setting.Status.CLOSED:
+        raise ValidationError(f"{setting.urn} is closed on Ofsted's register.")
+    if SettingClaim.objects.filter(
+        setting=setting, organisation=actor.organisation, status=SettingClaim.Status.PENDING
+    ).exists():
+        raise ValidationError(f"You have already claimed {setting.urn}; a hub admin will decide.")
+    return SettingClaim.objects.create(
+        setting=setting, organisation=actor.organisation, requested_by=actor, note=note
+    )
+
+
+@transaction.atomic
+def setting_claim_decide(
+    *, actor: User, claim: SettingClaim, approve: bool, note: str = ""
+) -> SettingClaim:
+    """A hub admin of the claiming organisation's region approves or rejects a claim. Approving
+    hands the setting to that organisation and rejects any other open claim for it."""
+    _require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
+    claim = SettingClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != SettingClaim.Status.PENDING:
+        raise ValidationError("This claim has already been decided.")
+    now = timezone.now()
+    claim.status = SettingClaim.Status.APPROVED if approve else SettingClaim.Status.REJECTED
+    claim.decided_by, claim.decided_at = actor, now
+    if note:
+        claim.note = f"{claim.note}\n{note}".strip()
+    if approve:
+        SettingClaim.objects.filter(
+            setting=claim.setting, status=SettingClaim.Status.APPROVED
+        ).update(status=SettingClaim.Status.REJECTED, decided_by=actor, decided_at=now)
+        SettingClaim.objects.filter(
+            setting=claim.setting, status=SettingClaim.Status.PENDING
+        ).exclude(pk=claim.pk).update(
+            status=SettingClaim.Status.REJECTED,
+            decided_by=actor,
+            decided_at=now,
+            note="Another organisation's claim was approved.",
+        )
+        Setting.objects.filter(pk=claim.setting_id).update(
+            provider_organisation=claim.organisation, updated_at=now
+        )
+    claim.save()
+    return claim
+
+
+# Eligibility -------------------------------------------------------------------------------------
+
+
+def eligibility_validate(values: dict[str, Any]) -> None:
+    """Field-level problems as one ValidationError keyed by field, for forms and the API."""
+    errors: dict[str, str] = {}
+    if values.get("min_age", 0) > values.get("max_age", 17):
+        errors["max_age"] = "The oldest age must be the same as or more than the youngest"
+    if values.get("max_age", 17) > 25:
+        errors["max_age"] = "Enter an age of 25 or under"
+    for name, codes in (("risks", Risk.values), ("needs", Need.values)):
+        stated = values.get(name) or {}
+        unknown = sorted(set(stated) - set(codes))
+        bad = sorted(k for k, v in stated.items() if v not in Capability.values)
+        if unknown:
+            errors[name] = f"Unknown {name[:-1]}: {', '.join(unknown)}"
+        elif bad:
+            errors[name] = f"Say can_meet, will_consider or cannot_meet for: {', '.join(bad)}"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def eligibility_update(*, actor: User, setting: Setting, **values: Any) -> Eligibility:
+    _require(can_edit_setting(actor, setting))
+    unknown = set(values) - set(ELIGIBILITY_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    eligibility = Eligibility.objects.filter(setting=setting).first() or Eligibility(
+        setting=setting
+    )
+    merged = {name: getattr(eligibility, name) for name in ELIGIBILITY_FIELDS} | values
+    eligibility_validate(merged)
+    for name, value in values.items():
+        setattr(eligibility, name, value)
+    eligibility.updated_by = actor
+    _with_history_user(eligibility, actor)
+    eligibility.full_clean(exclude=["setting"])
+    eligibility.save()
+    return eligibility
+
+
+# Vacancies ---------------------------------------------------------------------------------------
+
+
+class VacancyState:
+    FRESH = "fresh"
+    STALE = "stale"
+    EXPIRED = "expired"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class VacancyView:
+    """A vacancy as people see it: never an unlabelled number."""
+
+    places: int
+    available_from: date | None
+    restriction: str
+    confirmed_days_ago: int | None
+    state: str
+
+    @property
+    def label(self) -> str:
+        if self.state == VacancyState.NONE:
+            return "The provider has not said whether it has a vacancy"
+        days = self.confirmed_days_ago or 0
+        when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+        return f"Vacancy confirmed {when} by the provider"
+
+
+def vacancy_view(vacancy: Vacancy | None, *, now: Any = None) -> VacancyView:
+    if vacancy is None:
+        return VacancyView(0, None, "", None, VacancyState.NONE)
+    now = now or timezone.now()
+    days = (timezone.localdate(now) - timezone.localdate(vacancy.confirmed_at)).days
+    if days >= django_settings.VACANCY_EXPIRE_DAYS:
+        state = VacancyState.EXPIRED
+    elif days >= django_settings.VACANCY_STALE_DAYS:
+        state = VacancyState.STALE
+    else:
+        state = VacancyState.FRESH
+    return VacancyView(vacancy.places, vacancy.available_from, vacancy.restriction, days, state)
+
+
+@transaction.atomic
+def vacancy_confirm(
+    *,
+    actor: User | None,
+    setting: Setting,
+    places: int,
+    available_from: date | None = None,
+    restriction: str = "",
+    via_link: bool = False,
+) -> Vacancy:
+    """Say (or re-say) how many places are free. `actor` is None only for a signed email link,
+    which has already been checked by the caller (`via_link`)."""
+    _require(via_link or (actor is not None and can_edit_setting(actor, setting)))
+    if places < 0:
+        raise ValidationError({"places": "Places cannot be negative"})
+    if setting.places is not None and places > setting.places:
+        raise ValidationError(
+            {"places": f"Ofsted registers {setting.places} places here; enter that or fewer"}
+        )
+    vacancy = Vacancy.objects.select_for_update().filter(setting=setting).first() or Vacancy(
+        setting=setting
+    )
+    vacancy.places = places
+    vacancy.available_from = available_from if places else None
+    vacancy.restriction = restriction.strip() if places else ""
+    vacancy.confirmed_at = timezone.now()
+    vacancy.confirmed_by = actor
+    vacancy.reminder_sent_at = None
+    _with_history_user(vacancy, actor)
+    vacancy.save()
+    return vacancy
+
+
+# Exact location ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def setting_location_update(
+    *,
+    actor: User,
+    setting: Setting,
+    address_line_1: str,
+    address_line_2: str = "",
+    town: str = "",
+    postcode: str,
+) -> Setting:
+    """The provider's own address for a setting, placed at its postcode. Raises ValidationError
+    (on `postcode`) for a malformed, unknown or non-English postcode."""
+    _require(can_edit_setting(actor, setting))
+    try:
+        found = postcode_lookup(postcode)
+    except PostcodeError as exc:
+        raise ValidationError({"postcode": str(exc)}) from exc
+    setting.address_line_1 = address_line_1.strip()
+    setting.address_line_2 = address_line_2.strip()
+    setting.address_line_3 = ""
+    setting.town = town.strip()
+    setting.postcode = found.postcode
+    setting.location = found.point
+    setting.location_from_provider = True
+    setting.save()
+    return setting
+
+
+@dataclass(frozen=True)
+class ExactLocation:
+    address: list[str]
+    postcode: str
+    latitude: float | None
+    longitude: float | None
+
+
+def setting_exact_location(*, viewer: User, setting: Setting) -> ExactLocation | None:
+    """The address, if `viewer` may see it (None otherwise). A member LA user seeing a private
+    setting's address is written to the audit log, every time."""
+    if not can_see_exact_location(viewer, setting):
+        return None
+    lines = [
+        line
+        for line in (
+            setting.address_line_1,
+            setting.address_line_2,
+            setting.address_line_3,
+            setting.town,
+        )
+        if line
+    ]
+    if not lines and not setting.postcode:
+        return None
+    if setting.location_is_private and is_member_la_user(viewer):
+        LocationView.objects.create(setting=setting, user=viewer)
+    point = setting.location
+    return ExactLocation(
+        address=lines,
+        postcode=setting.postcode,
+        latitude=point.y if point else None,
+        longitude=point.x if point else None,
+    )
+
+
+# Foster carer households (IFAs) ------------------------------------------------------------------
+
+
+def _require_ifa(setting: Setting) -> None:
+    if setting.provision_type != "independent_fostering_agency":
+        raise ValidationError("Only fostering agencies describe carer households.")
+
+
+@transaction.atomic
+def household_save(
+    *, actor: User, setting: Setting, household: CarerHousehold | None = None, **values: Any
+) -> CarerHousehold:
+    """Create or change an anonymous carer household. The district is checked to be a real
+    English postcode district; nothing that identifies a carer is accepted."""
+    _require(can_edit_setting(actor, setting))
+    _require_ifa(setting)
+    household = household or CarerHousehold(setting=setting)
+    if household.setting_id != setting.pk:
+        raise PermissionDenied
+    district = str(values.get("postcode_district", household.postcode_district)).strip().upper()
+    from geo.models import Postcode
+
+    if not Postcode.objects.filter(district=district).exists():
+        raise ValidationError(
+            {"postcode_district": f"{district} is not an English postcode district"}
+        )
+    values["postcode_district"] = district
+    for name, value in values.items():
+        setattr(household, name, value)
+    if household.min_age > household.max_age:
+        raise ValidationError(
+            {"max_age": "The oldest age must be the same as or more than the youngest"}
+        )
+    _with_history_user(household, actor)
+    household.full_clean(exclude=["setting"])
+    household.save()
+    return household
+
+
+@transaction.atomic
+def household_delete(*, actor: User, household: CarerHousehold) -> None:
+    _require(can_edit_setting(actor, household.setting))
+    _with_history_user(household, actor)
+    household.delete()
+
+
+# API tokens --------------------------------------------------------------------------------------
+
+
+def _token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for the actor's organisation. The key is returned once and never stored."""
+    _require(can_manage_api_tokens(actor))
+    assert actor.organisation is not None
+    key = "pf_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        organisation=actor.organisation,
+        name=name.strip(),
+        key_prefix=key[:8],
+        key_sha256=_token_hash(key),
+        created_by=actor,
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    _require(can_manage_api_tokens(actor) and token.organisation_id == actor.organisation_id)
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_authenticate(key: str) -> Organisation | None:
+    """The organisation a live token belongs to, or None."""
+    token = (
+        ApiToken.objects.select_related("organisation")
+        .filter(key_sha256=_token_hash(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or token.organisation.kind != Organisation.Kind.PROVIDER:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.organisation
+
+
+def settings_run_by(organisation: Organisation) -> Any:
+    return Setting.objects.filter(provider_organisation=organisation).order_by("name", "urn")
+
+
+def vacancy_expiry_window() -> tuple[timedelta, timedelta]:
+    return (
+        timedelta(days=django_settings.VACANCY_STALE_DAYS),
+        timedelta(days=django_settings.VACANCY_EXPIRE_DAYS),
+    )
+

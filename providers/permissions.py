@@ -1,0 +1,55 @@
+"""Who may see and change a setting's provider-maintained facts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from brokerage.models import Organisation, Role
+
+if TYPE_CHECKING:
+    from brokerage.models import User
+    from providers.models import Setting
+
+PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.PROVIDER_USER)
+LA_ROLES = (Role.PLACEMENT_OFFICER, Role.LA_MANAGER)
+
+
+def is_provider(user: User) -> bool:
+    return user.is_active and user.role in PROVIDER_ROLES and user.organisation is not None
+
+
+def can_edit_setting(user: User, setting: Setting) -> bool:
+    """Provider users edit only the settings their organisation runs (an approved claim)."""
+    return (
+        is_provider(user)
+        and setting.provider_organisation_id is not None
+        and setting.provider_organisation_id == user.organisation_id
+    )
+
+
+def can_claim_settings(user: User) -> bool:
+    return user.is_active and user.role == Role.PROVIDER_ADMIN
+
+
+def can_manage_api_tokens(user: User) -> bool:
+    return user.is_active and user.role == Role.PROVIDER_ADMIN
+
+
+def is_member_la_user(user: User) -> bool:
+    """A placement officer or LA manager of a local authority that is a member of a region."""
+    organisation = user.organisation
+    return (
+        user.is_active
+        and user.role in LA_ROLES
+        and organisation is not None
+        and organisation.kind == Organisation.Kind.LOCAL_AUTHORITY
+        and organisation.member_until is None
+    )
+
+
+def can_see_exact_location(user: User, setting: Setting) -> bool:
+    """Public settings: anyone signed in. Private ones (children's homes…): the provider that
+    runs it, and member LAs' placement officers and managers; nobody else, hub admins included."""
+    if not setting.location_is_private:
+        return True
+    return can_edit_setting(user, setting) or is_member_la_user(user)
