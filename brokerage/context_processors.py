@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from brokerage.permissions import can_manage_region, can_manage_users
+from providers.permissions import is_provider
 
 SECTIONS = {
     "home": "home",
@@ -19,6 +20,19 @@ SECTIONS = {
     "user_detail": "users",
     "account": "account",
     "ofsted_import_list": "imports",
+    "claim_list": "claims",
+    "provider_settings": "yours",
+    "setting_manage": "yours",
+    "setting_eligibility_edit": "yours",
+    "setting_vacancy_edit": "yours",
+    "setting_location_edit": "yours",
+    "household_list": "yours",
+    "household_add": "yours",
+    "household_change": "yours",
+    "household_remove": "yours",
+    "api_token_list": "yours",
+    "api_token_create": "yours",
+    "api_token_revoke": "yours",
     "ofsted_import_upload": "imports",
     "ofsted_import_detail": "imports",
     "password_change": "account",
@@ -41,6 +55,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
             imports_url = reverse("ofsted_import_list")
             items.append({"label": "Ofsted imports", "url": imports_url, "section": "imports"})
+            items.append({"label": "Claims", "url": reverse("claim_list"), "section": "claims"})
+        if is_provider(user):
+            yours_url = reverse("provider_settings")
+            items.append({"label": "Your settings", "url": yours_url, "section": "yours"})
         if can_manage_users(user):
             items.append({"label": "Users", "url": reverse("user_list"), "section": "users"})
         items.append({"label": "Your account", "url": reverse("account"), "section": "account"})

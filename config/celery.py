@@ -24,4 +24,11 @@ app.conf.beat_schedule = {
         "task": "providers.tasks.ofsted_refresh",
         "schedule": crontab(hour=5, minute=30),
     },
+    # A vacancy nobody confirms goes stale after VACANCY_STALE_DAYS: a day before, its provider
+    # gets an email with one-click "Still accurate" / "No longer available" links. Hourly, so a
+    # reminder is never far behind its day and a missed run catches up; each goes once.
+    "vacancy-reminders": {
+        "task": "providers.tasks.vacancy_reminders_send",
+        "schedule": crontab(minute=20),
+    },
 }

@@ -6,6 +6,10 @@ from common.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("vacancy/", include("providers.vacancy_link_urls")),
+    path("api/", include("providers.api_urls")),
+    path("providers/api-tokens/", include("providers.token_urls")),
+    path("providers/<str:urn>/households/", include("providers.household_urls")),
     # Before providers.urls, whose /providers/<urn>/ would otherwise match "imports".
     path("providers/imports/", include("providers.import_urls")),
     path("providers/", include("providers.urls")),

@@ -329,11 +329,24 @@ def household_save(
     district = str(values.get("postcode_district", household.postcode_district)).strip().upper()
     from geo.models import Postcode
 
-    if not Postcode.objects.filter(district=district).exists():
+    # A prefix search on the primary key uses its index; the generated district column has none.
+    if not Postcode.objects.filter(postcode__startswith=f"{district} ").exists():
         raise ValidationError(
             {"postcode_district": f"{district} is not an English postcode district"}
         )
     values["postcode_district"] = district
+    reference = str(values.get("reference", household.reference)).strip()
+    if (
+        CarerHousehold.objects.filter(setting=setting, reference__iexact=reference)
+        .exclude(pk=household.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "reference": f"You already have a household with the reference {reference}. "
+                "Enter a different reference"
+            }
+        )
     for name, value in values.items():
         setattr(household, name, value)
     if household.min_age > household.max_age:
@@ -349,6 +362,7 @@ def household_save(
 @transaction.atomic
 def household_delete(*, actor: User, household: CarerHousehold) -> None:
     _require(can_edit_setting(actor, household.setting))
+    _require_ifa(household.setting)
     _with_history_user(household, actor)
     household.delete()
 
@@ -382,17 +396,22 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def api_token_authenticate(key: str) -> Organisation | None:
-    """The organisation a live token belongs to, or None."""
-    token = (
-        ApiToken.objects.select_related("organisation")
-        .filter(key_sha256=_token_hash(key), revoked_at__isnull=True)
+def api_token_get(key: str) -> ApiToken | None:
+    """The live token for a key (its organisation and creator loaded), or None."""
+    return (
+        ApiToken.objects.select_related("organisation", "created_by__organisation")
+        .filter(
+            key_sha256=_token_hash(key),
+            revoked_at__isnull=True,
+            organisation__kind=Organisation.Kind.PROVIDER,
+        )
         .first()
     )
-    if token is None or token.organisation.kind != Organisation.Kind.PROVIDER:
-        return None
+
+
+def api_token_used(token: ApiToken) -> None:
+    """Note that an accepted request used the token."""
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.organisation
 
 
 def settings_run_by(organisation: Organisation) -> Any:
@@ -404,4 +423,3 @@ def vacancy_expiry_window() -> tuple[timedelta, timedelta]:
         timedelta(days=django_settings.VACANCY_STALE_DAYS),
         timedelta(days=django_settings.VACANCY_EXPIRE_DAYS),
     )
-

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from crispy_forms_gds.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from common.forms import GovukFormMixin
 from providers import ofsted
+from providers.models import (
+    Capability,
+    Communication,
+    Eligibility,
+    LivingAlongside,
+    Need,
+    PlacementKind,
+    Risk,
+    Sex,
+)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -37,3 +49,192 @@ class OfstedUploadForm(GovukFormMixin, forms.Form):
         if not upload.size:
             raise forms.ValidationError("The file is empty")
         return upload
+
+
+# Provider facts -------------------------------------------------------------------------------
+
+
+class ClaimForm(GovukFormMixin, forms.Form):
+    submit_label = "Claim this setting"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.helper.form_tag = False  # the page posts it to the claim URL
+
+    urn = forms.CharField(
+        label="Ofsted URN",
+        max_length=8,
+        help_text="For example SC123456 or 2590934. A hub admin checks and approves each claim.",
+        error_messages={"required": "Enter the setting's Ofsted URN"},
+    )
+
+    def clean_urn(self) -> str:
+        urn = self.cleaned_data["urn"].strip().upper()
+        if not (
+            (urn.startswith("SC") and len(urn) == 8 and urn[2:].isdigit())
+            or (len(urn) == 7 and urn.isdigit())
+        ):
+            raise forms.ValidationError("Enter a URN like SC123456 or 2590934")
+        return urn
+
+
+def _capability_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=Capability.choices,
+        widget=forms.RadioSelect,
+        required=True,
+        error_messages={"required": f"Say whether you can meet {label.lower()}"},
+    )
+
+
+class EligibilityForm(GovukFormMixin, forms.Form):
+    """Who a setting can care for. Risks and needs are one radio group each."""
+
+    submit_label = "Save"
+    min_age = forms.IntegerField(label="Youngest age", min_value=0, max_value=25)
+    max_age = forms.IntegerField(label="Oldest age", min_value=0, max_value=25)
+    sexes = forms.MultipleChoiceField(
+        label="Who you can care for",
+        choices=Sex.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one"},
+    )
+    placement_kinds = forms.MultipleChoiceField(
+        label="Placements you take",
+        choices=PlacementKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one kind of placement"},
+    )
+    minimum_notice_days = forms.IntegerField(
+        label="Notice you need, in days", min_value=0, max_value=365, help_text="0 for same day"
+    )
+    living_alongside = forms.ChoiceField(
+        label="Who a child can live alongside",
+        choices=LivingAlongside.choices,
+        widget=forms.RadioSelect,
+    )
+    accepts_pets = forms.BooleanField(label="A child can bring a pet", required=False)
+    can_meet_deprivation_of_liberty = forms.BooleanField(
+        label="You can care for a child under a deprivation of liberty order", required=False
+    )
+    adapted_for_physical_disability = forms.BooleanField(
+        label="The home is adapted for physical disability", required=False
+    )
+    communication = forms.MultipleChoiceField(
+        label="Communication you support",
+        choices=Communication.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    what_we_offer = forms.CharField(
+        label="What you offer", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    therapeutic_support = forms.CharField(
+        label="Therapeutic support", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for risk in Risk:
+            self.fields[f"risk_{risk.value}"] = _capability_field(risk.label)
+        for need in Need:
+            self.fields[f"need_{need.value}"] = _capability_field(need.label)
+        self.helper.inputs = []
+        self.helper.layout = Layout(
+            Fieldset("min_age", "max_age", "sexes", legend="Age and sex", legend_size="m"),
+            Fieldset(
+                "placement_kinds",
+                "minimum_notice_days",
+                "living_alongside",
+                "accepts_pets",
+                legend="Placements",
+                legend_size="m",
+            ),
+            Fieldset(
+                "can_meet_deprivation_of_liberty",
+                "adapted_for_physical_disability",
+                "communication",
+                legend="Legal and access",
+                legend_size="m",
+            ),
+            Fieldset(*[f"risk_{r.value}" for r in Risk], legend="Risks", legend_size="m"),
+            Fieldset(*[f"need_{n.value}" for n in Need], legend="Needs", legend_size="m"),
+            Fieldset(
+                "what_we_offer", "therapeutic_support", legend="In your words", legend_size="m"
+            ),
+            Submit("submit", self.submit_label),
+        )
+        for name in [f"risk_{r.value}" for r in Risk] + [f"need_{n.value}" for n in Need]:
+            self.fields[name].widget.attrs["data-inline"] = "true"
+
+    @classmethod
+    def initial_for(cls, eligibility: Eligibility | None) -> dict[str, object]:
+        if eligibility is None:
+            return {"min_age": 0, "max_age": 17, "minimum_notice_days": 0}
+        initial: dict[str, object] = {
+            name: getattr(eligibility, name)
+            for name in (
+                "min_age",
+                "max_age",
+                "sexes",
+                "placement_kinds",
+                "minimum_notice_days",
+                "living_alongside",
+                "accepts_pets",
+                "can_meet_deprivation_of_liberty",
+                "adapted_for_physical_disability",
+                "communication",
+                "what_we_offer",
+                "therapeutic_support",
+            )
+        }
+        initial |= {f"risk_{k}": v for k, v in eligibility.risks.items()}
+        initial |= {f"need_{k}": v for k, v in eligibility.needs.items()}
+        return initial
+
+    def service_values(self) -> dict[str, object]:
+        data = dict(self.cleaned_data)
+        risks = {r.value: data.pop(f"risk_{r.value}") for r in Risk}
+        needs = {n.value: data.pop(f"need_{n.value}") for n in Need}
+        return {**data, "risks": risks, "needs": needs}
+
+
+class VacancyForm(GovukFormMixin, forms.Form):
+    submit_label = "Confirm vacancy"
+    places = forms.IntegerField(
+        label="Places free now or soon",
+        min_value=0,
+        max_value=99,
+        help_text="0 if you have no vacancy.",
+        error_messages={"required": "Enter how many places are free (0 for none)"},
+    )
+    available_from = forms.DateField(
+        label="Available from",
+        required=False,
+        help_text="For example, 27/3/2026. Leave empty if available now.",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={"invalid": "Enter a date like 27/3/2026"},
+    )
+    restriction = forms.CharField(
+        label="Any restriction",
+        max_length=255,
+        required=False,
+        help_text="For example: girls 13 to 16 only, because of the children living here now.",
+    )
+
+    def clean_available_from(self) -> date | None:
+        value = self.cleaned_data.get("available_from")
+        if value and value < date.today():
+            raise forms.ValidationError("The date must be today or in the future")
+        return value
+
+
+class LocationForm(GovukFormMixin, forms.Form):
+    submit_label = "Save address"
+    address_line_1 = forms.CharField(label="Address line 1", max_length=255)
+    address_line_2 = forms.CharField(label="Address line 2", max_length=255, required=False)
+    town = forms.CharField(label="Town or city", max_length=120, required=False)
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, error_messages={"required": "Enter the postcode"}
+    )

@@ -385,6 +385,15 @@ class Eligibility(TimeStampedModel):
     def __str__(self) -> str:
         return f"Eligibility of {self.setting.urn}"
 
+    @property
+    def sexes_display(self) -> str:
+        return " and ".join(Sex(code).label.lower() for code in self.sexes) or "Not stated"
+
+    @property
+    def placement_kinds_display(self) -> str:
+        labels = [PlacementKind(code).label.lower() for code in self.placement_kinds]
+        return (", ".join(labels) or "not stated").capitalize()
+
 
 class Vacancy(TimeStampedModel):
     """A setting's current vacancy statement, as last confirmed by the provider. History kept.

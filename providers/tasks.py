@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 
-from providers import services
+from providers import services, vacancy_reminders
 
 
 @shared_task
@@ -20,3 +20,22 @@ def ofsted_refresh() -> int | None:
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=60, max_retries=5)
 def ofsted_digest_send(import_id: int) -> int:
     return services.ofsted_digest_send(import_id=import_id)
+
+
+@shared_task
+def vacancy_reminders_send() -> int:
+    """Queue a reminder email for each vacancy about to turn stale. Returns how many."""
+    ids = vacancy_reminders.vacancy_ids_due_reminder()
+    for vacancy_id in ids:
+        vacancy_reminder_send.delay(vacancy_id)
+    return len(ids)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=60,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def vacancy_reminder_send(vacancy_id: int) -> bool:
+    return vacancy_reminders.vacancy_reminder_send(vacancy_id=vacancy_id)

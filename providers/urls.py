@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from providers import views
+from providers import provider_views, views
 
 
 class UrnConverter:
@@ -21,4 +21,36 @@ urlpatterns = [
     path("", views.SettingListView.as_view(), name="setting_list"),
     path("export.xlsx", views.SettingExportView.as_view(), name="setting_export"),
     path("<urn:urn>/", views.SettingDetailView.as_view(), name="setting_detail"),
+    path(
+        "<urn:urn>/location/",
+        provider_views.SettingLocationView.as_view(),
+        name="setting_location",
+    ),
+    # Providers keep their own facts true.
+    path("yours/", provider_views.ProviderSettingsView.as_view(), name="provider_settings"),
+    path("yours/claim/", provider_views.ClaimCreateView.as_view(), name="setting_claim"),
+    path("<urn:urn>/manage/", provider_views.SettingManageView.as_view(), name="setting_manage"),
+    path(
+        "<urn:urn>/manage/criteria/",
+        provider_views.EligibilityEditView.as_view(),
+        name="setting_eligibility_edit",
+    ),
+    path(
+        "<urn:urn>/manage/vacancy/",
+        provider_views.VacancyEditView.as_view(),
+        name="setting_vacancy_edit",
+    ),
+    path(
+        "<urn:urn>/manage/vacancy/still-accurate/",
+        provider_views.VacancyStillAccurateView.as_view(),
+        name="setting_vacancy_still_accurate",
+    ),
+    path(
+        "<urn:urn>/manage/location/",
+        provider_views.LocationEditView.as_view(),
+        name="setting_location_edit",
+    ),
+    # Hub admins approve claims.
+    path("claims/", provider_views.ClaimListView.as_view(), name="claim_list"),
+    path("claims/<int:pk>/decide/", provider_views.ClaimDecideView.as_view(), name="claim_decide"),
 ]

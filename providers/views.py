@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings as django_settings
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,7 +12,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from providers import exports, selectors
+from brokerage.models import User
+from providers import exports, facts, selectors
+from providers.models import Eligibility, Vacancy
+from providers.permissions import can_edit_setting, can_see_exact_location
 
 PAGE_SIZE = 50
 
@@ -94,6 +97,8 @@ class SettingExportView(LoginRequiredMixin, View):
 class SettingDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, urn: str) -> HttpResponse:
         setting = selectors.setting_get(urn=urn)
+        user = cast(User, request.user)
+        vacancy = Vacancy.objects.filter(setting=setting).first()
         return render(
             request,
             "providers/setting_detail.html",
@@ -101,5 +106,11 @@ class SettingDetailView(LoginRequiredMixin, View):
                 "setting": setting,
                 "events": selectors.setting_event_list(setting=setting),
                 "owner": selectors.setting_list_same_owner(setting=setting),
+                "vacancy": vacancy,
+                "vacancy_view": facts.vacancy_view(vacancy),
+                "eligibility": Eligibility.objects.filter(setting=setting).first(),
+                "can_edit": can_edit_setting(user, setting),
+                "can_see_exact_location": setting.location_is_private
+                and can_see_exact_location(user, setting),
             },
         )

@@ -227,3 +227,58 @@ MAP_ATTRIBUTION = env("MAP_ATTRIBUTION", default="© OpenStreetMap contributors"
 # the second figure. The reminder goes out a day before a vacancy goes stale.
 VACANCY_STALE_DAYS = env.int("VACANCY_STALE_DAYS", default=7)
 VACANCY_EXPIRE_DAYS = env.int("VACANCY_EXPIRE_DAYS", default=14)
+
+# Vacancy reminders: emailed this many days before a vacancy turns stale. The one-click links in
+# them work for VACANCY_LINK_MAX_AGE_DAYS from the email: by default until three days after the
+# vacancy has left search, so a provider back from a few days off can still bring it back.
+VACANCY_REMINDER_LEAD_DAYS = env.int("VACANCY_REMINDER_LEAD_DAYS", default=1)
+VACANCY_LINK_MAX_AGE_DAYS = env.int(
+    "VACANCY_LINK_MAX_AGE_DAYS",
+    default=VACANCY_EXPIRE_DAYS - VACANCY_STALE_DAYS + VACANCY_REMINDER_LEAD_DAYS + 3,
+)
+
+# The providers' JSON API (providers/api.py): API keys only (no sessions, so no CSRF to think
+# about), JSON only, and a request budget per key counted in the cache (Redis) so that every
+# web process shares it. Swagger UI's files come from drf-spectacular-sidecar, served by
+# WhiteNoise like the rest of static/: nothing is fetched from a CDN.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["providers.api_auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["providers.api_auth.HasApiToken"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["providers.api_auth.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": API_RATE_LIMIT},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "providers.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Find a placement: provider API",
+    "DESCRIPTION": (
+        "For providers' own systems: keep your settings' eligibility, vacancies and (fostering "
+        "agencies) carer households true. Authenticate with an API key a provider admin creates "
+        'at /providers/api-tokens/. Errors are JSON: `{"detail": "…"}`, or for invalid input '
+        '`{"field": ["message"]}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to swagger.io's online validator: the docs page talks only to this service.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "Sex": "providers.models.Sex",
+        "PlacementKind": "providers.models.PlacementKind",
+        "Need": "providers.models.Need",
+        "LivingAlongside": "providers.models.LivingAlongside",
+        "Communication": "providers.models.Communication",
+        "SettingStatus": "providers.models.Setting.Status",
+        "VacancyState": "providers.api.VACANCY_STATES",
+    },
+}

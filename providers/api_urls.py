@@ -1,0 +1,33 @@
+"""The providers' JSON API (version 1), its OpenAPI schema and its documentation page.
+
+Mounted at /api/ in config/urls.py.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from providers import api
+
+router = SimpleRouter()
+router.register("settings", api.SettingViewSet, basename="api_setting")
+router.register(
+    r"settings/(?P<urn>[^/.]+)/households", api.HouseholdViewSet, basename="api_household"
+)
+
+v1 = [
+    path("settings/<str:urn>/eligibility/", api.EligibilityView.as_view(), name="api_eligibility"),
+    path("settings/<str:urn>/vacancy/", api.VacancyView.as_view(), name="api_vacancy"),
+    path(
+        "settings/<str:urn>/vacancy/confirm/",
+        api.VacancyConfirmView.as_view(),
+        name="api_vacancy_confirm",
+    ),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]

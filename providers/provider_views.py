@@ -1,0 +1,334 @@
+"""Pages where providers keep their own facts true, and where hub admins approve claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
+
+from brokerage.forms import apply_validation_error
+from brokerage.models import User
+from brokerage.permissions import can_manage_region
+from common.views import PermissionRequiredMixin
+from providers import facts
+from providers.forms import ClaimForm, EligibilityForm, LocationForm, VacancyForm
+from providers.models import Eligibility, Setting, SettingClaim, Vacancy
+from providers.permissions import (
+    can_claim_settings,
+    can_edit_setting,
+    can_manage_api_tokens,
+    can_see_exact_location,
+    is_provider,
+)
+
+
+def setting_for_provider(*, actor: User, urn: str) -> Setting:
+    """A setting the actor's organisation runs; anything else is not found (no leak)."""
+    setting = Setting.objects.filter(urn=urn).select_related("local_authority").first()
+    if setting is None or not can_edit_setting(actor, setting):
+        raise Http404
+    return setting
+
+
+def _history(setting: Setting) -> list[dict[str, Any]]:
+    """Changes to eligibility and vacancy, newest first, with who made them."""
+    rows: list[dict[str, Any]] = []
+    for model, label in ((Eligibility, "Who you can care for"), (Vacancy, "Vacancy")):
+        records = model.history.filter(setting_id=setting.pk).select_related("history_user")
+        for record in records.order_by("-history_date")[:20]:
+            if label == "Vacancy":
+                what = f"{record.places} place{'s' if record.places != 1 else ''}"
+                if record.restriction:
+                    what += f" ({record.restriction})"
+                previous = record.prev_record
+                if (
+                    previous is not None
+                    and not record.diff_against(
+                        previous,
+                        excluded_fields=[
+                            "confirmed_at",
+                            "confirmed_by",
+                            "reminder_sent_at",
+                            "updated_at",
+                        ],
+                    ).changed_fields
+                ):
+                    what = f"confirmed unchanged, {what}"
+            else:
+                what = "Updated"
+                previous = record.prev_record
+                if previous is not None:
+                    changed = record.diff_against(previous).changed_fields
+                    what = "Changed: " + ", ".join(f.replace("_", " ") for f in changed)
+            rows.append(
+                {
+                    "when": record.history_date,
+                    "what": label,
+                    "detail": what,
+                    "who": record.history_user.full_name if record.history_user else "Email link",
+                }
+            )
+    return sorted(rows, key=lambda row: row["when"], reverse=True)[:30]
+
+
+class ProviderSettingsView(PermissionRequiredMixin, View):
+    permission = staticmethod(is_provider)
+
+    def get(self, request: HttpRequest, form: ClaimForm | None = None) -> HttpResponse:
+        organisation = self.actor.organisation
+        assert organisation is not None
+        settings = list(
+            facts.settings_run_by(organisation).select_related("vacancy", "local_authority")
+        )
+        for setting in settings:
+            setting.vacancy_view = facts.vacancy_view(getattr(setting, "vacancy", None))
+        return render(
+            request,
+            "providers/provider_settings.html",
+            {
+                "organisation": organisation,
+                "settings": settings,
+                "claims": SettingClaim.objects.filter(organisation=organisation)
+                .select_related("setting")
+                .order_by("-created_at")[:50],
+                "form": form or ClaimForm(),
+                "can_claim": can_claim_settings(self.actor),
+                "can_manage_api_tokens": can_manage_api_tokens(self.actor),
+            },
+        )
+
+
+class ClaimCreateView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_claim_settings)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ClaimForm(request.POST)
+        if form.is_valid():
+            setting = Setting.objects.filter(urn=form.cleaned_data["urn"]).first()
+            if setting is None:
+                form.add_error("urn", "There is no setting with this URN on Ofsted's register")
+            else:
+                try:
+                    facts.setting_claim_request(actor=self.actor, setting=setting)
+                except ValidationError as error:
+                    form.add_error("urn", error)
+                else:
+                    messages.success(
+                        request,
+                        f"You have claimed {setting.display_name} ({setting.urn}). "
+                        "A hub admin will check and approve it.",
+                    )
+                    return HttpResponseRedirect(reverse("provider_settings"))
+        view = ProviderSettingsView()
+        view.request = request
+        return view.get(request, form=form)
+
+
+class ClaimListView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_region)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        claims = SettingClaim.objects.filter(organisation__region=self.actor.region).select_related(
+            "setting", "organisation", "requested_by", "decided_by"
+        )
+        return render(
+            request,
+            "providers/claim_list.html",
+            {
+                "pending": claims.filter(status=SettingClaim.Status.PENDING),
+                "decided": claims.exclude(status=SettingClaim.Status.PENDING).order_by(
+                    "-decided_at"
+                )[:30],
+            },
+        )
+
+
+class ClaimDecideView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_region)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        claim = get_object_or_404(
+            SettingClaim.objects.select_related("setting", "organisation"),
+            pk=pk,
+            organisation__region=self.actor.region,
+        )
+        approve = request.POST.get("decision") == "approve"
+        try:
+            facts.setting_claim_decide(actor=self.actor, claim=claim, approve=approve)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            verb = "approved" if approve else "rejected"
+            messages.success(
+                request,
+                f"{claim.organisation.name}'s claim to {claim.setting.urn} has been {verb}.",
+            )
+        return HttpResponseRedirect(reverse("claim_list"))
+
+
+class SettingManageView(PermissionRequiredMixin, View):
+    permission = staticmethod(is_provider)
+
+    def get(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = setting_for_provider(actor=self.actor, urn=urn)
+        eligibility = Eligibility.objects.filter(setting=setting).first()
+        vacancy = Vacancy.objects.filter(setting=setting).select_related("confirmed_by").first()
+        return render(
+            request,
+            "providers/setting_manage.html",
+            {
+                "setting": setting,
+                "eligibility": eligibility,
+                "vacancy": vacancy,
+                "vacancy_view": facts.vacancy_view(vacancy),
+                "history": _history(setting),
+                "is_ifa": setting.provision_type == "independent_fostering_agency",
+            },
+        )
+
+
+class EligibilityEditView(PermissionRequiredMixin, View):
+    permission = staticmethod(is_provider)
+    template_name = "providers/setting_eligibility_form.html"
+
+    def get(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = setting_for_provider(actor=self.actor, urn=urn)
+        eligibility = Eligibility.objects.filter(setting=setting).first()
+        form = EligibilityForm(initial=EligibilityForm.initial_for(eligibility))
+        return render(request, self.template_name, {"setting": setting, "form": form})
+
+    def post(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = setting_for_provider(actor=self.actor, urn=urn)
+        form = EligibilityForm(request.POST)
+        if form.is_valid():
+            try:
+                facts.eligibility_update(actor=self.actor, setting=setting, **form.service_values())
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, "Who you can care for has been saved.")
+                return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
+        return render(request, self.template_name, {"setting": setting, "form": form})
+
+
+class VacancyEditView(PermissionRequiredMixin, View):
+    permission = staticmethod(is_provider)
+    template_name = "providers/setting_vacancy_form.html"
+
+    def get(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = setting_for_provider(actor=self.actor, urn=urn)
+        vacancy = Vacancy.objects.filter(setting=setting).first()
+        initial = (
+            {
+                "places": vacancy.places,
+                "available_from": vacancy.available_from,
+                "restriction": vacancy.restriction,
+            }
+            if vacancy
+            else {}
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "setting": setting,
+                "form": VacancyForm(initial=initial),
+                "vacancy_view": facts.vacancy_view(vacancy),
+                "stale_days": django_settings.VACANCY_STALE_DAYS,
+            },
+        )
+
+    def post(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = setting_for_provider(actor=self.actor, urn=urn)
+        form = VacancyForm(request.POST)
+        if form.is_valid():
+            try:
+                facts.vacancy_confirm(actor=self.actor, setting=setting, **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, "The vacancy has been confirmed as of today.")
+                return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
+        vacancy = Vacancy.objects.filter(setting=setting).first()
+        return render(
+            request,
+            self.template_name,
+            {"setting": setting, "form": form, "vacancy_view": facts.vacancy_view(vacancy)},
+        )
+
+
+class VacancyStillAccurateView(PermissionRequiredMixin, View):
+    """One button: the statement is unchanged and true today."""
+
+    permission = staticmethod(is_provider)
+
+    def post(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = setting_for_provider(actor=self.actor, urn=urn)
+        vacancy = Vacancy.objects.filter(setting=setting).first()
+        if vacancy is None:
+            messages.error(request, "There is no vacancy statement to confirm yet.")
+        else:
+            facts.vacancy_confirm(
+                actor=self.actor,
+                setting=setting,
+                places=vacancy.places,
+                available_from=vacancy.available_from,
+                restriction=vacancy.restriction,
+            )
+            messages.success(request, "The vacancy has been confirmed as of today.")
+        return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
+
+
+class LocationEditView(PermissionRequiredMixin, View):
+    permission = staticmethod(is_provider)
+    template_name = "providers/setting_location_form.html"
+
+    def get(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = setting_for_provider(actor=self.actor, urn=urn)
+        form = LocationForm(
+            initial={
+                "address_line_1": setting.address_line_1,
+                "address_line_2": setting.address_line_2,
+                "town": setting.town,
+                "postcode": setting.postcode,
+            }
+        )
+        return render(request, self.template_name, {"setting": setting, "form": form})
+
+    def post(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = setting_for_provider(actor=self.actor, urn=urn)
+        form = LocationForm(request.POST)
+        if form.is_valid():
+            try:
+                facts.setting_location_update(
+                    actor=self.actor, setting=setting, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, "The address has been saved.")
+                return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
+        return render(request, self.template_name, {"setting": setting, "form": form})
+
+
+class SettingLocationView(PermissionRequiredMixin, View):
+    """The exact address of a setting, for those entitled; LA views of private ones are logged."""
+
+    permission = staticmethod(lambda user: user.is_active)
+
+    def get(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = get_object_or_404(Setting, urn=urn)
+        if not can_see_exact_location(self.actor, setting):
+            raise Http404
+        location = facts.setting_exact_location(viewer=self.actor, setting=setting)
+        return render(
+            request,
+            "providers/setting_location.html",
+            {"setting": setting, "location": location},
+        )
