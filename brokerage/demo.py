@@ -66,6 +66,7 @@ def demo_seed() -> DemoReport:
             origin=OfstedImport.Origin.COMMAND,
         )
         settings_imported = summary.created
+    demo_provider_facts_seed()
     return DemoReport(
         logins=logins, postcodes_loaded=postcodes, settings_imported=settings_imported
     )
@@ -127,3 +128,92 @@ def demo_people_seed() -> list[DemoLogin]:
         user.save(update_fields=["password"])
         logins.append(DemoLogin(role=role.label, email=email, organisation=organisation.name))
     return logins
+
+
+DEMO_HOME_LA = "E10000018"  # Leicestershire: Rutland itself has no children's homes
+DEMO_VACANCY_AGES = (1, 8, 15)  # days: fresh, needs confirming, out of date
+
+
+@transaction.atomic
+def demo_provider_facts_seed() -> int:
+    """The demo provider runs three Leicestershire children's homes and a fostering agency, with
+    criteria, vacancies of different ages and anonymous carer households. Only when it runs
+    nothing yet. Returns how many settings it was given."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from providers import facts
+    from providers.models import Capability, Need, Risk, Setting, Vacancy
+
+    provider = Organisation.objects.filter(
+        kind=Organisation.Kind.PROVIDER, name="Oakfield Care Ltd (demo)"
+    ).first()
+    admin = User.objects.filter(email="provider.admin@example.org").first()
+    if (
+        provider is None
+        or admin is None
+        or Setting.objects.filter(provider_organisation=provider).exists()
+    ):
+        return 0
+    homes = list(
+        Setting.objects.filter(
+            provision_type="childrens_home",
+            local_authority__gss_code=DEMO_HOME_LA,
+            status=Setting.Status.ACTIVE,
+            places__gte=2,
+        ).order_by("urn")[:3]
+    )
+    agency = (
+        Setting.objects.filter(
+            provision_type="independent_fostering_agency",
+            local_authority__parent__gss_code=DEMO_REGION_CODE,
+            status=Setting.Status.ACTIVE,
+        )
+        .order_by("urn")
+        .first()
+    )
+    run = [*homes, *([agency] if agency else [])]
+    Setting.objects.filter(pk__in=[s.pk for s in run]).update(provider_organisation=provider)
+    for index, home in enumerate(homes):
+        home.refresh_from_db()
+        facts.eligibility_update(
+            actor=admin,
+            setting=home,
+            min_age=[8, 11, 13][index],
+            max_age=17,
+            sexes=[["female", "male"], ["female"], ["male"]][index],
+            placement_kinds=["planned", "emergency"] if index != 1 else ["planned"],
+            minimum_notice_days=[0, 3, 1][index],
+            living_alongside=["with_others", "only_younger", "solo_only"][index],
+            risks={r.value: Capability.WILL_CONSIDER for r in Risk}
+            | {"fire_setting": Capability.CANNOT_MEET},
+            needs={n.value: Capability.CAN_MEET for n in Need}
+            | {"parenting": Capability.CANNOT_MEET},
+            what_we_offer="Demo data: a small home with its own education support.",
+        )
+        facts.vacancy_confirm(
+            actor=admin,
+            setting=home,
+            places=1,
+            restriction="" if index else "Girls 13 to 16 only",
+        )
+        Vacancy.objects.filter(setting=home).update(
+            confirmed_at=timezone.now() - timedelta(days=DEMO_VACANCY_AGES[index])
+        )
+    if agency is not None:
+        agency.refresh_from_db()
+        for number, (district, places) in enumerate((("LE1", 1), ("LE4", 2), ("LE15", 1)), 1):
+            if Postcode.objects.filter(postcode__startswith=f"{district} ").exists():
+                facts.household_save(
+                    actor=admin,
+                    setting=agency,
+                    reference=f"H-{number:03d}",
+                    postcode_district=district,
+                    min_age=0,
+                    max_age=17,
+                    needs=["autism"] if number == 2 else [],
+                    languages=["English"],
+                    places_now=places,
+                )
+    return len(run)

@@ -4,7 +4,8 @@ from django.core.management import CommandError, call_command
 from brokerage.demo import DEMO_PASSWORD
 from brokerage.models import Organisation, Role, User
 from geo.models import Postcode
-from providers.models import Setting
+from providers import facts
+from providers.models import CarerHousehold, Setting, Vacancy
 from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,15 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
         response = sign_in(client, user.email, DEMO_PASSWORD)
         assert response.wsgi_request.user == user
         client.post("/sign-out/")
+
+    # The demo provider runs real settings, with vacancies fresh, needing confirming, out of date.
+    provider = Organisation.objects.get(name="Oakfield Care Ltd (demo)")
+    run = Setting.objects.filter(provider_organisation=provider)
+    assert run.filter(provision_type="childrens_home").count() == 3
+    assert run.filter(provision_type="independent_fostering_agency").count() == 1
+    states = sorted(facts.vacancy_view(v).state for v in Vacancy.objects.all())
+    assert states == ["expired", "fresh", "stale"]
+    assert CarerHousehold.objects.filter(setting__provider_organisation=provider).count() == 3
 
     call_command("seed_demo")  # again: same data, nothing doubled, nothing re-imported
     assert "Imported" not in capsys.readouterr().out
