@@ -201,6 +201,20 @@ def demo_provider_facts_seed() -> int:
         Vacancy.objects.filter(setting=home).update(
             confirmed_at=timezone.now() - timedelta(days=DEMO_VACANCY_AGES[index])
         )
+        # Ofsted withholds homes' addresses; the demo gives each a real Leicestershire postcode
+        # and says plainly that the address is not real.
+        postcode = (
+            Postcode.objects.filter(utla_code=DEMO_HOME_LA)
+            .order_by("postcode")
+            .values_list("postcode", flat=True)[index * 500 : index * 500 + 1]
+        ).first()
+        if postcode:
+            facts.setting_location_update(
+                actor=admin,
+                setting=home,
+                address_line_1="Demo address: not a real children's home",
+                postcode=postcode,
+            )
     if agency is not None:
         agency.refresh_from_db()
         for number, (district, places) in enumerate((("LE1", 1), ("LE4", 2), ("LE15", 1)), 1):

@@ -39,6 +39,9 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
     assert run.filter(provision_type="independent_fostering_agency").count() == 1
     states = sorted(facts.vacancy_view(v).state for v in Vacancy.objects.all())
     assert states == ["expired", "fresh", "stale"]
+    homes = run.filter(provision_type="childrens_home")
+    assert all(h.location_from_provider and h.location is not None for h in homes)
+    assert all(h.address_line_1.startswith("Demo address") for h in homes)
     assert CarerHousehold.objects.filter(setting__provider_organisation=provider).count() == 3
 
     call_command("seed_demo")  # again: same data, nothing doubled, nothing re-imported
