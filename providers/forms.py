@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from common.forms import GovukFormMixin
 from providers import ofsted
+from providers.facts import ELIGIBILITY_FIELDS
 from providers.models import (
     Capability,
     Communication,
@@ -174,20 +175,8 @@ class EligibilityForm(GovukFormMixin, forms.Form):
             return {"min_age": 0, "max_age": 17, "minimum_notice_days": 0}
         initial: dict[str, object] = {
             name: getattr(eligibility, name)
-            for name in (
-                "min_age",
-                "max_age",
-                "sexes",
-                "placement_kinds",
-                "minimum_notice_days",
-                "living_alongside",
-                "accepts_pets",
-                "can_meet_deprivation_of_liberty",
-                "adapted_for_physical_disability",
-                "communication",
-                "what_we_offer",
-                "therapeutic_support",
-            )
+            for name in ELIGIBILITY_FIELDS
+            if name not in ("risks", "needs")
         }
         initial |= {f"risk_{k}": v for k, v in eligibility.risks.items()}
         initial |= {f"need_{k}": v for k, v in eligibility.needs.items()}
