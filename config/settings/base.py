@@ -282,3 +282,22 @@ SPECTACULAR_SETTINGS = {
         "VacancyState": "providers.api.VACANCY_STATES",
     },
 }
+
+# Travel time by road (geo/travel.py). TRAVEL_NETWORK is the base path `build_road_network`
+# prints (…/<name>.osrm); TRAVEL_OSRM_URL an `osrm-routed` started with --max-table-size raised.
+# Without either, travel times are straight-line estimates, always labelled "estimated".
+TRAVEL_NETWORK = env("TRAVEL_NETWORK", default="")
+TRAVEL_OSRM_URL = env("TRAVEL_OSRM_URL", default="")
+TRAVEL_ENGINE = env(
+    "TRAVEL_ENGINE",
+    default="osrm" if TRAVEL_NETWORK else "osrm_http" if TRAVEL_OSRM_URL else "estimate",
+)
+TRAVEL_OSRM_TIMEOUT = env.float("TRAVEL_OSRM_TIMEOUT", default=5.0)
+# Straight line × 1.3 at 48 km/h (30 mph) is 36.9 km/h of straight-line progress; OSRM's median
+# on random Rutland pairs was 35.3 km/h (see geo/travel.py).
+TRAVEL_DETOUR_FACTOR = env.float("TRAVEL_DETOUR_FACTOR", default=1.3)
+TRAVEL_ESTIMATE_KMH = env.float("TRAVEL_ESTIMATE_KMH", default=48.0)
+# A point OSRM must move further than this to reach a road is outside the network: estimated.
+TRAVEL_SNAP_MAX_METRES = env.float("TRAVEL_SNAP_MAX_METRES", default=1000.0)
+# Origins + destinations per OSRM table request; larger calls are split by destination.
+TRAVEL_MAX_TABLE_SIZE = env.int("TRAVEL_MAX_TABLE_SIZE", default=10000)

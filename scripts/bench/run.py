@@ -77,6 +77,30 @@ def measure(env: dict[str, str], name: str, *args: str, **extra: object) -> dict
     return result
 
 
+# A 1×500 in-process OSRM table on the Rutland network: the best of 20 runs, after one warm-up.
+TRAVEL_TABLE_TIMING = """
+import json, random, sys, time
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from geo.travel import travel_times
+settings.TRAVEL_ENGINE, settings.TRAVEL_NETWORK = "osrm", sys.argv[1]
+rng = random.Random(1)
+points = [
+    Point(rng.uniform(-0.78, -0.48), rng.uniform(52.55, 52.75), srid=4326) for _ in range(500)
+]
+origin = [Point(-0.7286, 52.6707, srid=4326)]
+travel_times(origin, points)
+best = float("inf")
+for _ in range(20):
+    started = time.perf_counter()
+    travel_times(origin, points)
+    best = min(best, time.perf_counter() - started)
+print(json.dumps({"name": "travel_table_1x500_inprocess", "ms": round(best * 1000, 1)}))
+"""
+
+
 def main() -> None:
     env, admin_url, bench_name = _bench_env()
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -118,6 +142,16 @@ def main() -> None:
         )
         ods_2025 = str(DATA / "ofsted" / "provider_at_march_2025.ods")
         measure(env, "ofsted_import_ods_unchanged", "import_ofsted", ods_2025, "--commit", "--json")
+        with tempfile.TemporaryDirectory() as osrm_out:
+            rutland = str(DATA / "osm" / "rutland-latest-2021.osm.pbf")
+            measure(
+                env, "build_road_network_rutland", "build_road_network", rutland,
+                "--commit", "--json", "--out", osrm_out,
+            )  # fmt: skip
+            network = str(Path(osrm_out) / "rutland-latest-2021.osrm")
+            subprocess.run(
+                [sys.executable, "-c", TRAVEL_TABLE_TIMING, network], cwd=ROOT, env=env, check=True
+            )
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
