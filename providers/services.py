@@ -428,10 +428,14 @@ def ofsted_import(
         _record_failure(record, f"The import failed and nothing was changed: {exc}", summary)
         raise
     logger.info(
-        "Ofsted import %s %s: %s",
+        "Ofsted import %s %s: %s rows, %s created, %s updated, %s closed, %s problems",
         record.pk,
         record.status,
-        {k: v for k, v in summary.as_dict().items() if k != "errors"},
+        summary.rows,
+        summary.created,
+        summary.updated,
+        summary.closed,
+        len(summary.errors),
     )
     return record, summary
 
