@@ -25,6 +25,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from brokerage.models import AuditEvent, Invitation, Organisation, Role, User
 from brokerage.permissions import assignable_roles, can_manage_organisation_users, can_manage_region
+from common.permissions import require
 from geo.models import Area
 
 logger = logging.getLogger(__name__)
@@ -69,18 +70,13 @@ def _audit(
     )
 
 
-def _require(condition: bool) -> None:
-    if not condition:
-        raise PermissionDenied
-
-
 # Organisations -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def local_authority_add(*, actor: User, area: Area) -> Organisation:
     """Make an upper-tier local authority a member of the actor's region (again, if it left)."""
-    _require(can_manage_region(actor))
+    require(can_manage_region(actor))
     assert actor.organisation is not None
     region = actor.organisation.region
     if area.kind != Area.Kind.UPPER_TIER_LA:
@@ -106,7 +102,7 @@ def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
 
     Its records stay (they are the region's history); its people can no longer sign in.
     """
-    _require(can_manage_region(actor))
+    require(can_manage_region(actor))
     assert actor.organisation is not None
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if (
@@ -136,7 +132,7 @@ def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
 
 @transaction.atomic
 def provider_organisation_add(*, actor: User, name: str) -> Organisation:
-    _require(can_manage_region(actor))
+    require(can_manage_region(actor))
     assert actor.organisation is not None
     name = " ".join(name.split())
     region = actor.organisation.region
@@ -171,7 +167,7 @@ def invitation_create(
 
     A new invitation to the same address withdraws any earlier one, so only the newest link works.
     """
-    _require(can_manage_organisation_users(actor, organisation))
+    require(can_manage_organisation_users(actor, organisation))
     if role not in assignable_roles(actor, organisation):
         raise ValidationError(
             {"role": f"A {Role(role).label.lower()} cannot belong to {organisation.name}."}
@@ -209,7 +205,7 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_withdraw(*, actor: User, invitation: Invitation) -> None:
-    _require(can_manage_organisation_users(actor, invitation.organisation))
+    require(can_manage_organisation_users(actor, invitation.organisation))
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         revoked_at=timezone.now(), updated_at=timezone.now()
     )
@@ -331,7 +327,7 @@ def _require_not_self(actor: User, user: User, message: str) -> None:
 @transaction.atomic
 def user_role_change(*, actor: User, user: User, role: str) -> User:
     assert user.organisation is not None
-    _require(can_manage_organisation_users(actor, user.organisation))
+    require(can_manage_organisation_users(actor, user.organisation))
     _require_not_self(actor, user, "You cannot change your own role. Ask another admin.")
     if role not in assignable_roles(actor, user.organisation):
         raise ValidationError(
@@ -357,7 +353,7 @@ def user_role_change(*, actor: User, user: User, role: str) -> User:
 def user_deactivate(*, actor: User, user: User) -> User:
     """Stop a person signing in; their sessions end at their next request. Their history stays."""
     assert user.organisation is not None
-    _require(can_manage_organisation_users(actor, user.organisation))
+    require(can_manage_organisation_users(actor, user.organisation))
     _require_not_self(actor, user, "You cannot deactivate your own account. Ask another admin.")
     if not user.is_active:
         return user
@@ -376,7 +372,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
 @transaction.atomic
 def user_reactivate(*, actor: User, user: User) -> User:
     assert user.organisation is not None
-    _require(can_manage_organisation_users(actor, user.organisation))
+    require(can_manage_organisation_users(actor, user.organisation))
     if user.is_active:
         return user
     if not user.organisation.is_member:

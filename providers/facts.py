@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from brokerage.models import Organisation, User
 from brokerage.permissions import can_manage_region
+from common.permissions import require
 from geo.postcodes import PostcodeError, postcode_lookup
 from providers.models import (
     ApiToken,
@@ -58,11 +59,6 @@ ELIGIBILITY_FIELDS = (
 )
 
 
-def _require(condition: bool) -> None:
-    if not condition:
-        raise PermissionDenied
-
-
 def _with_history_user(instance: Any, user: User | None) -> None:
     """Record who made the change in django-simple-history, whatever door it came through."""
     instance._history_user = user
@@ -73,7 +69,7 @@ def _with_history_user(instance: Any, user: User | None) -> None:
 
 @transaction.atomic
 def setting_claim_request(*, actor: User, setting: Setting, note: str = "") -> SettingClaim:
-    _require(can_claim_settings(actor))
+    require(can_claim_settings(actor))
     assert actor.organisation is not None
     if setting.provider_organisation_id == actor.organisation_id:
         raise ValidationError(f"{actor.organisation.name} already runs {setting.urn}.")
@@ -94,7 +90,7 @@ def setting_claim_decide(
 ) -> SettingClaim:
     """A hub admin of the claiming organisation's region approves or rejects a claim. Approving
     hands the setting to that organisation and rejects any other open claim for it."""
-    _require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
+    require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
     claim = SettingClaim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != SettingClaim.Status.PENDING:
         raise ValidationError("This claim has already been decided.")
@@ -146,7 +142,7 @@ def eligibility_validate(values: dict[str, Any]) -> None:
 
 @transaction.atomic
 def eligibility_update(*, actor: User, setting: Setting, **values: Any) -> Eligibility:
-    _require(can_edit_setting(actor, setting))
+    require(can_edit_setting(actor, setting))
     unknown = set(values) - set(ELIGIBILITY_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -219,7 +215,7 @@ def vacancy_confirm(
 ) -> Vacancy:
     """Say (or re-say) how many places are free. `actor` is None only for a signed email link,
     which has already been checked by the caller (`via_link`)."""
-    _require(via_link or (actor is not None and can_edit_setting(actor, setting)))
+    require(via_link or (actor is not None and can_edit_setting(actor, setting)))
     if places < 0:
         raise ValidationError({"places": "Places cannot be negative"})
     if setting.places is not None and places > setting.places:
@@ -255,7 +251,7 @@ def setting_location_update(
 ) -> Setting:
     """The provider's own address for a setting, placed at its postcode. Raises ValidationError
     (on `postcode`) for a malformed, unknown or non-English postcode."""
-    _require(can_edit_setting(actor, setting))
+    require(can_edit_setting(actor, setting))
     try:
         found = postcode_lookup(postcode)
     except PostcodeError as exc:
@@ -321,7 +317,7 @@ def household_save(
 ) -> CarerHousehold:
     """Create or change an anonymous carer household. The district is checked to be a real
     English postcode district; nothing that identifies a carer is accepted."""
-    _require(can_edit_setting(actor, setting))
+    require(can_edit_setting(actor, setting))
     _require_ifa(setting)
     household = household or CarerHousehold(setting=setting)
     if household.setting_id != setting.pk:
@@ -361,7 +357,7 @@ def household_save(
 
 @transaction.atomic
 def household_delete(*, actor: User, household: CarerHousehold) -> None:
-    _require(can_edit_setting(actor, household.setting))
+    require(can_edit_setting(actor, household.setting))
     _require_ifa(household.setting)
     _with_history_user(household, actor)
     household.delete()
@@ -377,7 +373,7 @@ def _token_hash(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the actor's organisation. The key is returned once and never stored."""
-    _require(can_manage_api_tokens(actor))
+    require(can_manage_api_tokens(actor))
     assert actor.organisation is not None
     key = "pf_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -392,7 +388,7 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:
-    _require(can_manage_api_tokens(actor) and token.organisation_id == actor.organisation_id)
+    require(can_manage_api_tokens(actor) and token.organisation_id == actor.organisation_id)
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
@@ -416,10 +412,3 @@ def api_token_used(token: ApiToken) -> None:
 
 def settings_run_by(organisation: Organisation) -> Any:
     return Setting.objects.filter(provider_organisation=organisation).order_by("name", "urn")
-
-
-def vacancy_expiry_window() -> tuple[timedelta, timedelta]:
-    return (
-        timedelta(days=django_settings.VACANCY_STALE_DAYS),
-        timedelta(days=django_settings.VACANCY_EXPIRE_DAYS),
-    )

@@ -80,6 +80,17 @@ class PlacesFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+def _judgement_filter(field: str) -> django_filters.MultipleChoiceFilter:
+    """One judgement's checkboxes; every judgement filters the same way (filter_judgement)."""
+    return django_filters.MultipleChoiceFilter(
+        label=JUDGEMENT_FILTERS[field],
+        choices=JUDGEMENT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+        method="filter_judgement",
+    )
+
+
 class SettingFilterForm(forms.Form):
     """Laid out for the GOV.UK Design System; the template supplies the <form> and its button."""
 
@@ -142,27 +153,9 @@ class SettingFilter(django_filters.FilterSet):
     )
     places_min = PlacesFilter(label="At least", lookup_expr="gte")
     places_max = PlacesFilter(label="At most", lookup_expr="lte")
-    overall_effectiveness = django_filters.MultipleChoiceFilter(
-        label=JUDGEMENT_FILTERS["overall_effectiveness"],
-        choices=JUDGEMENT_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        distinct=False,
-        method="filter_judgement",
-    )
-    help_and_protection = django_filters.MultipleChoiceFilter(
-        label=JUDGEMENT_FILTERS["help_and_protection"],
-        choices=JUDGEMENT_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        distinct=False,
-        method="filter_judgement",
-    )
-    leadership_and_management = django_filters.MultipleChoiceFilter(
-        label=JUDGEMENT_FILTERS["leadership_and_management"],
-        choices=JUDGEMENT_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        distinct=False,
-        method="filter_judgement",
-    )
+    overall_effectiveness = _judgement_filter("overall_effectiveness")
+    help_and_protection = _judgement_filter("help_and_protection")
+    leadership_and_management = _judgement_filter("leadership_and_management")
 
     class Meta:
         model = Setting

@@ -14,7 +14,6 @@ from django.views import View
 
 from brokerage.models import User
 from providers import exports, facts, selectors
-from providers.models import Eligibility, Vacancy
 from providers.permissions import can_edit_setting, can_see_exact_location
 
 PAGE_SIZE = 50
@@ -98,7 +97,7 @@ class SettingDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, urn: str) -> HttpResponse:
         setting = selectors.setting_get(urn=urn)
         user = cast(User, request.user)
-        vacancy = Vacancy.objects.filter(setting=setting).first()
+        vacancy = getattr(setting, "vacancy", None)
         return render(
             request,
             "providers/setting_detail.html",
@@ -108,7 +107,7 @@ class SettingDetailView(LoginRequiredMixin, View):
                 "owner": selectors.setting_list_same_owner(setting=setting),
                 "vacancy": vacancy,
                 "vacancy_view": facts.vacancy_view(vacancy),
-                "eligibility": Eligibility.objects.filter(setting=setting).first(),
+                "eligibility": getattr(setting, "eligibility", None),
                 "can_edit": can_edit_setting(user, setting),
                 "can_see_exact_location": setting.location_is_private
                 and can_see_exact_location(user, setting),
