@@ -13,6 +13,7 @@ urlpatterns = [
     # Before providers.urls, whose /providers/<urn>/ would otherwise match "imports".
     path("providers/imports/", include("providers.import_urls")),
     path("providers/", include("providers.urls")),
+    path("placements/", include("placements.urls")),
     path("", include("brokerage.urls")),
 ]
 

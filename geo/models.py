@@ -122,3 +122,21 @@ class OutsideEnglandPostcode(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.postcode} ({self.get_country_display()})"
+
+
+class PostcodeDistrict(TimeStampedModel):
+    """A postcode district (the outward code, LE15) and the middle of its English postcodes.
+
+    Written by `load_postcodes` from the postcodes it holds. Used where only a district is known,
+    such as a foster carer household's area: travel is measured from here.
+    """
+
+    district = models.CharField(max_length=4, primary_key=True)
+    point = models.PointField(srid=4326, help_text="Mean position of the district's postcodes.")
+    postcodes = models.PositiveIntegerField(help_text="How many English postcodes it has.")
+
+    class Meta:
+        ordering = ["district"]
+
+    def __str__(self) -> str:
+        return self.district

@@ -1,0 +1,251 @@
+"""A child's placement request (pseudonymous), the places that matter to them, and every search
+made for them: the demand record of what was sought and what was available.
+
+Field names and value lists follow the Placements Data Standard v2 where it has them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+
+from common.models import TimeStampedModel
+from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
+
+
+class ChildSex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class Urgency(models.TextChoices):
+    """When the child must move (the standard's urgency)."""
+
+    TODAY = "today", "Today"
+    WITHIN_5_DAYS = "within_5_days", "In the next 5 days"
+    OVER_5_DAYS = "over_5_days", "More than 5 days from now"
+
+
+# The longest notice a setting may ask for and still be able to take the child in time. None: no
+# limit (the move is planned further ahead than any notice period we hold).
+URGENCY_NOTICE_DAYS: dict[str, int | None] = {
+    Urgency.TODAY: 0,
+    Urgency.WITHIN_5_DAYS: 4,
+    Urgency.OVER_5_DAYS: None,
+}
+
+
+class Accommodation(models.TextChoices):
+    """The standard's suitability of foster / residential / supported accommodation."""
+
+    FOSTER = "foster", "Foster care"
+    RESIDENTIAL = "residential", "Children's home"
+    SUPPORTED = "supported", "Supported accommodation (16 and 17)"
+
+
+# Which Ofsted provision types each kind of accommodation is found in. Secure children's homes
+# are left out on purpose: a secure placement is made under a secure order through the national
+# Secure Welfare Coordination Unit, not by open search.
+ACCOMMODATION_PROVISION_TYPES: dict[str, tuple[str, ...]] = {
+    Accommodation.FOSTER: ("independent_fostering_agency",),
+    Accommodation.RESIDENTIAL: ("childrens_home", "residential_special_school_childrens_home"),
+    Accommodation.SUPPORTED: ("supported_accommodation",),
+}
+
+FOSTERING_PROVISION_TYPES = ACCOMMODATION_PROVISION_TYPES[Accommodation.FOSTER]
+
+
+class PlacementRequest(TimeStampedModel):
+    """One child's need for a placement, made by a local authority. Never the child's name."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    organisation = models.ForeignKey(
+        "brokerage.Organisation",
+        on_delete=models.PROTECT,
+        related_name="placement_requests",
+        help_text="The local authority the request belongs to.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reference = models.CharField(
+        max_length=30, help_text="The local authority's own case reference. Never a name."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Age: either in years, or from the month and year of birth (the more exact, when given).
+    age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=ChildSex.choices)
+
+    urgency = models.CharField(max_length=15, choices=Urgency.choices)
+    placement_kind = models.CharField(
+        max_length=20, choices=PlacementKind.choices, default=PlacementKind.PLANNED
+    )
+    accommodation = ArrayField(
+        models.CharField(max_length=12, choices=Accommodation.choices),
+        help_text="Kinds of placement that would suit the child (at least one).",
+    )
+    siblings_to_place_together = models.PositiveSmallIntegerField(
+        default=0, help_text="Brothers and sisters to be placed with this child (0 if none)."
+    )
+    living_alongside = models.CharField(
+        max_length=20, choices=LivingAlongside.choices, default=LivingAlongside.WITH_OTHERS
+    )
+    has_pet = models.BooleanField(default=False)
+    deprivation_of_liberty = models.BooleanField(default=False)
+    communication = ArrayField(
+        models.CharField(max_length=10, choices=Communication.choices), default=list, blank=True
+    )
+    needs_adaptation = models.BooleanField(
+        default=False, help_text="Needs a home adapted for physical disability."
+    )
+    risks = ArrayField(
+        models.CharField(max_length=40, choices=Risk.choices), default=list, blank=True
+    )
+    needs = ArrayField(
+        models.CharField(max_length=30, choices=Need.choices), default=list, blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"],
+                condition=models.Q(status="open"),
+                name="placement_request_open_reference_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age_years__isnull=False)
+                | models.Q(birth_month__isnull=False, birth_year__isnull=False),
+                name="placement_request_has_age",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age_years__isnull=True) | models.Q(age_years__lte=25),
+                name="placement_request_age_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(birth_month__isnull=True)
+                | models.Q(birth_month__gte=1, birth_month__lte=12),
+                name="placement_request_birth_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "closed"]),
+                name="placement_request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | models.Q(closed_at__isnull=False),
+                name="placement_request_closed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accommodation__len__gte=1),
+                name="placement_request_accommodation_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Placement request {self.reference}"
+
+    def age_on(self, day: date) -> int:
+        """Whole years on `day`: from the birth month and year when given (counting the child as
+        born on the 1st, so never older than they are), else the age in years as entered."""
+        if self.birth_year and self.birth_month:
+            years = day.year - self.birth_year
+            if day.month < self.birth_month:
+                years -= 1
+            return max(years, 0)
+        return int(self.age_years or 0)
+
+    @property
+    def group_size(self) -> int:
+        """Places needed: the child and the brothers and sisters placed with them."""
+        return 1 + self.siblings_to_place_together
+
+
+class PlaceThatMatters(TimeStampedModel):
+    """A labelled postcode that matters to the child (school, family, contact venue…), with an
+    optional longest acceptable journey by road."""
+
+    MAX_MINUTES_LIMIT = 240
+
+    request = models.ForeignKey(PlacementRequest, on_delete=models.CASCADE, related_name="places")
+    label = models.CharField(max_length=60, help_text="For example: school, grandmother, contact.")
+    postcode = models.CharField(max_length=8)
+    point = models.PointField(srid=4326)
+    max_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Longest acceptable journey by road, in minutes."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_minutes__isnull=True)
+                | models.Q(max_minutes__gte=1, max_minutes__lte=240),
+                name="place_that_matters_minutes_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.postcode})"
+
+
+class AreaToAvoid(TimeStampedModel):
+    """Somewhere the child must not be placed: a circle around a postcode (for example, away
+    from people who exploit them). Stored as the polygon the search excludes."""
+
+    request = models.ForeignKey(
+        PlacementRequest, on_delete=models.CASCADE, related_name="areas_to_avoid"
+    )
+    label = models.CharField(max_length=60)
+    postcode = models.CharField(max_length=8)
+    radius_metres = models.PositiveIntegerField()
+    area = models.PolygonField(srid=4326)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(radius_metres__gte=100, radius_metres__lte=100_000),
+                name="area_to_avoid_radius_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Avoid {self.label} ({self.postcode})"
+
+
+class PlacementSearch(TimeStampedModel):
+    """One search run for a request: its criteria and a snapshot of what it found. Never edited;
+    the demand record later analysis reads ("what was sought, what was available")."""
+
+    request = models.ForeignKey(PlacementRequest, on_delete=models.CASCADE, related_name="searches")
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    criteria = models.JSONField(help_text="The search's own criteria, as the form gives them.")
+    profile = models.JSONField(help_text="The child's profile as it was when searched.")
+    area = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    engine = models.CharField(max_length=12, help_text="Which travel engine answered.")
+    funnel = models.JSONField(
+        default=dict, help_text="How many settings were left after each hard filter."
+    )
+    results = models.JSONField(default=list, help_text="The ranked matches, as shown.")
+    match_count = models.PositiveIntegerField(default=0)
+    milliseconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Search {self.pk} for {self.request.reference}: {self.match_count} matches"
