@@ -22,7 +22,12 @@ COPY --from=frontend /app/static/dist static/dist
 RUN DJANGO_SECRET_KEY=build DATABASE_URL=postgis://x@localhost/x REDIS_URL=redis://localhost \
     DJANGO_ALLOWED_HOSTS=x SITE_URL=http://x DEFAULT_FROM_EMAIL=x@x \
     DJANGO_SETTINGS_MODULE=config.settings.production python manage.py collectstatic --no-input
-RUN useradd --system app && mkdir -p /app/var && chown app /app/var
+# osrm-routed (and the other OSRM programs) ship inside the osrm-bindings wheel: put them on
+# PATH for the osrm service in docker-compose.yml. find_spec locates it without importing it.
+RUN ln -s "$(python -c 'import importlib.util as u, pathlib as p; print(p.Path(u.find_spec("osrm").origin).parent / "bin")')"/osrm-* /usr/local/bin/ \
+    && osrm-routed --version
+# var/osrm is where build_road_network writes by default (the osrm volume in docker-compose.yml).
+RUN useradd --system app && mkdir -p /app/var/osrm && chown -R app /app/var
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

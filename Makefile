@@ -11,7 +11,7 @@ MANAGE = $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install system services stop status migrate demo run test lint bench
+.PHONY: help install system services stop status migrate demo road-network run test lint bench
 
 help:
 	@echo "make run       install what is missing, start services, migrate, load demo data, serve"
@@ -21,6 +21,7 @@ help:
 	@echo "make status    say what is running"
 	@echo "make lint      ruff, formatting, mypy and a missing-migrations check"
 	@echo "make bench     one JSON line per figure: imports and postcode loading, time and memory"
+	@echo "make road-network  build Rutland's road network into var/osrm/ (make run does it too)"
 
 system:
 	@bash scripts/dev/install-system.sh
@@ -55,6 +56,11 @@ migrate: install services
 
 demo: migrate
 	$(MANAGE) seed_demo
+
+# Builds the network from ../shared/data/osm (or OSM_EXTRACT=…) when missing or older than the
+# extract; prints its path. `make run` does the same through app.sh, and falls back to estimates.
+road-network: install
+	@bash scripts/dev/road-network.sh
 
 run: demo
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/dev/app.sh serve

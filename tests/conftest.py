@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 
 from brokerage.models import Organisation, Role, User
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory
@@ -65,3 +70,23 @@ def world(db) -> World:
                 organisation=org, role=role, email=f"{role}.{key}@example.org"
             )
     return World(**orgs, users=users)
+
+
+RUTLAND_PBF = (
+    Path(settings.BASE_DIR).parent / "shared" / "data" / "osm" / "rutland-latest-2021.osm.pbf"
+)
+
+
+@pytest.fixture(scope="session")
+def network(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Rutland's road network, built once per session (about 1.5 s) into a temporary folder."""
+    out = tmp_path_factory.mktemp("osrm")
+    stdout = io.StringIO()
+    call_command(
+        "build_road_network", str(RUTLAND_PBF), "--out", str(out), "--commit", "--json",
+        stdout=stdout,
+    )  # fmt: skip
+    summary = json.loads(stdout.getvalue())
+    assert summary["committed"] is True
+    assert [step["name"] for step in summary["steps"]] == ["extract", "contract"]
+    return summary["network"]

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import factory
-from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from factory.django import DjangoModelFactory
 
 from brokerage.models import Organisation, Region, Role, User
-from geo.models import Area
+from geo.models import Area, Postcode
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"
 
@@ -27,6 +27,21 @@ class AreaFactory(DjangoModelFactory):
     name = factory.Faker("city")
     kind = Area.Kind.UPPER_TIER_LA
     boundary = factory.Sequence(lambda n: square(-2 + (n % 20) * 0.1, 52 + (n // 20) * 0.1))
+
+
+class PostcodeFactory(DjangoModelFactory):
+    """An English postcode in Rutland (LE15), a few metres apart; pass postcode= for another."""
+
+    class Meta:
+        model = Postcode
+        django_get_or_create = ("postcode",)
+
+    postcode = factory.Sequence(
+        lambda n: f"LE15 {n % 10}{chr(65 + n // 10 % 26)}{chr(65 + n // 260 % 26)}"
+    )
+    point = factory.Sequence(lambda n: Point(-0.73 + n % 100 * 0.0001, 52.67, srid=4326))
+    ltla_code = "E06000017"
+    utla_code = "E06000017"
 
 
 class RegionFactory(DjangoModelFactory):

