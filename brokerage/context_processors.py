@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from brokerage.permissions import can_manage_region, can_manage_users
+from placements.permissions import can_make_placement_requests
 from providers.permissions import is_provider
 
 SECTIONS = {
@@ -38,6 +39,12 @@ SECTIONS = {
     "password_change": "account",
     "setting_list": "providers",
     "setting_detail": "providers",
+    "placement_request_list": "placements",
+    "placement_request_create": "placements",
+    "placement_request_detail": "placements",
+    "placement_request_update": "placements",
+    "placement_request_close": "placements",
+    "placement_search": "placements",
 }
 
 
@@ -47,6 +54,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
         items.append({"label": "Home", "url": reverse("home"), "section": "home"})
+        if can_make_placement_requests(user):
+            requests_url = reverse("placement_request_list")
+            items.append(
+                {"label": "Placement requests", "url": requests_url, "section": "placements"}
+            )
         # Ofsted's register is public: every signed-in role may browse it.
         items.append({"label": "Providers", "url": reverse("setting_list"), "section": "providers"})
         if can_manage_region(user):

@@ -235,6 +235,9 @@ class AuditEvent(models.Model):
         USER_DEACTIVATED = "user_deactivated", "User deactivated"
         USER_REACTIVATED = "user_reactivated", "User reactivated"
         PASSWORD_RESET = "password_reset", "Password reset"
+        PLACEMENT_REQUEST_CREATED = "placement_request_created", "Placement request created"
+        PLACEMENT_REQUEST_CHANGED = "placement_request_changed", "Placement request changed"
+        PLACEMENT_REQUEST_CLOSED = "placement_request_closed", "Placement request closed"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -53,7 +53,7 @@ def _queue(task: Any, *args: object) -> None:
     transaction.on_commit(send)
 
 
-def _audit(
+def audit_record(
     *,
     actor: User | None,
     action: AuditEvent.Action,
@@ -92,7 +92,7 @@ def local_authority_add(*, actor: User, area: Area) -> Organisation:
             raise ValidationError(f"{area.name} is already a member of {region}.")
         organisation.member_until = None
         organisation.save(update_fields=["member_until", "updated_at"])
-    _audit(actor=actor, action=AuditEvent.Action.LA_ADDED, organisation=organisation)
+    audit_record(actor=actor, action=AuditEvent.Action.LA_ADDED, organisation=organisation)
     return organisation
 
 
@@ -121,7 +121,7 @@ def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
     Invitation.objects.filter(
         organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now, updated_at=now)
-    _audit(
+    audit_record(
         actor=actor,
         action=AuditEvent.Action.LA_REMOVED,
         organisation=organisation,
@@ -143,7 +143,7 @@ def provider_organisation_add(*, actor: User, name: str) -> Organisation:
     organisation = Organisation.objects.create(
         region=region, kind=Organisation.Kind.PROVIDER, name=name
     )
-    _audit(actor=actor, action=AuditEvent.Action.PROVIDER_ADDED, organisation=organisation)
+    audit_record(actor=actor, action=AuditEvent.Action.PROVIDER_ADDED, organisation=organisation)
     return organisation
 
 
@@ -190,7 +190,7 @@ def invitation_create(
         nonce=secrets.token_urlsafe(32),
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
-    _audit(
+    audit_record(
         actor=actor,
         action=AuditEvent.Action.USER_INVITED,
         organisation=organisation,
@@ -307,7 +307,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.user = candidate
     invitation.save(update_fields=["accepted_at", "user", "updated_at"])
-    _audit(
+    audit_record(
         actor=candidate,
         action=AuditEvent.Action.INVITATION_ACCEPTED,
         organisation=invitation.organisation,
@@ -338,7 +338,7 @@ def user_role_change(*, actor: User, user: User, role: str) -> User:
     previous = user.role
     user.role = role
     user.save(update_fields=["role", "updated_at"])
-    _audit(
+    audit_record(
         actor=actor,
         action=AuditEvent.Action.USER_ROLE_CHANGED,
         organisation=user.organisation,
@@ -360,7 +360,7 @@ def user_deactivate(*, actor: User, user: User) -> User:
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at", "updated_at"])
-    _audit(
+    audit_record(
         actor=actor,
         action=AuditEvent.Action.USER_DEACTIVATED,
         organisation=user.organisation,
@@ -380,7 +380,7 @@ def user_reactivate(*, actor: User, user: User) -> User:
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at", "updated_at"])
-    _audit(
+    audit_record(
         actor=actor,
         action=AuditEvent.Action.USER_REACTIVATED,
         organisation=user.organisation,
@@ -433,7 +433,7 @@ def password_reset_email_send(*, user_id: int) -> bool:
 def password_reset_complete(*, user: User) -> None:
     """After a successful reset, lift any lockout so the person can sign in at once."""
     axes_reset(username=user.email.lower())
-    _audit(
+    audit_record(
         actor=user,
         action=AuditEvent.Action.PASSWORD_RESET,
         organisation=user.organisation,

@@ -11,6 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.utils import timezone
 
 from common.models import TimeStampedModel
 from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
@@ -164,6 +165,10 @@ class PlacementRequest(TimeStampedModel):
                 years -= 1
             return max(years, 0)
         return int(self.age_years or 0)
+
+    @property
+    def age_now(self) -> int:
+        return self.age_on(timezone.localdate())
 
     @property
     def group_size(self) -> int:

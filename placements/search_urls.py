@@ -1,5 +1,14 @@
 """Searching for one request's matches (placements/search_views.py). Included by urls.py."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from placements import search_views
+
+urlpatterns = [
+    path("<int:pk>/search/", search_views.SearchView.as_view(), name="placement_search"),
+    path(
+        "<int:pk>/search.xlsx",
+        search_views.SearchExportView.as_view(),
+        name="placement_search_export",
+    ),
+]

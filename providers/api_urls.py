@@ -1,4 +1,5 @@
-"""The providers' JSON API (version 1), its OpenAPI schema and its documentation page.
+"""The JSON API (version 1), its OpenAPI schema and its documentation page: providers' facts
+(API keys) and placement search (LA officers' signed-in session).
 
 Mounted at /api/ in config/urls.py.
 """
@@ -7,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from placements.api import PlacementMatchesView
 from providers import api
 
 router = SimpleRouter()
@@ -24,6 +26,11 @@ v1 = [
         name="api_vacancy_confirm",
     ),
     *router.urls,
+    path(
+        "placement-requests/<int:pk>/matches/",
+        PlacementMatchesView.as_view(),
+        name="api_placement_matches",
+    ),
 ]
 
 urlpatterns = [

@@ -95,7 +95,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell | Any:
+def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell | Any:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -124,7 +124,7 @@ def settings_workbook(settings: Iterable[Setting]) -> bytes:
         header.append(cell)
     sheet.append(header)
     for setting in settings:
-        sheet.append([_cell(sheet, column.value(setting)) for column in COLUMNS])
+        sheet.append([xlsx_cell(sheet, column.value(setting)) for column in COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -34,4 +34,18 @@ for (const file of ["leaflet.js", "leaflet.js.map", "leaflet.css"]) {
   cpSync(join(leaflet, file), join(out, "leaflet", file));
 }
 cpSync(join(leaflet, "images"), join(out, "leaflet", "images"), { recursive: true });
+
+// Leaflet-Geoman (pinned in package.json): the drawing tool on the placement search's map. Its
+// icons are data URIs inside its CSS, so there are no images to copy; the source maps go for the
+// same reason as Leaflet's.
+const geoman = join(root, "node_modules", "@geoman-io", "leaflet-geoman-free", "dist");
+mkdirSync(join(out, "geoman"), { recursive: true });
+for (const file of [
+  "leaflet-geoman.min.js",
+  "leaflet-geoman.min.js.map",
+  "leaflet-geoman.css",
+  "leaflet-geoman.css.map",
+]) {
+  cpSync(join(geoman, file), join(out, "geoman", file));
+}
 console.log(`front end built into ${out}`);

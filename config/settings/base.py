@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",
     "rest_framework",
@@ -254,12 +255,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "providers.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Find a placement: provider API",
+    "TITLE": "Find a placement: API",
     "DESCRIPTION": (
         "For providers' own systems: keep your settings' eligibility, vacancies and (fostering "
         "agencies) carer households true. Authenticate with an API key a provider admin creates "
-        'at /providers/api-tokens/. Errors are JSON: `{"detail": "…"}`, or for invalid input '
-        '`{"field": ["message"]}`.'
+        "at /providers/api-tokens/. For local authorities' placement officers: search for one "
+        "placement request's matches, signed in to the service (the same search as the page). "
+        'Errors are JSON: `{"detail": "…"}`, or for invalid input `{"field": ["message"]}`.'
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -301,3 +303,9 @@ TRAVEL_ESTIMATE_KMH = env.float("TRAVEL_ESTIMATE_KMH", default=48.0)
 TRAVEL_SNAP_MAX_METRES = env.float("TRAVEL_SNAP_MAX_METRES", default=1000.0)
 # Origins + destinations per OSRM table request; larger calls are split by destination.
 TRAVEL_MAX_TABLE_SIZE = env.int("TRAVEL_MAX_TABLE_SIZE", default=10000)
+# No journey by road beats a straight line at this speed (England's national limit, 70 mph):
+# search uses it to drop settings that could never be within a travel limit before routing.
+TRAVEL_MAX_KMH = env.float("TRAVEL_MAX_KMH", default=113.0)
+# The same search by the same person within this many minutes updates its record rather than
+# adding one: the demand record counts searches, not page reloads.
+SEARCH_REPEAT_MINUTES = env.int("SEARCH_REPEAT_MINUTES", default=15)

@@ -57,8 +57,9 @@ class Accessibility:
             "async () => await axe.run(document, {resultTypes: ['violations']})"
         )
         violations = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in nodes]}"
             for v in result["violations"]
+            if (nodes := [n for n in v["nodes"] if not _govuk_conditional_radio(v["id"], n)])
         ]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
@@ -66,6 +67,19 @@ class Accessibility:
             violations
         )
         self.checked.append(name)
+
+
+def _govuk_conditional_radio(rule: str, node: dict) -> bool:
+    """GOV.UK Frontend's conditional-reveal radios and checkboxes carry aria-expanded, which axe
+    reports as not allowed on a radio. GOV.UK keep it on purpose, having tested it with screen
+    readers (alphagov/govuk-frontend#979); this is the only violation ever let through."""
+    html = node.get("html", "")
+    return (
+        rule == "aria-allowed-attr"
+        and html.startswith("<input")
+        and "aria-expanded" in html
+        and ('type="radio"' in html or 'type="checkbox"' in html)
+    )
 
 
 @pytest.fixture

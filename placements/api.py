@@ -1,0 +1,175 @@
+"""The search as JSON: the same form, selector and saved record as the search page.
+
+`GET /api/v1/placement-requests/{id}/matches/?area=…` for a signed-in placement officer or LA
+manager of the request's local authority (the browser session: this is the page's data for a
+council's own tools, not a provider integration, so provider API keys are not accepted). Every
+call is a search and is saved, as on the page. A request of another LA is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from placements.matching import AreaKind, Match, SearchAreaError
+from placements.models import PlacementRequest
+from placements.permissions import can_make_placement_requests
+from placements.search_forms import SearchForm
+from placements.selectors import placement_request_get
+from placements.services import placement_search_run
+
+
+class MatchTravelSerializer(serializers.Serializer):
+    place = serializers.CharField(source="label")
+    minutes = serializers.FloatField(allow_null=True, help_text="Null: no route by road.")
+    estimated = serializers.BooleanField(
+        help_text="True: straight-line estimate (outside the road network), not a road route."
+    )
+    max_minutes = serializers.IntegerField(allow_null=True)
+
+
+class MatchVacancySerializer(serializers.Serializer):
+    places = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["fresh", "stale", "expired", "none"])
+    label = serializers.CharField(help_text='e.g. "Vacancy confirmed 3 days ago by the provider"')
+    restriction = serializers.CharField()
+    available_from = serializers.DateField(allow_null=True)
+
+
+class MatchSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    urn = serializers.CharField(source="setting.urn")
+    name = serializers.CharField(source="setting.display_name")
+    provision_type = serializers.CharField(source="setting.provision_type")
+    local_authority = serializers.CharField(source="locality")
+    postcode_district = serializers.CharField(
+        source="setting.postcode_district",
+        help_text="Never a children's home's full postcode or address.",
+    )
+    score = serializers.FloatField(help_text="0 to 100; see components and docs/matching.md.")
+    components = serializers.DictField(child=serializers.FloatField())
+    confirmed = serializers.BooleanField(
+        help_text="False: shown only because include_unconfirmed was asked for."
+    )
+    vacancy = MatchVacancySerializer(allow_null=True)
+    households = serializers.IntegerField(
+        allow_null=True, help_text="Fostering agencies: carer households that could take the child."
+    )
+    travel = MatchTravelSerializer(many=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+    concerns = serializers.ListField(child=serializers.CharField())
+
+
+class SearchResultSerializer(serializers.Serializer):
+    search_id = serializers.IntegerField(help_text="The saved search record.")
+    engine = serializers.CharField(help_text="osrm, osrm_http, estimate or none.")
+    funnel = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Settings left after each hard filter."
+    )
+    matches = MatchSerializer(many=True)
+
+
+QUERY = [
+    OpenApiParameter(
+        "area",
+        str,
+        enum=[
+            AreaKind.ANYWHERE,
+            AreaKind.OWN_LA,
+            AreaKind.REGION,
+            AreaKind.LAS,
+            AreaKind.RADIUS,
+            AreaKind.DRAWN,
+        ],
+        description="Where to look (default anywhere).",
+    ),
+    OpenApiParameter("las", str, many=True, description="GSS codes, for area=las."),
+    OpenApiParameter("postcode", str, description="For area=radius."),
+    OpenApiParameter("radius_miles", float, description="For area=radius: 0.5 to 100."),
+    OpenApiParameter(
+        "polygon", str, description="For area=drawn: 'lng lat;lng lat;…' (at least 3 corners)."
+    ),
+    OpenApiParameter("include_unconfirmed", bool),
+    OpenApiParameter(
+        "limit_{place_id}",
+        int,
+        description="Longest journey in minutes (1 to 240; empty for none) from one place that "
+        "matters. Without `area`, the request's own limits are used.",
+    ),
+]
+
+
+class SearchThrottle(UserRateThrottle):
+    rate = "120/min"
+
+
+class PlacementMatchesView(APIView):
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [SearchThrottle]
+
+    @extend_schema(
+        tags=["placement search"],
+        summary="Search for settings that can take the child of one placement request",
+        parameters=[
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            *QUERY,
+        ],
+        responses={
+            200: SearchResultSerializer,
+            400: OpenApiResponse(description='Invalid criteria: `{"field": ["message"]}`.'),
+            403: OpenApiResponse(description="Not a placement officer or manager of a member LA."),
+            404: OpenApiResponse(description="No such request in your local authority."),
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        if not can_make_placement_requests(request.user):
+            raise PermissionDenied("Only placement officers and managers of member LAs search.")
+        placement_request = placement_request_get(request.user, pk)
+        if placement_request.status != PlacementRequest.Status.OPEN:
+            raise ValidationError({"non_field_errors": ["This request is closed."]})
+        form = SearchForm.for_query(request.query_params, request=placement_request)
+        if not form.is_valid():
+            raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        try:
+            search, result = placement_search_run(
+                actor=request.user, request=placement_request, criteria=form.criteria()
+            )
+        except SearchAreaError as exc:
+            raise ValidationError({"area": [str(exc)]}) from exc
+        return Response(
+            SearchResultSerializer(
+                {
+                    "search_id": search.pk,
+                    "engine": result.engine,
+                    "funnel": result.funnel,
+                    "matches": [_match(rank, m) for rank, m in enumerate(result.matches, 1)],
+                }
+            ).data
+        )
+
+
+def _match(rank: int, match: Match) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "setting": match.setting,
+        "locality": match.locality,
+        "score": round(match.score, 1),
+        "components": {k: round(v, 3) for k, v in match.components.items()},
+        "confirmed": match.confirmed,
+        "vacancy": match.vacancy if match.vacancy and match.households is None else None,
+        "households": match.households,
+        "travel": match.travel,
+        "reasons": match.reasons,
+        "concerns": match.concerns,
+    }

@@ -1,0 +1,531 @@
+"""The placement request page: the child's profile, the places that matter and the areas to
+avoid, posted together as one form.
+
+"Add another place" and "Remove" are ordinary submit buttons (`action=add_place`,
+`action=remove_place-2`…), so they work without JavaScript: the page comes back with one row
+more or less and everything typed so far still there, and nothing is checked or saved until
+the officer saves. The service checks every rule; these forms check only that what was typed
+has the right shape, with the same messages, so most problems show on the first save.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet, formset_factory
+from django.http import QueryDict
+
+from common.forms import GovukFormMixin
+from geo.postcodes import EXAMPLE as POSTCODE_EXAMPLE
+from placements import services
+from placements.models import Accommodation, ChildSex, PlacementRequest, PlaceThatMatters, Urgency
+from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
+
+PLACES_PREFIX = "places"
+AREAS_PREFIX = "areas"
+NEW_REQUEST_PLACE_ROWS = 2
+ADD_PLACE = "add_place"
+ADD_AREA = "add_area"
+REMOVE_PLACE = "remove_place-"
+REMOVE_AREA = "remove_area-"
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+# Room for stray spaces; the service says what is wrong with the postcode itself.
+POSTCODE_MAX_LENGTH = 20
+NOT_A_POSTCODE = f"Enter a real postcode, like {POSTCODE_EXAMPLE}"
+
+
+def _number(
+    label: str,
+    *,
+    required: bool = False,
+    help_text: str = "",
+    invalid: str,
+) -> forms.IntegerField:
+    # GOV.UK asks for a text input with a numeric keyboard rather than type="number".
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"invalid": invalid, "required": invalid},
+    )
+
+
+def _yes_no(label: str, required: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": required},
+    )
+
+
+def _radios(label: str, choices: Any, required: str, help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+        error_messages={"required": required},
+    )
+
+
+def _checkboxes(
+    label: str, choices: Any, *, required: str | None = None, help_text: str = ""
+) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=required is not None,
+        help_text=help_text or "Select all that apply.",
+        error_messages={"required": required or ""},
+    )
+
+
+class PlacementRequestForm(GovukFormMixin, forms.Form):
+    """The child's profile. Field names are the service's, so its errors land on them."""
+
+    reference = forms.CharField(
+        label="Case reference",
+        max_length=services.REFERENCE_MAX_LENGTH,
+        help_text="Your case reference, not the child's name. For example, "
+        f"{services.REFERENCE_EXAMPLE}.",
+        error_messages={
+            "required": f"Enter your case reference, for example {services.REFERENCE_EXAMPLE}",
+            "max_length": "The case reference must be "
+            f"{services.REFERENCE_MAX_LENGTH} characters or fewer",
+        },
+    )
+    age_years = _number(
+        "Age in years",
+        invalid=f"Enter the age as a whole number, from 0 to {services.MAX_AGE}",
+    )
+    birth_month = _number(
+        "Month of birth",
+        help_text="A number from 1 to 12",
+        invalid="Enter the month of birth as a number from 1 to 12",
+    )
+    birth_year = _number(
+        "Year of birth",
+        help_text="For example, 2012",
+        invalid="Enter the year of birth as 4 digits, for example 2012",
+    )
+    sex = _radios("Sex", ChildSex.choices, "Select the child's sex")
+    urgency = _radios(
+        "When does the child need to move?", Urgency.choices, "Select when the child needs to move"
+    )
+    placement_kind = _radios(
+        "Kind of placement", PlacementKind.choices, "Select the kind of placement"
+    )
+    accommodation = _checkboxes(
+        "Placements that would suit the child",
+        Accommodation.choices,
+        required="Select at least one kind of placement that would suit",
+    )
+    siblings_to_place_together = _number(
+        "Brothers and sisters to be placed with the child",
+        required=True,
+        help_text="0 if none.",
+        invalid=f"Enter how many brothers and sisters, from 0 to {services.MAX_SIBLINGS}",
+    )
+    living_alongside = _radios(
+        "Who can the child live alongside?",
+        LivingAlongside.choices,
+        "Select who the child can live alongside",
+    )
+    has_pet = _yes_no(
+        "Does the child have a pet that needs to come with them?",
+        "Select yes if the child has a pet that needs to come with them",
+    )
+    deprivation_of_liberty = _yes_no(
+        "Is the child subject to a deprivation of liberty order?",
+        "Select yes if the child is subject to a deprivation of liberty order",
+    )
+    needs_adaptation = _yes_no(
+        "Does the child need a home adapted for physical disability?",
+        "Select yes if the child needs a home adapted for physical disability",
+    )
+    communication = _checkboxes("Communication the child needs (optional)", Communication.choices)
+    risks = _checkboxes("Risks (optional)", Risk.choices)
+    needs = _checkboxes("Needs (optional)", Need.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False  # the page's one <form> also holds the places and areas
+        self.helper.disable_csrf = True
+        self.helper.inputs = []
+        self.helper.layout = Layout(
+            Fieldset(
+                Field.text(
+                    "reference", field_width=Fixed.TEN, autocomplete="off", spellcheck="false"
+                ),
+                Fieldset(
+                    Field.text("age_years", field_width=Fixed.TWO),
+                    Field.text("birth_month", field_width=Fixed.TWO),
+                    Field.text("birth_year", field_width=Fixed.FOUR),
+                    legend="Age: enter either the age in years, or the month and year of birth",
+                    legend_size=Size.SMALL,
+                ),
+                Field.radios("sex", legend_size=Size.SMALL, inline=True),
+                legend="About the child",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.radios("urgency", legend_size=Size.SMALL),
+                Field.radios("placement_kind", legend_size=Size.SMALL),
+                Field.checkboxes("accommodation", legend_size=Size.SMALL),
+                Field.text("siblings_to_place_together", field_width=Fixed.TWO),
+                Field.radios("living_alongside", legend_size=Size.SMALL),
+                legend="The placement",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.radios("has_pet", legend_size=Size.SMALL, inline=True),
+                Field.radios("deprivation_of_liberty", legend_size=Size.SMALL, inline=True),
+                Field.radios("needs_adaptation", legend_size=Size.SMALL, inline=True),
+                Field.checkboxes("communication", legend_size=Size.SMALL, small=True),
+                Field.checkboxes("risks", legend_size=Size.SMALL, small=True),
+                Field.checkboxes("needs", legend_size=Size.SMALL, small=True),
+                legend="Needs and risks",
+                legend_size=Size.MEDIUM,
+            ),
+        )
+
+    @staticmethod
+    def initial_for(placement_request: PlacementRequest | None) -> dict[str, Any]:
+        if placement_request is None:
+            return {"siblings_to_place_together": 0}
+        initial = {name: getattr(placement_request, name) for name in services.PROFILE_FIELDS}
+        for name in ("has_pet", "deprivation_of_liberty", "needs_adaptation"):
+            initial[name] = "yes" if initial[name] else "no"
+        return initial
+
+    def clean_reference(self) -> str:
+        reference = " ".join(self.cleaned_data["reference"].split())
+        problem = services.reference_problem(reference)
+        if problem:
+            raise forms.ValidationError(problem)
+        return reference
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        age_fields = ("age_years", "birth_month", "birth_year")
+        if not any(name in self.errors for name in age_fields):
+            problems = services.age_errors(**{name: cleaned.get(name) for name in age_fields})
+            for name, messages in problems.items():
+                self.add_error(name, messages)
+        return cleaned
+
+
+class _RowForm(GovukFormMixin, forms.Form):
+    """One row of a formset, drawn inside the page's form. An empty row is simply left out."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.inputs = []
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(name) not in (None, "") for name in self.fields)
+
+    def _require(self, cleaned: dict[str, Any], name: str, message: str) -> None:
+        if name not in self.errors and cleaned.get(name) in (None, ""):
+            self.add_error(name, message)
+
+
+class PlaceForm(_RowForm):
+    label = forms.CharField(
+        label="What is this place?",
+        max_length=services.LABEL_MAX_LENGTH,
+        required=False,
+        help_text="For example: school, grandmother, contact centre. Not a person's name.",
+        error_messages={
+            "max_length": f"The description must be {services.LABEL_MAX_LENGTH} characters or fewer"
+        },
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=POSTCODE_MAX_LENGTH,
+        required=False,
+        error_messages={"max_length": NOT_A_POSTCODE},
+    )
+    max_minutes = _number(
+        "Longest journey by road, in minutes (optional)",
+        invalid="Enter the longest journey in minutes, like 45",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.text("label", autocomplete="off"),
+            Field.text("postcode", field_width=Fixed.TEN, autocomplete="off", spellcheck="false"),
+            Field.text("max_minutes", field_width=Fixed.THREE),
+        )
+
+    def clean_max_minutes(self) -> int | None:
+        minutes: int | None = self.cleaned_data.get("max_minutes")
+        if minutes is not None and not 1 <= minutes <= PlaceThatMatters.MAX_MINUTES_LIMIT:
+            raise forms.ValidationError(services.max_minutes_message(minutes))
+        return minutes
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.is_blank():
+            self._require(cleaned, "label", "Enter what this place is, for example school")
+            self._require(cleaned, "postcode", "Enter the postcode of this place")
+        return cleaned
+
+    def service_value(self) -> services.PlaceInput:
+        data = self.cleaned_data
+        return services.PlaceInput(data["label"], data["postcode"], data.get("max_minutes"))
+
+
+class AreaToAvoidForm(_RowForm):
+    label = forms.CharField(
+        label="What is this area?",
+        max_length=services.LABEL_MAX_LENGTH,
+        required=False,
+        help_text="For example: town centre, where the child was exploited.",
+        error_messages={
+            "max_length": f"The description must be {services.LABEL_MAX_LENGTH} characters or fewer"
+        },
+    )
+    postcode = forms.CharField(
+        label="Postcode at its middle",
+        max_length=POSTCODE_MAX_LENGTH,
+        required=False,
+        error_messages={"max_length": NOT_A_POSTCODE},
+    )
+    radius_miles = forms.DecimalField(
+        label="Radius in miles",
+        required=False,
+        help_text=f"From {services.MIN_RADIUS_MILES} to {services.MAX_RADIUS_MILES}.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={"invalid": "Enter the radius in miles, like 5 or 0.5"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.text("label", autocomplete="off"),
+            Field.text("postcode", field_width=Fixed.TEN, autocomplete="off", spellcheck="false"),
+            Field.text("radius_miles", field_width=Fixed.FOUR),
+        )
+
+    def clean_radius_miles(self) -> Decimal | None:
+        miles: Decimal | None = self.cleaned_data.get("radius_miles")
+        if miles is not None and not services.MIN_RADIUS_MILES <= miles <= (
+            services.MAX_RADIUS_MILES
+        ):
+            raise forms.ValidationError(services.radius_message(miles))
+        return miles
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.is_blank():
+            self._require(cleaned, "label", "Enter what this area is, for example town centre")
+            self._require(cleaned, "postcode", "Enter the postcode at the middle of the area")
+            self._require(cleaned, "radius_miles", "Enter the radius in miles, like 5 or 0.5")
+        return cleaned
+
+    def service_value(self) -> services.AreaToAvoidInput:
+        data = self.cleaned_data
+        return services.AreaToAvoidInput(data["label"], data["postcode"], data["radius_miles"])
+
+
+PlaceFormSet = formset_factory(
+    PlaceForm, extra=0, max_num=services.MAX_PLACES, absolute_max=services.MAX_PLACES
+)
+AreaToAvoidFormSet = formset_factory(
+    AreaToAvoidForm,
+    extra=0,
+    max_num=services.MAX_AREAS_TO_AVOID,
+    absolute_max=services.MAX_AREAS_TO_AVOID,
+)
+
+
+def _rows_posted(
+    data: QueryDict, prefix: str, form_class: type[forms.Form], most: int
+) -> list[dict[str, Any]]:
+    """What was typed in each row, unchecked (for re-showing the page after Add or Remove)."""
+    try:
+        count = int(data.get(f"{prefix}-TOTAL_FORMS", "0"))
+    except ValueError:
+        count = 0
+    count = max(0, min(count, most))
+    return [
+        {name: data.get(f"{prefix}-{index}-{name}", "") for name in form_class.base_fields}
+        for index in range(count)
+    ]
+
+
+class PlacementRequestPage:
+    """The profile form and the two formsets, shown and posted as one form.
+
+    Passed to templates as `form`, so that the base template's "Error:" title and the error
+    summary see the errors of all three.
+    """
+
+    def __init__(
+        self, profile: PlacementRequestForm, places: BaseFormSet, areas: BaseFormSet
+    ) -> None:
+        self.profile = profile
+        self.places = places
+        self.areas = areas
+        # The forms of the non-empty rows, in the order given to the service.
+        self._place_rows: list[Any] = []
+        self._area_rows: list[Any] = []
+
+    # Building ------------------------------------------------------------------------------
+
+    @classmethod
+    def blank(cls) -> PlacementRequestPage:
+        return cls.unbound(
+            PlacementRequestForm.initial_for(None), [{}] * NEW_REQUEST_PLACE_ROWS, []
+        )
+
+    @classmethod
+    def of(cls, placement_request: PlacementRequest) -> PlacementRequestPage:
+        places = [
+            {"label": p.label, "postcode": p.postcode, "max_minutes": p.max_minutes}
+            for p in placement_request.places.all()
+        ] or [{}]
+        areas = [
+            {
+                "label": a.label,
+                "postcode": a.postcode,
+                "radius_miles": services.radius_miles(a.radius_metres),
+            }
+            for a in placement_request.areas_to_avoid.all()
+        ]
+        return cls.unbound(PlacementRequestForm.initial_for(placement_request), places, areas)
+
+    @classmethod
+    def unbound(
+        cls, initial: dict[str, Any], places: list[dict[str, Any]], areas: list[dict[str, Any]]
+    ) -> PlacementRequestPage:
+        return cls(
+            PlacementRequestForm(initial=initial),
+            PlaceFormSet(prefix=PLACES_PREFIX, initial=places),
+            AreaToAvoidFormSet(prefix=AREAS_PREFIX, initial=areas),
+        )
+
+    @classmethod
+    def posted(cls, data: QueryDict) -> PlacementRequestPage:
+        return cls(
+            PlacementRequestForm(data),
+            PlaceFormSet(data, prefix=PLACES_PREFIX),
+            AreaToAvoidFormSet(data, prefix=AREAS_PREFIX),
+        )
+
+    @classmethod
+    def rearranged(cls, data: QueryDict) -> PlacementRequestPage | None:
+        """The page again with a row added or removed, keeping what was typed and checking
+        nothing; None when the officer pressed Save (or Enter) instead."""
+        action = data.get("action", "")
+        places = _rows_posted(data, PLACES_PREFIX, PlaceForm, services.MAX_PLACES)
+        areas = _rows_posted(data, AREAS_PREFIX, AreaToAvoidForm, services.MAX_AREAS_TO_AVOID)
+        if action == ADD_PLACE:
+            places = (places + [{}])[: services.MAX_PLACES]
+        elif action == ADD_AREA:
+            areas = (areas + [{}])[: services.MAX_AREAS_TO_AVOID]
+        elif action.startswith(REMOVE_PLACE):
+            places = _without(places, action.removeprefix(REMOVE_PLACE))
+        elif action.startswith(REMOVE_AREA):
+            areas = _without(areas, action.removeprefix(REMOVE_AREA))
+        else:
+            return None
+        profile = PlacementRequestForm()
+        typed = {
+            name: field.widget.value_from_datadict(data, {}, profile.add_prefix(name))
+            for name, field in profile.fields.items()
+        }
+        return cls.unbound(typed, places, areas)
+
+    # Checking and saving --------------------------------------------------------------------
+
+    def is_valid(self) -> bool:
+        # Every part is checked, so that all the problems show at once.
+        results = [self.profile.is_valid(), self.places.is_valid(), self.areas.is_valid()]
+        return all(results)
+
+    @property
+    def errors(self) -> bool:
+        return bool(self.profile.errors or self._row_errors() or self._formset_errors())
+
+    def _row_errors(self) -> bool:
+        return any(form.errors for form in [*self.places.forms, *self.areas.forms])
+
+    def _formset_errors(self) -> bool:
+        return bool(self.places.non_form_errors() or self.areas.non_form_errors())
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The service's keyword arguments (after is_valid), without the empty rows."""
+        self._place_rows = [f for f in self.places.forms if not f.is_blank()]
+        self._area_rows = [f for f in self.areas.forms if not f.is_blank()]
+        return {
+            **self.profile.cleaned_data,
+            "places": [form.service_value() for form in self._place_rows],
+            "areas_to_avoid": [form.service_value() for form in self._area_rows],
+        }
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show the service's errors where they belong: on a profile field, on a field of the
+        row it came from (`places-1-postcode` is the second non-empty place), or on top."""
+        if not hasattr(error, "error_dict"):
+            self.profile.add_error(None, error)
+            return
+        for key, messages in error.error_dict.items():
+            row_form, name = self._row_field(key)
+            if row_form is not None:
+                row_form.add_error(name, messages)
+            else:
+                self.profile.add_error(key if key in self.profile.fields else None, messages)
+
+    def _row_field(self, key: str) -> tuple[forms.Form | None, str]:
+        prefix, _, rest = key.partition("-")
+        index, _, name = rest.partition("-")
+        rows = {PLACES_PREFIX: self._place_rows, AREAS_PREFIX: self._area_rows}.get(prefix)
+        if rows is None or not index.isdigit() or int(index) >= len(rows):
+            return None, key
+        form = rows[int(index)]
+        return form, name if name in form.fields else ""
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(element id, message) for the error summary, in the order the page shows them."""
+        items: list[tuple[str, str]] = []
+        first = f"id_{self.profile.add_prefix('reference')}"
+        items += [(first, str(message)) for message in self.profile.non_field_errors()]
+        items += _field_errors(self.profile)
+        for formset in (self.places, self.areas):
+            items += [(f"{formset.prefix}", str(m)) for m in formset.non_form_errors()]
+            for form in formset.forms:
+                items += [(f"{formset.prefix}", str(m)) for m in form.non_field_errors()]
+                items += _field_errors(form)
+        return items
+
+
+def _field_errors(form: forms.Form) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    for field in form:
+        # crispy-forms-gds numbers radios and checkboxes from 1: link to the first.
+        widget = field.field.widget
+        multiple = isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+        target = f"id_{field.html_name}_1" if multiple else field.auto_id
+        items += [(str(target), str(message)) for message in field.errors]
+    return items
+
+
+def _without(rows: list[dict[str, Any]], index: str) -> list[dict[str, Any]]:
+    if index.isdigit() and int(index) < len(rows):
+        return rows[: int(index)] + rows[int(index) + 1 :]
+    return rows

@@ -1,0 +1,886 @@
+"""Which settings can take one child, ranked, with the reasons: the product's core selector.
+
+    result = setting_match(request=placement_request, criteria=SearchCriteria(area="region"))
+
+How it stays fast: every hard filter that the database can answer is one SQL query over the
+5,600 settings (registration, type, the provider's criteria, vacancy or suitable carer households,
+search area, areas to avoid, and a "could possibly be within the limit" disc around each place
+that matters). Only the few settings left are sent to the travel engine, whose cost grows with
+the number of destinations (see geo/travel.py); road times then apply the exact limits. The disc
+is safe: no journey can beat a straight line at the national speed limit (TRAVEL_MAX_KMH), so a
+setting outside it can never be within the limit by road, and the estimate engine is slower still.
+
+The ranking is in docs/matching.md: a score out of 100 from five parts, each shown to the
+officer with the reasons and concerns behind it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from geo.models import Area, PostcodeDistrict
+from geo.shapes import METRES_PER_MILE, as_multipolygon, circle
+from geo.travel import travel_times
+from placements.models import (
+    ACCOMMODATION_PROVISION_TYPES,
+    FOSTERING_PROVISION_TYPES,
+    URGENCY_NOTICE_DAYS,
+    ChildSex,
+    PlacementRequest,
+    PlaceThatMatters,
+    Urgency,
+)
+from providers import ofsted
+from providers.facts import VacancyState, VacancyView, vacancy_view
+from providers.models import (
+    Capability,
+    CarerHousehold,
+    Communication,
+    Eligibility,
+    LivingAlongside,
+    Need,
+    PlacementKind,
+    Risk,
+    Setting,
+)
+
+
+class AreaKind:
+    ANYWHERE = "anywhere"
+    OWN_LA = "own_la"
+    REGION = "region"
+    LAS = "las"
+    RADIUS = "radius"
+    DRAWN = "drawn"
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """What the officer chose on the search form, on top of the request itself."""
+
+    area: str = AreaKind.ANYWHERE
+    las: tuple[str, ...] = ()  # GSS codes of upper-tier LAs, for AreaKind.LAS
+    postcode_point: Point | None = None  # for AreaKind.RADIUS (looked up by the form)
+    postcode: str = ""
+    radius_miles: float | None = None
+    polygon: Polygon | None = None  # SRID 4326, for AreaKind.DRAWN
+    include_unconfirmed: bool = False
+    # {PlaceThatMatters id: max minutes or None}: overrides the request's own limits.
+    limits: dict[int, int | None] = field(default_factory=dict)
+
+    def as_record(self) -> dict[str, Any]:
+        """The criteria as saved with the search (JSON)."""
+        return {
+            "area": self.area,
+            "las": list(self.las),
+            "postcode": self.postcode,
+            "radius_miles": self.radius_miles,
+            "polygon": self.polygon.wkt if self.polygon else "",
+            "include_unconfirmed": self.include_unconfirmed,
+            "limits": {str(k): v for k, v in sorted(self.limits.items())},
+        }
+
+
+@dataclass(frozen=True)
+class TravelLeg:
+    place_id: int
+    label: str
+    minutes: float | None
+    estimated: bool
+    max_minutes: int | None
+
+    @property
+    def within_limit(self) -> bool:
+        if self.max_minutes is None:
+            return True
+        return self.minutes is not None and self.minutes <= self.max_minutes
+
+
+@dataclass
+class Match:
+    setting: Setting
+    score: float  # 0 to 100
+    components: dict[str, float]  # each 0 to 1: fit, vacancy, travel, ofsted, local
+    reasons: list[str]
+    concerns: list[str]
+    travel: list[TravelLeg]
+    vacancy: VacancyView | None
+    confirmed: bool  # False: shown only because the officer included unconfirmed settings
+    households: int | None = None  # IFAs: households that could take the child
+    household_places: int | None = None
+    # Where to draw it: a public setting's own point; for a private one the middle of its
+    # postcode district (never its exact location); None when unknown.
+    map_point: Point | None = None
+    map_point_approximate: bool = False
+    locality: str = ""
+
+    @property
+    def longest_minutes(self) -> float | None:
+        minutes = [leg.minutes for leg in self.travel if leg.minutes is not None]
+        return max(minutes) if minutes else None
+
+    @property
+    def any_estimated(self) -> bool:
+        return any(leg.estimated for leg in self.travel)
+
+    def as_record(self) -> dict[str, Any]:
+        """What the saved search keeps of this match (JSON)."""
+        return {
+            "urn": self.setting.urn,
+            "name": self.setting.display_name,
+            "provision_type": self.setting.provision_type,
+            "score": round(self.score, 1),
+            "components": {k: round(v, 3) for k, v in self.components.items()},
+            "confirmed": self.confirmed,
+            "vacancy_state": self.vacancy.state if self.vacancy else None,
+            "vacancy_places": self.vacancy.places if self.vacancy else None,
+            "households": self.households,
+            "travel": [
+                {
+                    "place": leg.label,
+                    "minutes": None if leg.minutes is None else round(leg.minutes, 1),
+                    "estimated": leg.estimated,
+                    "max_minutes": leg.max_minutes,
+                }
+                for leg in self.travel
+            ],
+            "reasons": self.reasons,
+            "concerns": self.concerns,
+        }
+
+
+@dataclass
+class MatchResult:
+    matches: list[Match]
+    funnel: dict[str, int]  # settings left after each hard filter, in order
+    area: MultiPolygon | None
+    avoid: list[Polygon]
+    engine: str
+    milliseconds: int = 0
+
+
+FUNNEL_LABELS = {
+    "registered": "Registered with Ofsted, open, of a suitable type",
+    "criteria": "Their stated criteria admit this child",
+    "available": "With a confirmed vacancy or a suitable carer household",
+    "where": "Inside the search area and outside the areas to avoid",
+    "travel": "Within every travel limit by road",
+}
+
+# How much each part counts towards the score (out of 100). docs/matching.md explains them.
+WEIGHTS = {"fit": 30, "vacancy": 20, "travel": 25, "ofsted": 15, "local": 10}
+CAPABILITY_FIT = {Capability.CAN_MEET.value: 1.0, Capability.WILL_CONSIDER.value: 0.5}
+FIT_NOT_STATED = 0.25
+JUDGEMENT_SCORE = {
+    ofsted.Judgement.OUTSTANDING: 1.0,
+    ofsted.Judgement.GOOD: 0.75,
+    ofsted.Judgement.REQUIRES_IMPROVEMENT: 0.35,
+    ofsted.Judgement.INADEQUATE: 0.0,
+}
+OUTCOME_SCORE = {
+    ofsted.SupportedAccommodationOutcome.CONSISTENTLY_STRONG: 1.0,
+    ofsted.SupportedAccommodationOutcome.INCONSISTENT: 0.4,
+    ofsted.SupportedAccommodationOutcome.SERIOUS_WEAKNESSES: 0.0,
+}
+NOT_INSPECTED_SCORE = 0.5
+# A journey with no limit set counts for less the longer it is, reaching 0 at this many minutes.
+UNLIMITED_JOURNEY_MINUTES = 120
+HOUSEHOLDS_FOR_FULL_MARKS = 4
+LOCAL_SCORE = {"own": 1.0, "neighbour": 0.6, "region": 0.3, "elsewhere": 0.0}
+
+# Who the child can live alongside → which settings' arrangements suit them.
+ALONGSIDE_SUITS: dict[str, tuple[str, ...]] = {
+    LivingAlongside.SOLO_ONLY: (LivingAlongside.SOLO_ONLY,),
+    LivingAlongside.ONLY_OLDER: (LivingAlongside.SOLO_ONLY, LivingAlongside.ONLY_OLDER),
+    LivingAlongside.ONLY_YOUNGER: (LivingAlongside.SOLO_ONLY, LivingAlongside.ONLY_YOUNGER),
+    LivingAlongside.WITH_OTHERS: tuple(LivingAlongside.values),
+}
+
+
+class SearchAreaError(ValueError):
+    """The search area cannot be built (e.g. an LA code that is not an English upper-tier LA)."""
+
+
+# --- The search area ------------------------------------------------------------------------
+
+
+def search_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
+    """The area settings must be in, or None for anywhere in England."""
+    organisation = request.organisation
+    if criteria.area == AreaKind.ANYWHERE:
+        return None
+    if criteria.area == AreaKind.OWN_LA:
+        if organisation.area is None:
+            raise SearchAreaError("Your local authority has no boundary loaded")
+        return as_multipolygon(organisation.area.boundary)
+    if criteria.area == AreaKind.REGION:
+        region_area = organisation.region.area
+        if region_area is None:
+            raise SearchAreaError("Your region has no boundary loaded")
+        return as_multipolygon(region_area.boundary)
+    if criteria.area == AreaKind.LAS:
+        boundaries = list(
+            Area.objects.filter(
+                gss_code__in=criteria.las, kind=Area.Kind.UPPER_TIER_LA
+            ).values_list("gss_code", "boundary")
+        )
+        missing = set(criteria.las) - {code for code, _ in boundaries}
+        if missing or not boundaries:
+            raise SearchAreaError(f"Unknown local authority: {', '.join(sorted(missing))}")
+        union: GEOSGeometry = boundaries[0][1]
+        for _, boundary in boundaries[1:]:
+            union = union.union(boundary)
+        return as_multipolygon(union)
+    if criteria.area == AreaKind.RADIUS:
+        if criteria.postcode_point is None or not criteria.radius_miles:
+            raise SearchAreaError("A radius search needs a postcode and a distance")
+        return as_multipolygon(
+            circle(criteria.postcode_point, criteria.radius_miles * METRES_PER_MILE)
+        )
+    if criteria.area == AreaKind.DRAWN:
+        if criteria.polygon is None:
+            raise SearchAreaError("Draw an area on the map first")
+        return as_multipolygon(criteria.polygon)
+    raise SearchAreaError(f"Unknown kind of search area: {criteria.area}")
+
+
+_NEIGHBOURS: dict[tuple[int, datetime], frozenset[int]] = {}
+
+
+def neighbouring_areas(area: Area) -> frozenset[int]:
+    """Upper-tier LAs sharing a boundary with `area` (within 200 m: published boundaries are
+    generalised, so neighbours may not touch exactly). Cached per process and boundary version."""
+    key = (area.pk, area.updated_at)
+    if key not in _NEIGHBOURS:
+        near = circle_free_buffer(area.boundary)
+        _NEIGHBOURS[key] = frozenset(
+            Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA, boundary__intersects=near)
+            .exclude(pk=area.pk)
+            .values_list("pk", flat=True)
+        )
+    return _NEIGHBOURS[key]
+
+
+def circle_free_buffer(geometry: GEOSGeometry, metres: float = 200) -> GEOSGeometry:
+    projected = geometry.transform(27700, clone=True)
+    grown = projected.buffer(metres, quadsegs=2)
+    grown.transform(4326)
+    return grown
+
+
+# --- The hard filters, as SQL ----------------------------------------------------------------
+
+
+@dataclass
+class _Child:
+    """The facts of the request the filters need, worked out once."""
+
+    request: PlacementRequest
+    age: int
+    today: Any
+    now: datetime
+    limits: dict[int, int | None]
+    places: list[PlaceThatMatters]
+
+    @property
+    def group(self) -> int:
+        return self.request.group_size
+
+
+def _criteria_q(child: _Child) -> Q:
+    """The provider's stated criteria admit this child (every part must hold)."""
+    request = child.request
+    q = Q(eligibility__isnull=False)
+    q &= Q(eligibility__min_age__lte=child.age, eligibility__max_age__gte=child.age)
+    if request.sex == ChildSex.NOT_STATED:
+        q &= Q(eligibility__sexes__contains=["female", "male"])
+    else:
+        q &= Q(eligibility__sexes__contains=[request.sex])
+    q &= Q(eligibility__placement_kinds__contains=[request.placement_kind])
+    notice = URGENCY_NOTICE_DAYS[request.urgency]
+    if notice is not None:
+        q &= Q(eligibility__minimum_notice_days__lte=notice)
+    q &= Q(eligibility__living_alongside__in=ALONGSIDE_SUITS[request.living_alongside])
+    if request.has_pet:
+        q &= Q(eligibility__accepts_pets=True)
+    if request.deprivation_of_liberty:
+        q &= Q(eligibility__can_meet_deprivation_of_liberty=True)
+    if request.communication:
+        q &= Q(eligibility__communication__contains=list(request.communication))
+    if request.needs_adaptation:
+        q &= Q(eligibility__adapted_for_physical_disability=True)
+    for risk in request.risks:
+        q &= ~Q(eligibility__risks__contains={risk: Capability.CANNOT_MEET.value})
+    for need in request.needs:
+        q &= ~Q(eligibility__needs__contains={need: Capability.CANNOT_MEET.value})
+    return q
+
+
+def _vacancy_cutoff(child: _Child) -> datetime:
+    """The earliest confirmation that has not expired (the same day count as vacancy_view)."""
+    first_day = child.today - timedelta(days=django_settings.VACANCY_EXPIRE_DAYS - 1)
+    return timezone.make_aware(datetime.combine(first_day, clock_time.min))
+
+
+def _needed_by(child: _Child) -> Any:
+    urgency = child.request.urgency
+    if urgency == Urgency.TODAY:
+        return child.today
+    if urgency == Urgency.WITHIN_5_DAYS:
+        return child.today + timedelta(days=4)
+    return None
+
+
+def _households(child: _Child) -> QuerySet[CarerHousehold]:
+    """Households that could take the child (age, needs, room for the sibling group)."""
+    return CarerHousehold.objects.filter(
+        min_age__lte=child.age,
+        max_age__gte=child.age,
+        places_now__gte=child.group,
+        needs__contains=list(child.request.needs),
+    )
+
+
+def _home_vacancy_q(child: _Child) -> Q:
+    q = Q(vacancy__places__gte=child.group, vacancy__confirmed_at__gte=_vacancy_cutoff(child))
+    needed_by = _needed_by(child)
+    if needed_by is not None:
+        q &= Q(vacancy__available_from__isnull=True) | Q(vacancy__available_from__lte=needed_by)
+    return q
+
+
+def _discs(child: _Child) -> list[Polygon]:
+    """For each limited place, the disc no journey within the limit can leave."""
+    metres_per_minute = django_settings.TRAVEL_MAX_KMH * 1000 / 60
+    return [
+        circle(place.point, limit * metres_per_minute, segments=8)
+        for place in child.places
+        if (limit := child.limits.get(place.pk)) is not None
+    ]
+
+
+def _where(
+    field_name: str, area: MultiPolygon | None, avoid: list[Polygon], discs: list[Polygon]
+) -> Q:
+    q = Q()
+    if area is not None:
+        q &= Q(**{f"{field_name}__intersects": area})
+    for shape in avoid:
+        q &= ~Q(**{f"{field_name}__intersects": shape}) & Q(**{f"{field_name}__isnull": False})
+    for disc in discs:
+        q &= Q(**{f"{field_name}__intersects": disc})
+    return q
+
+
+@dataclass
+class _Filters:
+    registered: Q
+    criteria: Q
+    available: Q
+    agency_where: Q
+    unconfirmed_criteria: Q
+    unconfirmed_available: Q
+    household_where: Q
+
+
+def _filters(
+    child: _Child, area: MultiPolygon | None, avoid: list[Polygon], discs: list[Polygon]
+) -> _Filters:
+    request = child.request
+    types = sorted(
+        {t for kind in request.accommodation for t in ACCOMMODATION_PROVISION_TYPES[kind]}
+    )
+    fostering = Q(provision_type__in=FOSTERING_PROVISION_TYPES)
+    districts_inside = PostcodeDistrict.objects.filter(_where("point", area, avoid, discs))
+    household_where = Q(postcode_district__in=districts_inside.values("district"))
+    suitable = _households(child).filter(setting=OuterRef("pk"))
+    any_household = CarerHousehold.objects.filter(setting=OuterRef("pk"))
+    return _Filters(
+        registered=Q(status=Setting.Status.ACTIVE, provision_type__in=types),
+        criteria=_criteria_q(child),
+        available=(fostering & Q(Exists(suitable))) | (~fostering & _home_vacancy_q(child)),
+        agency_where=Q(Exists(suitable.filter(household_where))),
+        unconfirmed_criteria=Q(eligibility__isnull=True),
+        unconfirmed_available=(fostering & ~Q(Exists(any_household)))
+        | (
+            ~fostering
+            & (Q(vacancy__isnull=True) | Q(vacancy__confirmed_at__lt=_vacancy_cutoff(child)))
+        ),
+        household_where=household_where,
+    )
+
+
+# --- Matching --------------------------------------------------------------------------------
+
+
+def setting_match(
+    *,
+    request: PlacementRequest,
+    criteria: SearchCriteria,
+    now: datetime | None = None,
+    travel: bool = True,
+) -> MatchResult:
+    """The settings that can take this child, best first.
+
+    `travel=False` skips road travel times (the benchmark's comparison): limits are then applied
+    only as the straight-line discs. Raises SearchAreaError for an area that cannot be built.
+    """
+    started = time.perf_counter()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    places = list(request.places.all())
+    limits = {place.pk: criteria.limits.get(place.pk, place.max_minutes) for place in places}
+    child = _Child(
+        request=request, age=request.age_on(today), today=today, now=now, limits=limits,
+        places=places,
+    )  # fmt: skip
+    area = search_area(request, criteria)
+    avoid = [a.area for a in request.areas_to_avoid.all()]
+    discs = _discs(child)
+    f = _filters(child, area, avoid, discs)
+
+    # The funnel: how many settings each hard filter leaves, in one query (demand evidence).
+    funnel = Setting.objects.aggregate(
+        registered=Count("pk", filter=f.registered),
+        criteria=Count("pk", filter=f.registered & f.criteria),
+        available=Count("pk", filter=f.registered & f.criteria & f.available),
+    )
+    candidates = _candidates(f, area, avoid, discs, criteria.include_unconfirmed)
+    funnel["where"] = sum(1 for s in candidates if s.strict)
+    assessed = _assess(child, candidates, f, travel=travel)
+    funnel["travel"] = sum(1 for m in assessed.matches if m.confirmed)
+    return MatchResult(
+        matches=assessed.matches,
+        funnel=funnel,
+        area=area,
+        avoid=avoid,
+        engine=assessed.engine,
+        milliseconds=round((time.perf_counter() - started) * 1000),
+    )
+
+
+def _candidates(
+    f: _Filters,
+    area: MultiPolygon | None,
+    avoid: list[Polygon],
+    discs: list[Polygon],
+    include_unconfirmed: bool,
+) -> list[Any]:
+    """Settings passing every hard filter the database can answer, each marked `strict` when it
+    passes them without the officer's "include unconfirmed" choice.
+
+    Homes and agencies are asked for separately so that the homes' spatial condition stays a
+    plain WHERE on their location, which the spatial index answers.
+    """
+    strict = f.criteria & f.available
+    admitted = (
+        f.registered
+        & (f.criteria | f.unconfirmed_criteria)
+        & (f.available | f.unconfirmed_available)
+        if include_unconfirmed
+        else f.registered & strict
+    )
+    fostering = Q(provision_type__in=FOSTERING_PROVISION_TYPES)
+    agencies_where = f.agency_where
+    if include_unconfirmed:
+        # An agency that has listed no households cannot be placed by household: it is shown (as
+        # unconfirmed) when its office is in the area, which is the best there is to go on.
+        agencies_where |= f.unconfirmed_available & _where("location", area, avoid, [])
+    found: list[Any] = []
+    for where in (~fostering & _where("location", area, avoid, discs), fostering & agencies_where):
+        found.extend(
+            Setting.objects.filter(admitted)
+            .filter(where)
+            .annotate(strict=ExpressionWrapper(strict, output_field=BooleanField()))
+            .select_related("eligibility", "vacancy", "local_authority")
+        )
+    return found
+
+
+@dataclass
+class _Assessed:
+    matches: list[Match]
+    engine: str
+
+
+def _assess(child: _Child, candidates: list[Setting], f: _Filters, *, travel: bool) -> _Assessed:
+    request = child.request
+    fostering_ids = [s.pk for s in candidates if s.provision_type in FOSTERING_PROVISION_TYPES]
+    # Households that could take the child, in the area, by agency.
+    households: dict[int, list[tuple[str, int]]] = {}
+    for setting_id, district, places in (
+        _households(child)
+        .filter(setting_id__in=fostering_ids)
+        .filter(f.household_where)
+        .values_list("setting_id", "postcode_district", "places_now")
+    ):
+        households.setdefault(setting_id, []).append((district, places))
+    private_districts = {
+        s.postcode_district for s in candidates if s.location_is_private and s.postcode
+    }
+    all_districts = {d for rows in households.values() for d, _ in rows} | private_districts
+    district_points = dict(
+        PostcodeDistrict.objects.filter(district__in=all_districts).values_list("district", "point")
+    )
+
+    # Destinations: each home's own location, each household district's middle (once).
+    destinations: list[Point] = []
+    index: dict[Any, int] = {}
+
+    def destination(key: Any, point: Point) -> int:
+        if key not in index:
+            index[key] = len(destinations)
+            destinations.append(point)
+        return index[key]
+
+    for setting in candidates:
+        if setting.provision_type not in FOSTERING_PROVISION_TYPES and setting.location:
+            destination(("setting", setting.pk), setting.location)
+    for rows in households.values():
+        for district, _ in rows:
+            if district in district_points:
+                destination(("district", district), district_points[district])
+
+    engine = "none"
+    matrix = None
+    if travel and child.places and destinations:
+        matrix = travel_times([p.point for p in child.places], destinations)
+        engine = matrix.engine
+
+    def legs(key: Any) -> list[TravelLeg]:
+        if matrix is None or key not in index:
+            return []
+        column = index[key]
+        return [
+            TravelLeg(
+                place_id=place.pk,
+                label=place.label,
+                minutes=matrix.cell(row, column).minutes,
+                estimated=matrix.cell(row, column).estimated,
+                max_minutes=child.limits.get(place.pk),
+            )
+            for row, place in enumerate(child.places)
+        ]
+
+    own_area = request.organisation.area
+    neighbours = neighbouring_areas(own_area) if own_area is not None else frozenset()
+    region_area = request.organisation.region.area
+    context = _RankContext(
+        child=child, own_area=own_area, neighbours=neighbours, region=region_area
+    )
+
+    matches: list[Match] = []
+    for setting in candidates:
+        if setting.provision_type in FOSTERING_PROVISION_TYPES:
+            match = _assess_agency(context, setting, households.get(setting.pk, []), legs, travel)
+        else:
+            match = _assess_home(context, setting, legs(("setting", setting.pk)), travel)
+        if match is None:
+            continue
+        if match.map_point is None and setting.location_is_private and setting.postcode:
+            match.map_point = district_points.get(setting.postcode_district)
+            match.map_point_approximate = match.map_point is not None
+        matches.append(match)
+    matches.sort(key=_sort_key)
+    return _Assessed(matches=matches, engine=engine)
+
+
+def _sort_key(match: Match) -> tuple[Any, ...]:
+    longest = match.longest_minutes
+    return (
+        not match.confirmed,
+        -match.score,
+        longest if longest is not None else 1e9,
+        match.setting.urn,
+    )
+
+
+@dataclass
+class _RankContext:
+    child: _Child
+    own_area: Area | None
+    neighbours: frozenset[int]
+    region: Area | None
+
+
+def _assess_home(
+    context: _RankContext, setting: Setting, travel_legs: list[TravelLeg], travel: bool
+) -> Match | None:
+    child = context.child
+    if travel and child.places and any(not leg.within_limit for leg in travel_legs):
+        return None
+    limited = any(child.limits.get(p.pk) is not None for p in child.places)
+    if travel and limited and not travel_legs:
+        return None  # no location: cannot show it is within the limits
+    eligibility = _eligibility(setting)
+    vacancy = vacancy_view(getattr(setting, "vacancy", None), now=child.now)
+    confirmed = eligibility is not None and vacancy.state in (
+        VacancyState.FRESH,
+        VacancyState.STALE,
+    )
+    reasons: list[str] = []
+    concerns: list[str] = []
+    components = {
+        "fit": _fit(child, eligibility, reasons, concerns),
+        "vacancy": _vacancy_part(child, vacancy, reasons, concerns),
+        "travel": _travel_part(
+            child, travel_legs, reasons, concerns, has_location=bool(setting.location)
+        ),
+        "ofsted": _ofsted_part(setting, reasons, concerns),
+        "local": _local_part(context, setting.local_authority, reasons),
+    }
+    return _match(setting, components, reasons, concerns, travel_legs, vacancy, confirmed)
+
+
+def _assess_agency(
+    context: _RankContext,
+    setting: Setting,
+    rows: list[tuple[str, int]],
+    legs: Any,
+    travel: bool,
+) -> Match | None:
+    """An agency counts the households that could take the child within every limit. The
+    officer sees how many, never which: no household is identified."""
+    child = context.child
+    eligibility = _eligibility(setting)
+    qualifying: list[tuple[list[TravelLeg], int]] = []
+    for district, places in rows:
+        household_legs = legs(("district", district))
+        if travel and child.places and any(not leg.within_limit for leg in household_legs):
+            continue
+        if (
+            travel
+            and child.places
+            and not household_legs
+            and any(child.limits.get(p.pk) is not None for p in child.places)
+        ):
+            continue
+        qualifying.append((household_legs, places))
+    if rows and not qualifying:
+        return None  # it has households that could take the child, but none within the limits
+    confirmed = eligibility is not None and bool(qualifying)
+    best = min(
+        qualifying,
+        key=lambda item: sum(leg.minutes or 0 for leg in item[0]),
+        default=([], 0),
+    )[0]
+    reasons: list[str] = []
+    concerns: list[str] = []
+    count = len(qualifying)
+    if count:
+        reasons.append(
+            f"{count} carer household{'s' if count != 1 else ''} could take this child"
+            + (" within your travel limits" if any(child.limits.values()) else "")
+        )
+        vacancy_part = min(count, HOUSEHOLDS_FOR_FULL_MARKS) / HOUSEHOLDS_FOR_FULL_MARKS
+    else:
+        concerns.append("The agency has not listed carer households that could take this child")
+        vacancy_part = 0.0
+    if best:
+        reasons_travel = "from the nearest of them (the middle of its postcode district)"
+    else:
+        reasons_travel = ""
+    components = {
+        "fit": _fit(child, eligibility, reasons, concerns),
+        "vacancy": vacancy_part,
+        "travel": _travel_part(
+            child, best, reasons, concerns, has_location=bool(best), suffix=reasons_travel
+        ),
+        "ofsted": _ofsted_part(setting, reasons, concerns),
+        "local": _local_part(context, setting.local_authority, reasons),
+    }
+    match = _match(setting, components, reasons, concerns, best, None, confirmed)
+    match.households = count
+    match.household_places = sum(places for _, places in qualifying)
+    return match
+
+
+def _match(
+    setting: Setting,
+    components: dict[str, float],
+    reasons: list[str],
+    concerns: list[str],
+    travel_legs: list[TravelLeg],
+    vacancy: VacancyView | None,
+    confirmed: bool,
+) -> Match:
+    score = sum(WEIGHTS[name] * value for name, value in components.items())
+    if not confirmed:
+        concerns.insert(
+            0,
+            "Not confirmed: shown because you included settings without a confirmed "
+            "vacancy or criteria",
+        )
+    return Match(
+        setting=setting,
+        score=score,
+        components=components,
+        reasons=reasons,
+        concerns=concerns,
+        travel=travel_legs,
+        vacancy=vacancy,
+        confirmed=confirmed,
+        map_point=None if setting.location_is_private else setting.location,
+        locality=setting.local_authority.name
+        if setting.local_authority
+        else setting.local_authority_name,
+    )
+
+
+def _eligibility(setting: Setting) -> Eligibility | None:
+    try:
+        return setting.eligibility
+    except Eligibility.DoesNotExist:
+        return None
+
+
+# --- The parts of the score, each with what it tells the officer ------------------------------
+
+
+def _labels(codes: Iterable[str]) -> str:
+    names = []
+    for code in codes:
+        if code in Risk.values:
+            names.append(Risk(code).label)
+        elif code in Need.values:
+            names.append(Need(code).label)
+    return ", ".join(names)
+
+
+def _fit(
+    child: _Child, eligibility: Eligibility | None, reasons: list[str], concerns: list[str]
+) -> float:
+    request = child.request
+    if eligibility is None:
+        concerns.append("The provider has not said who it can care for")
+        return 0.0
+    reasons.append(
+        f"Takes {eligibility.sexes_display.lower()} aged {eligibility.min_age} to "
+        f"{eligibility.max_age}; {PlacementKind(request.placement_kind).label.lower()} placements"
+    )
+    stated = {**eligibility.risks, **eligibility.needs}
+    present = [*request.risks, *request.needs]
+    can = [code for code in present if stated.get(code) == Capability.CAN_MEET]
+    consider = [code for code in present if stated.get(code) == Capability.WILL_CONSIDER]
+    unknown = [code for code in present if code not in stated]
+    if can:
+        reasons.append(f"Can meet: {_labels(can)}")
+    if consider:
+        concerns.append(f"Will consider (not a firm yes): {_labels(consider)}")
+    if unknown:
+        concerns.append(f"Has not said whether it can meet: {_labels(unknown)}")
+    if request.deprivation_of_liberty:
+        reasons.append("Can care for a child under a deprivation of liberty order")
+    if request.communication:
+        reasons.append(
+            "Communicates in " + ", ".join(Communication(c).label for c in request.communication)
+        )
+    if request.needs_adaptation:
+        reasons.append("Adapted for physical disability")
+    if request.has_pet:
+        reasons.append("Accepts pets")
+    if not present:
+        return 1.0
+    total = sum(CAPABILITY_FIT.get(stated.get(code, ""), FIT_NOT_STATED) for code in present)
+    return total / len(present)
+
+
+def _vacancy_part(
+    child: _Child, vacancy: VacancyView, reasons: list[str], concerns: list[str]
+) -> float:
+    if vacancy.state == VacancyState.NONE:
+        concerns.append("No vacancy stated: ask the provider before referring")
+        return 0.0
+    places = f"{vacancy.places} place{'s' if vacancy.places != 1 else ''} free"
+    if vacancy.state == VacancyState.EXPIRED:
+        concerns.append(f"Vacancy out of date: {vacancy.label.lower()} ({places} then)")
+        return 0.0
+    if vacancy.places < child.group:
+        concerns.append(f"{places}: fewer than the {child.group} this request needs")
+        return 0.0
+    if vacancy.restriction:
+        concerns.append(f"Vacancy restriction: {vacancy.restriction}")
+    if vacancy.available_from and vacancy.available_from > child.today:
+        concerns.append(f"Available from {vacancy.available_from:%-d %B %Y}")
+    if vacancy.state == VacancyState.STALE:
+        concerns.append(f"{vacancy.label} ({places}): it may have changed")
+        return 0.5
+    reasons.append(f"{places}. {vacancy.label}")
+    return 1.0
+
+
+def _travel_part(
+    child: _Child,
+    legs: list[TravelLeg],
+    reasons: list[str],
+    concerns: list[str],
+    *,
+    has_location: bool,
+    suffix: str = "",
+) -> float:
+    if not child.places:
+        return 0.5
+    if not legs:
+        if not has_location:
+            concerns.append("No travel time: the provider has not given its location")
+        return 0.0
+    parts = []
+    for leg in legs:
+        if leg.minutes is None:
+            concerns.append(f"No route by road from {leg.label}")
+            parts.append(0.0)
+            continue
+        text = f"{leg.minutes:.0f} min by road from {leg.label}"
+        if leg.max_minutes is not None:
+            text += f" (limit {leg.max_minutes} min)"
+            parts.append(max(0.0, 1 - leg.minutes / leg.max_minutes))
+        else:
+            parts.append(max(0.0, 1 - leg.minutes / UNLIMITED_JOURNEY_MINUTES))
+        if leg.estimated:
+            text += ", estimated"
+        reasons.append(text + (f" {suffix}" if suffix else ""))
+    if any(leg.estimated for leg in legs):
+        concerns.append("Travel times estimated (straight line, not by road): check the journey")
+    return sum(parts) / len(parts)
+
+
+def _ofsted_part(setting: Setting, reasons: list[str], concerns: list[str]) -> float:
+    if setting.overall_effectiveness:
+        judgement = ofsted.Judgement(setting.overall_effectiveness)
+        text = f"Ofsted: {judgement.label}"
+        score = JUDGEMENT_SCORE[judgement]
+    elif setting.supported_accommodation_outcome:
+        outcome = ofsted.SupportedAccommodationOutcome(setting.supported_accommodation_outcome)
+        text = f"Ofsted: {outcome.label}"
+        score = OUTCOME_SCORE[outcome]
+    else:
+        concerns.append("Not yet inspected by Ofsted")
+        return NOT_INSPECTED_SCORE
+    (reasons if score >= JUDGEMENT_SCORE[ofsted.Judgement.GOOD] else concerns).append(text)
+    return score
+
+
+def _local_part(context: _RankContext, area: Area | None, reasons: list[str]) -> float:
+    own = context.own_area
+    if area is None or own is None:
+        return LOCAL_SCORE["elsewhere"]
+    if area.pk == own.pk:
+        reasons.append(f"In {area.name}, the child's own local authority")
+        return LOCAL_SCORE["own"]
+    if area.pk in context.neighbours:
+        reasons.append(f"In {area.name}, next to {own.name}")
+        return LOCAL_SCORE["neighbour"]
+    if context.region is not None and area.parent_id == context.region.pk:
+        reasons.append(f"In {area.name}, in the region")
+        return LOCAL_SCORE["region"]
+    return LOCAL_SCORE["elsewhere"]

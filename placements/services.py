@@ -1,0 +1,663 @@
+"""Making, changing and closing a child's placement request.
+
+A request never holds the child's name. The case reference must contain a digit, which a name
+never does, so that a name typed into it is refused; the places that matter hold a label and a
+postcode, and the areas to avoid a label, a postcode and a radius.
+
+Every rule is checked here, whoever calls (the pages, a test, a future API), and all the
+problems are raised together as one ValidationError keyed by field: profile fields by their own
+name, places as `places-<index>-<field>` and areas as `areas-<index>-<field>`, the index being
+the position in the list given (the same keys a Django formset with those prefixes uses).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack
+
+from django.conf import settings as django_settings
+from django.contrib.gis.geos import Point, Polygon
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from brokerage.models import AuditEvent
+from brokerage.services import audit_record
+from common.permissions import require
+from geo.models import OutsideEnglandPostcode
+from geo.postcodes import (
+    PostcodeMalformedError,
+    PostcodeNotFoundError,
+    PostcodeOutsideEnglandError,
+    postcode_lookup,
+)
+from geo.shapes import circle
+from placements.matching import MatchResult, SearchCriteria, setting_match
+from placements.models import (
+    Accommodation,
+    AreaToAvoid,
+    ChildSex,
+    PlacementRequest,
+    PlacementSearch,
+    PlaceThatMatters,
+    Urgency,
+)
+from placements.permissions import can_make_placement_requests, can_see_request
+from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
+
+if TYPE_CHECKING:
+    from django.db.models import TextChoices
+
+    from brokerage.models import User
+
+METRES_PER_MILE = Decimal("1609.344")
+
+REFERENCE_MAX_LENGTH = 30
+REFERENCE_ALLOWED = re.compile(r"[A-Za-z0-9 /-]+")
+REFERENCE_EXAMPLE = "CIC/2026/0142"
+MAX_AGE = 25
+MAX_SIBLINGS = 9
+LABEL_MAX_LENGTH = 60
+MAX_PLACES = 20
+MAX_AREAS_TO_AVOID = 20
+MIN_RADIUS_MILES = Decimal("0.1")
+MAX_RADIUS_MILES = Decimal("60")
+
+_WHERE = {
+    OutsideEnglandPostcode.Country.WALES: "in Wales",
+    OutsideEnglandPostcode.Country.SCOTLAND: "in Scotland",
+    OutsideEnglandPostcode.Country.NORTHERN_IRELAND: "in Northern Ireland",
+    OutsideEnglandPostcode.Country.CHANNEL_ISLANDS: "in the Channel Islands",
+    OutsideEnglandPostcode.Country.ISLE_OF_MAN: "on the Isle of Man",
+}
+
+
+class PlaceInput(NamedTuple):
+    """A place that matters to the child, as given: a plain (label, postcode, minutes) tuple
+    is accepted too."""
+
+    label: str
+    postcode: str
+    max_minutes: int | None = None
+
+
+class AreaToAvoidInput(NamedTuple):
+    """An area the child must not be placed in: a circle of `radius_miles` round a postcode."""
+
+    label: str
+    postcode: str
+    radius_miles: float | Decimal
+
+
+class ProfileFields(TypedDict, total=False):
+    """The child's profile: the PlacementRequest fields a caller sets."""
+
+    reference: str
+    age_years: int | None
+    birth_month: int | None
+    birth_year: int | None
+    sex: str
+    urgency: str
+    placement_kind: str
+    accommodation: Sequence[str]
+    siblings_to_place_together: int
+    living_alongside: str
+    has_pet: bool
+    deprivation_of_liberty: bool
+    communication: Sequence[str]
+    needs_adaptation: bool
+    risks: Sequence[str]
+    needs: Sequence[str]
+
+
+PROFILE_FIELDS: tuple[str, ...] = tuple(ProfileFields.__annotations__)
+
+# A new request starts from the model's defaults; the fields without one must be given.
+NEW_REQUEST_DEFAULTS: dict[str, Any] = {
+    "reference": "",
+    "age_years": None,
+    "birth_month": None,
+    "birth_year": None,
+    "sex": "",
+    "urgency": "",
+    "placement_kind": PlacementKind.PLANNED,
+    "accommodation": [],
+    "siblings_to_place_together": 0,
+    "living_alongside": LivingAlongside.WITH_OTHERS,
+    "has_pet": False,
+    "deprivation_of_liberty": False,
+    "communication": [],
+    "needs_adaptation": False,
+    "risks": [],
+    "needs": [],
+}
+
+Errors = dict[str, list[str]]
+
+
+# Messages shared with the form, so that the page and the service say the same thing.
+def max_minutes_message(value: int) -> str:
+    if value < 1:
+        return "The longest journey must be at least 1 minute. Leave it empty for no limit"
+    return (
+        f"The longest journey must be {PlaceThatMatters.MAX_MINUTES_LIMIT} minutes (4 hours) "
+        "or less"
+    )
+
+
+def radius_message(value: Decimal) -> str:
+    if value < MIN_RADIUS_MILES:
+        return f"The radius must be at least {MIN_RADIUS_MILES} miles"
+    return f"The radius must be {MAX_RADIUS_MILES} miles or less"
+
+
+def reference_problem(reference: str) -> str | None:
+    """What is wrong with a case reference (already stripped), or None."""
+    if not reference:
+        return f"Enter your case reference, for example {REFERENCE_EXAMPLE}"
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        return f"The case reference must be {REFERENCE_MAX_LENGTH} characters or fewer"
+    if not REFERENCE_ALLOWED.fullmatch(reference):
+        return "The case reference can only include letters, numbers, spaces, hyphens and slashes"
+    if not any(c.isdigit() for c in reference):
+        return (
+            "The case reference must include a number: use your case reference, "
+            "not the child's name"
+        )
+    return None
+
+
+# Services ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def placement_request_create(
+    *,
+    actor: User,
+    places: Sequence[tuple[str, str, int | None]],
+    areas_to_avoid: Sequence[tuple[str, str, float | Decimal]],
+    **fields: Unpack[ProfileFields],
+) -> PlacementRequest:
+    """A new open request for the actor's local authority, made by the actor."""
+    require(can_make_placement_requests(actor))
+    organisation_id = actor.organisation_id
+    assert organisation_id is not None  # a member LA's user always has one
+    _refuse_unknown(fields)
+    errors: Errors = {}
+    profile = _clean_profile({**NEW_REQUEST_DEFAULTS, **fields}, errors)
+    cleaned_places = _clean_places(places, errors)
+    cleaned_areas = _clean_areas(areas_to_avoid, errors)
+    _check_reference_free(
+        organisation_id=organisation_id, reference=profile["reference"], errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    placement_request = PlacementRequest(
+        organisation_id=organisation_id, created_by=actor, **profile
+    )
+    _save(placement_request)
+    _sync_places(placement_request, cleaned_places)
+    _sync_areas(placement_request, cleaned_areas)
+    _audit(actor, AuditEvent.Action.PLACEMENT_REQUEST_CREATED, placement_request)
+    return placement_request
+
+
+@transaction.atomic
+def placement_request_update(
+    *,
+    actor: User,
+    request: PlacementRequest,
+    places: Sequence[tuple[str, str, int | None]],
+    areas_to_avoid: Sequence[tuple[str, str, float | Decimal]],
+    **fields: Unpack[ProfileFields],
+) -> PlacementRequest:
+    """Change an open request. Profile fields not given keep their values; the places and areas
+    given replace the request's own (a place or area given again keeps its id)."""
+    require(can_see_request(actor, request))
+    _refuse_unknown(fields)
+    locked = PlacementRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != PlacementRequest.Status.OPEN:
+        raise ValidationError("This request is closed, so it can no longer be changed")
+    errors: Errors = {}
+    current = {name: getattr(locked, name) for name in PROFILE_FIELDS}
+    profile = _clean_profile({**current, **fields}, errors)
+    cleaned_places = _clean_places(places, errors)
+    cleaned_areas = _clean_areas(areas_to_avoid, errors)
+    _check_reference_free(
+        organisation_id=locked.organisation_id,
+        reference=profile["reference"],
+        errors=errors,
+        exclude_pk=locked.pk,
+    )
+    if errors:
+        raise ValidationError(errors)
+    for name, value in profile.items():
+        setattr(request, name, value)
+    _save(request, update_fields=[*PROFILE_FIELDS, "updated_at"])
+    _sync_places(request, cleaned_places)
+    _sync_areas(request, cleaned_areas)
+    _audit(actor, AuditEvent.Action.PLACEMENT_REQUEST_CHANGED, request)
+    return request
+
+
+@transaction.atomic
+def placement_request_close(*, actor: User, request: PlacementRequest) -> PlacementRequest:
+    """Close a request (the child is placed, or no longer needs one). Closing a closed request
+    changes nothing, so a second click, or a second tab, is harmless."""
+    require(can_see_request(actor, request))
+    locked = PlacementRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != PlacementRequest.Status.CLOSED:
+        locked.status = PlacementRequest.Status.CLOSED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        _audit(actor, AuditEvent.Action.PLACEMENT_REQUEST_CLOSED, locked)
+    request.status, request.closed_at, request.updated_at = (
+        locked.status,
+        locked.closed_at,
+        locked.updated_at,
+    )
+    return request
+
+
+def _audit(actor: User, action: AuditEvent.Action, placement_request: PlacementRequest) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        organisation=placement_request.organisation,
+        placement_request=placement_request.pk,
+        reference=placement_request.reference,
+    )
+
+
+# Checking ---------------------------------------------------------------------------------
+
+
+def _refuse_unknown(fields: dict[str, Any] | ProfileFields) -> None:
+    unknown = sorted(set(fields) - set(PROFILE_FIELDS))
+    if unknown:
+        raise TypeError(f"Not a placement request field: {', '.join(unknown)}")
+
+
+def _add(errors: Errors, key: str, message: str) -> None:
+    errors.setdefault(key, []).append(message)
+
+
+def _whole_number(value: object) -> int | None:
+    """An int, or None for nothing given; raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(value)
+    return int(value)
+
+
+def _choice(
+    values: dict[str, Any], name: str, choices: type[TextChoices], message: str, errors: Errors
+) -> str:
+    value = values.get(name)
+    if value not in choices.values:
+        _add(errors, name, message)
+        return ""
+    return str(value)
+
+
+def _choices(
+    values: dict[str, Any], name: str, choices: type[TextChoices], errors: Errors
+) -> list[str]:
+    given = values.get(name) or []
+    if isinstance(given, str) or not isinstance(given, Iterable):
+        given = [given]
+    chosen = set(given)
+    if not chosen <= set(choices.values):
+        _add(errors, name, "Select from the list")
+    # In the list's own order, once each.
+    return [value for value in choices.values if value in chosen]
+
+
+def _yes_no(values: dict[str, Any], name: str, errors: Errors) -> bool:
+    value = values.get(name)
+    if not isinstance(value, bool):
+        _add(errors, name, "Select yes or no")
+        return False
+    return value
+
+
+def _clean_profile(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    reference = " ".join(str(values.get("reference") or "").split())
+    problem = reference_problem(reference)
+    if problem:
+        _add(errors, "reference", problem)
+    profile: dict[str, Any] = {"reference": reference}
+    profile |= _clean_age(values, errors)
+    profile["sex"] = _choice(values, "sex", ChildSex, "Select the child's sex", errors)
+    profile["urgency"] = _choice(
+        values, "urgency", Urgency, "Select when the child needs to move", errors
+    )
+    profile["placement_kind"] = _choice(
+        values, "placement_kind", PlacementKind, "Select the kind of placement", errors
+    )
+    profile["living_alongside"] = _choice(
+        values,
+        "living_alongside",
+        LivingAlongside,
+        "Select who the child can live alongside",
+        errors,
+    )
+    profile["accommodation"] = _choices(values, "accommodation", Accommodation, errors)
+    if not profile["accommodation"] and "accommodation" not in errors:
+        _add(errors, "accommodation", "Select at least one kind of placement that would suit")
+    for name, choices in (("communication", Communication), ("risks", Risk), ("needs", Need)):
+        profile[name] = _choices(values, name, choices, errors)
+    for name in ("has_pet", "deprivation_of_liberty", "needs_adaptation"):
+        profile[name] = _yes_no(values, name, errors)
+    try:
+        siblings = _whole_number(values.get("siblings_to_place_together"))
+    except ValueError:
+        siblings = -1
+    if siblings is None:
+        siblings = 0
+    if not 0 <= siblings <= MAX_SIBLINGS:
+        _add(
+            errors,
+            "siblings_to_place_together",
+            f"Enter how many brothers and sisters, from 0 to {MAX_SIBLINGS}",
+        )
+        siblings = 0
+    profile["siblings_to_place_together"] = siblings
+    return profile
+
+
+def age_errors(*, age_years: int | None, birth_month: int | None, birth_year: int | None) -> Errors:
+    """The age rules' complaints, by field (empty when the age is fine): for the form, so that
+    they show with its own on the first save."""
+    errors: Errors = {}
+    values = {"age_years": age_years, "birth_month": birth_month, "birth_year": birth_year}
+    _clean_age(values, errors)
+    return errors
+
+
+def _clean_age(values: dict[str, Any], errors: Errors) -> dict[str, int | None]:
+    """Either the age in years, or the month and year of birth; not both."""
+    cleaned: dict[str, int | None] = {"age_years": None, "birth_month": None, "birth_year": None}
+    numbers: dict[str, int | None] = {}
+    for name, message in (
+        ("age_years", f"Enter the age as a whole number, from 0 to {MAX_AGE}"),
+        ("birth_month", "Enter the month of birth as a number from 1 to 12"),
+        ("birth_year", "Enter the year of birth as 4 digits, for example 2012"),
+    ):
+        try:
+            numbers[name] = _whole_number(values.get(name))
+        except ValueError:
+            _add(errors, name, message)
+            return cleaned
+    age, month, year = numbers["age_years"], numbers["birth_month"], numbers["birth_year"]
+    if age is not None and (month is not None or year is not None):
+        _add(errors, "age_years", "Enter either the age or the month and year of birth, not both")
+    elif age is not None:
+        if not 0 <= age <= MAX_AGE:
+            _add(errors, "age_years", f"The age must be from 0 to {MAX_AGE}")
+        cleaned["age_years"] = age
+    elif month is None and year is None:
+        _add(errors, "age_years", "Enter the child's age, or the month and year of birth")
+    else:
+        if month is None:
+            _add(errors, "birth_month", "Enter the month of birth as a number from 1 to 12")
+        elif not 1 <= month <= 12:
+            _add(errors, "birth_month", "The month of birth must be a number from 1 to 12")
+        if year is None:
+            _add(errors, "birth_year", "Enter the year of birth, for example 2012")
+        if "birth_month" in errors or "birth_year" in errors:
+            return cleaned
+        assert month is not None and year is not None
+        today = timezone.localdate()
+        if (year, month) > (today.year, today.month):
+            _add(errors, "birth_year", "The month and year of birth must be in the past")
+        elif _age_on(today, month=month, year=year) > MAX_AGE:
+            _add(errors, "birth_year", f"The child must be under {MAX_AGE + 1}: check the year")
+        cleaned["birth_month"], cleaned["birth_year"] = month, year
+    return cleaned
+
+
+def _age_on(day: date, *, month: int, year: int) -> int:
+    # The same rule as PlacementRequest.age_on: born on the 1st of the month.
+    return day.year - year - (1 if day.month < month else 0)
+
+
+def _check_reference_free(
+    *, organisation_id: int, reference: str, errors: Errors, exclude_pk: int | None = None
+) -> None:
+    """One open request per case reference in an authority (ignoring case, unlike the
+    database's constraint, because CIC/1 and cic/1 are the same case to a person)."""
+    if "reference" in errors:
+        return
+    open_requests = PlacementRequest.objects.filter(
+        organisation_id=organisation_id,
+        reference__iexact=reference,
+        status=PlacementRequest.Status.OPEN,
+    )
+    if exclude_pk is not None:
+        open_requests = open_requests.exclude(pk=exclude_pk)
+    if open_requests.exists():
+        _add(errors, "reference", _reference_taken(reference))
+
+
+def _reference_taken(reference: str) -> str:
+    return f"You already have an open request with the reference {reference}"
+
+
+def _save(placement_request: PlacementRequest, update_fields: list[str] | None = None) -> None:
+    """Save, turning a race to the same open reference into the same message as the check."""
+    try:
+        with transaction.atomic():
+            placement_request.save(update_fields=update_fields)
+    except IntegrityError as error:
+        if "placement_request_open_reference_unique" not in str(error):
+            raise
+        raise ValidationError(
+            {"reference": [_reference_taken(placement_request.reference)]}
+        ) from error
+
+
+@dataclass(frozen=True)
+class _Place:
+    label: str
+    postcode: str
+    point: Point
+    max_minutes: int | None
+
+
+@dataclass(frozen=True)
+class _Area:
+    label: str
+    postcode: str
+    radius_metres: int
+    area: Polygon
+
+
+def _clean_label(label: object, key: str, errors: Errors, *, noun: str, example: str) -> str:
+    text = " ".join(str(label or "").split())
+    if not text:
+        _add(errors, key, f"Enter what this {noun} is, for example {example}")
+    elif len(text) > LABEL_MAX_LENGTH:
+        _add(errors, key, f"The description must be {LABEL_MAX_LENGTH} characters or fewer")
+    return text
+
+
+def _locate(postcode: object, key: str, errors: Errors) -> tuple[str, Point] | None:
+    """The normalised postcode and its point, or None with the reason in `errors`."""
+    try:
+        found = postcode_lookup(str(postcode or ""))
+    except PostcodeMalformedError as error:
+        _add(errors, key, error.message)
+    except PostcodeNotFoundError as error:
+        _add(errors, key, f"We cannot find {error.postcode}. Check the postcode and try again")
+    except PostcodeOutsideEnglandError as error:
+        where = _WHERE.get(OutsideEnglandPostcode.Country(error.country), "outside England")
+        _add(errors, key, f"{error.postcode} is {where}: enter a postcode in England")
+    else:
+        return found.postcode, found.point
+    return None
+
+
+def _clean_places(places: Sequence[tuple[str, str, int | None]], errors: Errors) -> list[_Place]:
+    if len(places) > MAX_PLACES:
+        _add(errors, "places", f"Enter {MAX_PLACES} places or fewer")
+        return []
+    cleaned: list[_Place] = []
+    for index, (label, postcode, max_minutes) in enumerate(places):
+        prefix = f"places-{index}-"
+        text = _clean_label(label, prefix + "label", errors, noun="place", example="school")
+        located = _locate(postcode, prefix + "postcode", errors)
+        try:
+            minutes = _whole_number(max_minutes)
+        except ValueError:
+            _add(errors, prefix + "max_minutes", "Enter the longest journey in minutes, like 45")
+            continue
+        if minutes is not None and not 1 <= minutes <= PlaceThatMatters.MAX_MINUTES_LIMIT:
+            _add(errors, prefix + "max_minutes", max_minutes_message(minutes))
+            continue
+        if located is not None:
+            cleaned.append(_Place(text, located[0], located[1], minutes))
+    return cleaned
+
+
+def _radius_miles(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        miles = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return miles if miles.is_finite() else None
+
+
+def _clean_areas(areas: Sequence[tuple[str, str, float | Decimal]], errors: Errors) -> list[_Area]:
+    if len(areas) > MAX_AREAS_TO_AVOID:
+        _add(errors, "areas", f"Enter {MAX_AREAS_TO_AVOID} areas or fewer")
+        return []
+    cleaned: list[_Area] = []
+    for index, (label, postcode, radius) in enumerate(areas):
+        prefix = f"areas-{index}-"
+        text = _clean_label(label, prefix + "label", errors, noun="area", example="town centre")
+        located = _locate(postcode, prefix + "postcode", errors)
+        miles = _radius_miles(radius)
+        if miles is None:
+            _add(errors, prefix + "radius_miles", "Enter the radius in miles, like 5 or 0.5")
+            continue
+        if not MIN_RADIUS_MILES <= miles <= MAX_RADIUS_MILES:
+            _add(errors, prefix + "radius_miles", radius_message(miles))
+            continue
+        if located is not None:
+            metres = int((miles * METRES_PER_MILE).to_integral_value())
+            cleaned.append(_Area(text, located[0], metres, circle(located[1], metres)))
+    return cleaned
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def _sync_places(placement_request: PlacementRequest, places: list[_Place]) -> None:
+    """Make the request's places these, in this order. A place given again (same label and
+    postcode) keeps its row and id, which saved searches' criteria refer to."""
+    existing = list(PlaceThatMatters.objects.filter(request=placement_request))
+    for position, place in enumerate(places):
+        row = next(
+            (p for p in existing if (p.label, p.postcode) == (place.label, place.postcode)), None
+        )
+        if row is None:
+            row = PlaceThatMatters(request=placement_request)
+        else:
+            existing.remove(row)
+        row.label, row.postcode, row.point = place.label, place.postcode, place.point
+        row.max_minutes, row.position = place.max_minutes, position
+        row.save()
+    PlaceThatMatters.objects.filter(pk__in=[p.pk for p in existing]).delete()
+
+
+def _sync_areas(placement_request: PlacementRequest, areas: list[_Area]) -> None:
+    existing = list(AreaToAvoid.objects.filter(request=placement_request))
+    for area in areas:
+        row = next(
+            (a for a in existing if (a.label, a.postcode) == (area.label, area.postcode)), None
+        )
+        if row is None:
+            row = AreaToAvoid(request=placement_request)
+        else:
+            existing.remove(row)
+        row.label, row.postcode = area.label, area.postcode
+        row.radius_metres, row.area = area.radius_metres, area.area
+        row.save()
+    AreaToAvoid.objects.filter(pk__in=[a.pk for a in existing]).delete()
+
+
+def radius_miles(radius_metres: int) -> str:
+    """A radius in miles as the officer gave it ("5", "0.5", "0.25"), from the stored metres."""
+    miles = (Decimal(radius_metres) / METRES_PER_MILE).quantize(Decimal("0.01"))
+    return f"{miles.normalize():f}"
+
+
+# Searching: every search is kept as the demand record ------------------------------------------
+
+
+def placement_profile(request: PlacementRequest) -> dict[str, Any]:
+    """The child's profile as it is now, for the search record (no name: there is none)."""
+    today = timezone.localdate()
+    return {
+        "reference": request.reference,
+        "age": request.age_on(today),
+        "sex": request.sex,
+        "urgency": request.urgency,
+        "placement_kind": request.placement_kind,
+        "accommodation": list(request.accommodation),
+        "siblings_to_place_together": request.siblings_to_place_together,
+        "living_alongside": request.living_alongside,
+        "has_pet": request.has_pet,
+        "deprivation_of_liberty": request.deprivation_of_liberty,
+        "communication": list(request.communication),
+        "needs_adaptation": request.needs_adaptation,
+        "risks": list(request.risks),
+        "needs": list(request.needs),
+        "places": [
+            {"label": p.label, "district": p.postcode.split(" ")[0], "max_minutes": p.max_minutes}
+            for p in request.places.all()
+        ],
+        "areas_to_avoid": request.areas_to_avoid.count(),
+    }
+
+
+@transaction.atomic
+def placement_search_run(
+    *, actor: User, request: PlacementRequest, criteria: SearchCriteria
+) -> tuple[PlacementSearch, MatchResult]:
+    """Run a search for `request` and keep it: criteria, the child's profile as it was, the
+    filter funnel and a snapshot of the ranked results.
+
+    The same search repeated by the same person within SEARCH_REPEAT_MINUTES (a page reloaded,
+    an export of what is on screen) updates the record it made rather than adding another, so
+    the demand record counts searches, not page views.
+    """
+    require(can_see_request(actor, request) and request.status == PlacementRequest.Status.OPEN)
+    result = setting_match(request=request, criteria=criteria)
+    record = criteria.as_record()
+    profile = placement_profile(request)
+    since = timezone.now() - timedelta(minutes=django_settings.SEARCH_REPEAT_MINUTES)
+    search = (
+        PlacementSearch.objects.select_for_update()
+        .filter(request=request, run_by=actor, created_at__gte=since)
+        .order_by("-created_at")
+        .first()
+    )
+    if search is None or search.criteria != record or search.profile != profile:
+        search = PlacementSearch(request=request, run_by=actor, criteria=record, profile=profile)
+    search.area = result.area
+    search.engine = result.engine
+    search.funnel = result.funnel
+    search.results = [match.as_record() for match in result.matches]
+    search.match_count = sum(1 for match in result.matches if match.confirmed)
+    search.milliseconds = result.milliseconds
+    search.save()
+    return search, result

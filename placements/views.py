@@ -1,0 +1,212 @@
+"""A local authority's placement requests: list, create, see, change, close.
+
+Each view checks the role (403 for anyone who cannot make requests), gets the request through
+the selector (404 for another authority's), then calls one service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import TextChoices
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.views import View
+
+from common.views import PermissionRequiredMixin
+from placements import selectors, services
+from placements.forms import PlacementRequestPage
+from placements.models import Accommodation, PlacementRequest
+from placements.permissions import can_make_placement_requests
+from providers.models import Communication, Need, Risk
+from providers.views import pagination
+
+PAGE_SIZE = 50
+
+
+def _detail_url(placement_request: PlacementRequest) -> str:
+    return reverse("placement_request_detail", args=[placement_request.pk])
+
+
+def search_url(placement_request: PlacementRequest) -> str:
+    return reverse("placement_search", args=[placement_request.pk])
+
+
+def _labels(values: list[str], choices: type[TextChoices], none: str = "None") -> str:
+    labels = dict(choices.choices)
+    return ", ".join(str(labels.get(v, v)) for v in values) or none
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def age_text(placement_request: PlacementRequest) -> str:
+    if placement_request.birth_year and placement_request.birth_month:
+        age = placement_request.age_on(timezone.localdate())
+        month = MONTHS[placement_request.birth_month]
+        return f"{age} (born {month} {placement_request.birth_year})"
+    return str(placement_request.age_years)
+
+
+def profile_rows(placement_request: PlacementRequest) -> list[tuple[str, str]]:
+    """The child's profile as (key, value) rows for a GOV.UK summary list."""
+    pr = placement_request
+    siblings = pr.siblings_to_place_together
+    return [
+        ("Case reference", pr.reference),
+        ("Age", age_text(pr)),
+        ("Sex", pr.get_sex_display()),
+        ("When the child needs to move", pr.get_urgency_display()),
+        ("Kind of placement", pr.get_placement_kind_display()),
+        ("Placements that would suit", _labels(pr.accommodation, Accommodation)),
+        ("Brothers and sisters placed with them", str(siblings) if siblings else "None"),
+        ("Can live alongside", pr.get_living_alongside_display()),
+        ("Has a pet that comes with them", _yes_no(pr.has_pet)),
+        ("Deprivation of liberty order", _yes_no(pr.deprivation_of_liberty)),
+        ("Needs a home adapted for physical disability", _yes_no(pr.needs_adaptation)),
+        ("Communication", _labels(pr.communication, Communication)),
+        ("Risks", _labels(pr.risks, Risk)),
+        ("Needs", _labels(pr.needs, Need)),
+    ]
+
+
+class PlacementRequestListView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_make_placement_requests)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        requests = selectors.placement_requests_for(self.actor)
+        page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "placements/request_list.html",
+            {
+                "page": page,
+                "placement_requests": page.object_list,
+                "pagination": pagination(page, request.path, request.GET),
+            },
+        )
+
+
+class _RequestFormView(PermissionRequiredMixin, View):
+    """Shared by create and change: Add/Remove re-show the page, Save calls the service."""
+
+    permission = staticmethod(can_make_placement_requests)
+    template_name = "placements/request_form.html"
+
+    def _render(self, page: PlacementRequestPage, **context: Any) -> HttpResponse:
+        return render(self.request, self.template_name, {"form": page, **context})
+
+    def _post(self, placement_request: PlacementRequest | None) -> HttpResponse:
+        context = {"placement_request": placement_request}
+        rearranged = PlacementRequestPage.rearranged(self.request.POST)
+        if rearranged is not None:
+            return self._render(rearranged, **context)
+        page = PlacementRequestPage.posted(self.request.POST)
+        if page.is_valid():
+            try:
+                saved = self._save(page.service_arguments(), placement_request)
+            except ValidationError as error:
+                page.add_service_error(error)
+            else:
+                verb = "changed" if placement_request else "created"
+                messages.success(self.request, f"Placement request {saved.reference} {verb}.")
+                return HttpResponseRedirect(_detail_url(saved))
+        return self._render(page, **context)
+
+    def _save(
+        self, arguments: dict[str, Any], placement_request: PlacementRequest | None
+    ) -> PlacementRequest:
+        raise NotImplementedError
+
+
+class PlacementRequestCreateView(_RequestFormView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(PlacementRequestPage.blank(), placement_request=None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return self._post(None)
+
+    def _save(
+        self, arguments: dict[str, Any], placement_request: PlacementRequest | None
+    ) -> PlacementRequest:
+        return services.placement_request_create(actor=self.actor, **arguments)
+
+
+class PlacementRequestUpdateView(_RequestFormView):
+    def _open_request(self, pk: int) -> PlacementRequest | HttpResponse:
+        placement_request = selectors.placement_request_get(self.actor, pk)
+        if placement_request.status != PlacementRequest.Status.OPEN:
+            messages.error(self.request, "This request is closed, so it can no longer be changed.")
+            return HttpResponseRedirect(_detail_url(placement_request))
+        return placement_request
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        found = self._open_request(pk)
+        if isinstance(found, HttpResponse):
+            return found
+        return self._render(PlacementRequestPage.of(found), placement_request=found)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        found = self._open_request(pk)
+        if isinstance(found, HttpResponse):
+            return found
+        return self._post(found)
+
+    def _save(
+        self, arguments: dict[str, Any], placement_request: PlacementRequest | None
+    ) -> PlacementRequest:
+        assert placement_request is not None
+        return services.placement_request_update(
+            actor=self.actor, request=placement_request, **arguments
+        )
+
+
+class PlacementRequestDetailView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_make_placement_requests)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        placement_request = selectors.placement_request_get(self.actor, pk)
+        areas = [
+            (area, services.radius_miles(area.radius_metres))
+            for area in placement_request.areas_to_avoid.all()
+        ]
+        return render(
+            request,
+            "placements/request_detail.html",
+            {
+                "placement_request": placement_request,
+                "profile_rows": profile_rows(placement_request),
+                "places": placement_request.places.all(),
+                "areas": areas,
+                "searches": selectors.placement_request_searches(placement_request)[:50],
+                "search_url": search_url(placement_request),
+                "is_open": placement_request.status == PlacementRequest.Status.OPEN,
+            },
+        )
+
+
+class PlacementRequestCloseView(PermissionRequiredMixin, View):
+    """GET asks "Close this request?"; only the POST closes it."""
+
+    permission = staticmethod(can_make_placement_requests)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        placement_request = selectors.placement_request_get(self.actor, pk)
+        return render(
+            request, "placements/request_close.html", {"placement_request": placement_request}
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        placement_request = selectors.placement_request_get(self.actor, pk)
+        was_open = placement_request.status == PlacementRequest.Status.OPEN
+        services.placement_request_close(actor=self.actor, request=placement_request)
+        if was_open:
+            messages.success(request, f"Placement request {placement_request.reference} closed.")
+        return HttpResponseRedirect(_detail_url(placement_request))
