@@ -21,8 +21,10 @@ Engines:
   about 4 % quicker than OSRM at the median, and OSRM's free-flow speeds are themselves
   optimistic, so treat it as a rough guide, which is why it is always labelled "estimated".
 
-Coverage: a point OSRM has to move more than ``TRAVEL_SNAP_MAX_METRES`` (default 1 km) to
-reach a road is outside the network (London on a Rutland network snaps 120 km away), so every
+Coverage: a point outside the extract's bounding box (which ``build_road_network`` writes beside
+the network as ``<network>.extent.json``), grown by ``TRAVEL_SNAP_MAX_METRES``, is not sent to
+OSRM at all and gets the estimate. Inside it, a point OSRM has to move more than
+``TRAVEL_SNAP_MAX_METRES`` (default 1 km) to reach a road is outside the network (London on a Rutland network snaps 120 km away), so every
 cell in its row or column gets the estimate, marked estimated. When both points are on the
 network but OSRM finds no route between them (``null``: e.g. an island without a ferry in the
 profile), the cell is unreachable: ``minutes`` is None and it is not an estimate.
@@ -33,6 +35,7 @@ free, so ask for many origins × many destinations in one call.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -252,6 +255,7 @@ class OsrmEngine:
             coordinates=_coordinates([*origins, *destinations]),
             sources=list(range(count)),
             destinations=list(range(count, count + len(destinations))),
+            generate_hints=False,  # hints are for follow-up requests; they cost ~10 % here
         )
         result = _osrm_instance(self.network).Table(params)
         return _OsrmAnswer(
@@ -263,13 +267,129 @@ class OsrmEngine:
         )
 
     def table(self, origins: Sequence[Point], destinations: Sequence[Point]) -> TravelMatrix:
+        # Points outside the network's extent (with the snapping margin) cannot reach its roads:
+        # they get the estimate without being sent, which spares OSRM its slowest work, looking
+        # far and wide for a road to snap them to (a national search on a regional network).
+        extent = network_extent(self.network)
+        inside_o = [i for i, p in enumerate(origins) if extent is None or extent.covers(p)]
+        inside_d = [j for j, p in enumerate(destinations) if extent is None or extent.covers(p)]
+        rows = _estimate_rows(origins, destinations)
+        if not inside_o or not inside_d:
+            return TravelMatrix(rows=rows, engine=self.name)
+        sent_o = [origins[i] for i in inside_o]
+        sent_d = [destinations[j] for j in inside_d]
         try:
-            answer = _table_in_chunks(self._fetch, origins, destinations)
+            answer = _table_in_chunks(self._fetch, sent_o, sent_d)
         except RuntimeError:
             # The binding raises RuntimeError for OSRM's error codes (e.g. NoSegment).
             logger.exception("In-process OSRM table failed; answering with estimates")
-            return TravelMatrix(rows=_estimate_rows(origins, destinations), engine="estimate")
-        return _combine(answer, origins, destinations, self.name)
+            return TravelMatrix(rows=rows, engine="estimate")
+        routed = _combine(answer, sent_o, sent_d, self.name)
+        for a, i in enumerate(inside_o):
+            for b, j in enumerate(inside_d):
+                rows[i][j] = routed.rows[a][b]
+        return TravelMatrix(rows=rows, engine=self.name)
+
+
+# --- The network's extent ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A network's bounding box in degrees, grown by the snapping margin."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def covers(self, point: Point) -> bool:
+        return self.west <= point.x <= self.east and self.south <= point.y <= self.north
+
+    def grown(self, metres: float) -> Extent:
+        dlat = metres / 111_320
+        dlon = metres / (
+            111_320 * max(math.cos(math.radians(max(abs(self.south), abs(self.north)))), 0.01)
+        )
+        return Extent(self.west - dlon, self.south - dlat, self.east + dlon, self.north + dlat)
+
+
+def extent_path(network: str) -> Path:
+    return Path(f"{network}.extent.json")
+
+
+@functools.lru_cache(maxsize=8)
+def _extent_cached(network: str, mtime: float) -> Extent | None:
+    data = json.loads(extent_path(network).read_text())
+    return Extent(**data).grown(settings.TRAVEL_SNAP_MAX_METRES)
+
+
+def network_extent(network: str) -> Extent | None:
+    """The extent `build_road_network` wrote beside the network, or None (then every point is
+    sent to OSRM, which still says how far it had to move each one)."""
+    path = extent_path(network)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    return _extent_cached(network, mtime)
+
+
+def _varint(buffer: bytes, at: int) -> tuple[int, int]:
+    shift = value = 0
+    while True:
+        byte = buffer[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, at
+        shift += 7
+
+
+def _protobuf_fields(buffer: bytes) -> dict[int, Any]:
+    """The top-level fields of a protobuf message (last value wins), enough to read a header."""
+    fields: dict[int, Any] = {}
+    at = 0
+    while at < len(buffer):
+        key, at = _varint(buffer, at)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            fields[number], at = _varint(buffer, at)
+        elif wire == 2:
+            length, at = _varint(buffer, at)
+            fields[number] = buffer[at : at + length]
+            at += length
+        elif wire in (1, 5):
+            size = 8 if wire == 1 else 4
+            fields[number] = buffer[at : at + size]
+            at += size
+        else:
+            raise ValueError(f"Unsupported protobuf wire type {wire}")
+    return fields
+
+
+def pbf_extent(pbf: Path) -> Extent | None:
+    """The bounding box an OpenStreetMap extract declares in its header (Geofabrik's and
+    osmium's extracts do), or None when it declares none or cannot be read."""
+    import struct
+    import zlib
+
+    def zigzag(value: int) -> int:
+        return (value >> 1) ^ -(value & 1)
+
+    try:
+        with pbf.open("rb") as stream:
+            (size,) = struct.unpack(">I", stream.read(4))
+            header = _protobuf_fields(stream.read(size))
+            if header.get(1) != b"OSMHeader":
+                return None
+            blob = _protobuf_fields(stream.read(header[3]))
+        data = zlib.decompress(blob[3]) if 3 in blob else blob[1]
+        box = _protobuf_fields(_protobuf_fields(data)[1])
+        west, east, north, south = (zigzag(box[k]) / 1e9 for k in (1, 2, 3, 4))
+    except (OSError, KeyError, ValueError, IndexError, struct.error, zlib.error):
+        return None
+    return Extent(west=west, south=south, east=east, north=north)
 
 
 class OsrmHttpEngine:
@@ -365,6 +485,9 @@ class NetworkBuildSummary:
     committed: bool
     replaced_files: int
     steps: list[NetworkBuildStep] = field(default_factory=list)
+    # The extract's declared bounding box, written beside the network: points outside it are
+    # estimated without asking OSRM.
+    extent: dict[str, float] | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -420,6 +543,10 @@ def road_network_build(*, pbf: Path, out: Path | None, commit: bool) -> NetworkB
             path.unlink()
     for step in summary.steps:
         step.seconds, step.peak_rss_mb = _run_measured(step.command)
+    extent = pbf_extent(pbf)
+    if extent is not None:
+        extent_path(str(base)).write_text(json.dumps(asdict(extent)))
+    summary.extent = asdict(extent) if extent is not None else None
     return summary
 
 

@@ -239,3 +239,44 @@ def test_default_output_is_under_var_osrm():
     call_command("build_road_network", str(RUTLAND_PBF), "--json", stdout=stdout)
     summary = json.loads(stdout.getvalue())
     assert summary["out"] == str(Path(settings.BASE_DIR) / "var" / "osrm" / "rutland-latest-2021")
+
+
+# --- The network's extent ---------------------------------------------------------------------
+
+
+def test_the_extract_declares_its_bounding_box_and_the_build_writes_it_beside_the_network(network):
+    extent = travel.pbf_extent(RUTLAND_PBF)
+    assert extent == travel.Extent(west=-0.822934, south=52.52355, east=-0.427654, north=52.76109)
+    written = json.loads(travel.extent_path(network).read_text())
+    assert written == {"west": -0.822934, "south": 52.52355, "east": -0.427654, "north": 52.76109}
+
+
+def test_points_outside_the_extent_are_estimated_without_asking_osrm(
+    osrm_settings, network, monkeypatch
+):
+    sent: list[int] = []
+    engine = travel.OsrmEngine(network)
+    fetch = engine._fetch
+
+    def counting(origins, destinations):
+        sent.append(len(destinations))
+        return fetch(origins, destinations)
+
+    monkeypatch.setattr(engine, "_fetch", counting)
+    matrix = engine.table([OAKHAM], [UPPINGHAM, LONDON, *RUTLAND_DESTINATIONS[1:]])
+
+    assert sent == [len(RUTLAND_DESTINATIONS)]  # London was never sent
+    uppingham, london = matrix.rows[0][:2]
+    assert uppingham.estimated is False and 8 < uppingham.minutes < 12
+    assert london.estimated is True
+    assert london.minutes == pytest.approx(travel.estimate_minutes(OAKHAM, LONDON))
+    # An origin outside: nothing is sent, everything is estimated.
+    sent.clear()
+    far = engine.table([LONDON], [UPPINGHAM])
+    assert sent == [] and far.rows[0][0].estimated
+
+
+def test_a_file_without_a_header_box_has_no_extent(tmp_path):
+    junk = tmp_path / "junk.osm.pbf"
+    junk.write_bytes(b"\x00\x00\x00\x05hello")
+    assert travel.pbf_extent(junk) is None
