@@ -31,6 +31,11 @@ class DemoReport:
     logins: list[DemoLogin]
     postcodes_loaded: int | None
     settings_imported: int | None
+    # The region's other settings (not the demo provider's): demo locations and facts.
+    demo_locations: int = 0
+    demo_criteria: int = 0
+    demo_vacancies: int = 0
+    demo_households: int = 0
 
 
 @dataclass
@@ -67,8 +72,26 @@ def demo_seed() -> DemoReport:
         )
         settings_imported = summary.created
     demo_provider_facts_seed()
+    # Every other home, supported accommodation and fostering agency in the region gets a demo
+    # location and demo facts, so that a search finds matches across the region. After the
+    # demo provider's own, which keep theirs; both leave anything already there alone.
+    from providers.demo import demo_facts_seed, demo_locations_seed
+
+    region_las = sorted(
+        Area.objects.filter(
+            kind=Area.Kind.UPPER_TIER_LA, parent__gss_code=DEMO_REGION_CODE
+        ).values_list("gss_code", flat=True)
+    )
+    locations = demo_locations_seed(local_authority_codes=region_las, commit=True)
+    facts = demo_facts_seed(local_authority_codes=region_las, commit=True)
     return DemoReport(
-        logins=logins, postcodes_loaded=postcodes, settings_imported=settings_imported
+        logins=logins,
+        postcodes_loaded=postcodes,
+        settings_imported=settings_imported,
+        demo_locations=locations.updated,
+        demo_criteria=facts.eligibility.created,
+        demo_vacancies=facts.vacancies.created,
+        demo_households=facts.households_created,
     )
 
 

@@ -1,11 +1,12 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from brokerage.demo import DEMO_PASSWORD
+from brokerage.demo import DEMO_PASSWORD, DEMO_REGION_CODE
 from brokerage.models import Organisation, Role, User
 from geo.models import Postcode
 from providers import facts
-from providers.models import CarerHousehold, Setting, Vacancy
+from providers.demo import DEMO_ADDRESS_LINE
+from providers.models import CarerHousehold, Eligibility, Setting, Vacancy
 from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -37,15 +38,39 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
     run = Setting.objects.filter(provider_organisation=provider)
     assert run.filter(provision_type="childrens_home").count() == 3
     assert run.filter(provision_type="independent_fostering_agency").count() == 1
-    states = sorted(facts.vacancy_view(v).state for v in Vacancy.objects.all())
+    states = sorted(
+        facts.vacancy_view(v).state
+        for v in Vacancy.objects.filter(setting__provider_organisation=provider)
+    )
     assert states == ["expired", "fresh", "stale"]
     homes = run.filter(provision_type="childrens_home")
     assert all(h.location_from_provider and h.location is not None for h in homes)
     assert all(h.address_line_1.startswith("Demo address") for h in homes)
     assert CarerHousehold.objects.filter(setting__provider_organisation=provider).count() == 3
 
+    # Every other home, supported accommodation and agency in the region has demo data, so a
+    # search finds matches across the region; settings elsewhere have none.
+    region = Setting.objects.filter(
+        status=Setting.Status.ACTIVE, local_authority__parent__gss_code=DEMO_REGION_CODE
+    )
+    homes = region.filter(provision_type__in=["childrens_home", "supported_accommodation"])
+    assert homes.count() > 100
+    assert not homes.filter(location__isnull=True).exists()
+    assert not homes.filter(eligibility__isnull=True).exists()
+    assert not homes.filter(vacancy__isnull=True).exists()
+    others = homes.exclude(provider_organisation=provider)
+    assert all(a == DEMO_ADDRESS_LINE for a in others.values_list("address_line_1", flat=True))
+    agencies = region.filter(provision_type="independent_fostering_agency")
+    assert not agencies.filter(households__isnull=True).exists()
+    assert not Eligibility.objects.exclude(setting__in=region).exists()
+    demo_located = Setting.objects.filter(address_line_1=DEMO_ADDRESS_LINE)
+    assert not demo_located.exclude(local_authority__parent__gss_code=DEMO_REGION_CODE).exists()
+    assert f"{demo_located.count()} demo locations" in out
+
     call_command("seed_demo")  # again: same data, nothing doubled, nothing re-imported
-    assert "Imported" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Imported" not in out
+    assert "demo locations" not in out  # nothing more to give
     assert Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).count() == 10
     assert User.objects.count() == 5
 

@@ -17,6 +17,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded {report.postcodes_loaded} postcodes for the demo region")
         if report.settings_imported is not None:
             self.stdout.write(f"Imported {report.settings_imported} settings from Ofsted's list")
+        if report.demo_locations or report.demo_criteria or report.demo_households:
+            self.stdout.write(
+                f"Gave the region's settings demo data (marked as such): "
+                f"{report.demo_locations} demo locations, {report.demo_criteria} criteria, "
+                f"{report.demo_vacancies} vacancies, {report.demo_households} carer households"
+            )
         self.stdout.write("Demo logins (password for all: " + DEMO_PASSWORD + "):")
         for login in report.logins:
             self.stdout.write(f"  {login.role:<18} {login.email:<32} {login.organisation}")

@@ -1,0 +1,365 @@
+"""`make bench`'s search figures, run by run.py in its own process against the bench database.
+
+    python scripts/bench/search.py search NETWORK   # search_full, search_without_travel, …
+    python scripts/bench/search.py table NETWORK    # travel_table_1x1000_inprocess
+
+NETWORK is the Rutland road network that run.py built (…/rutland-latest-2021.osrm). The
+database must hold England's postcodes, Ofsted's list and the demo locations and facts
+(`seed_demo_settings --commit`). One JSON line per figure on stdout; docs/benchmarks.md says
+what each measures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.gis.geos import Point, Polygon  # noqa: E402
+from django.db.models import Value  # noqa: E402
+from django.db.models.functions import MD5, Concat  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from brokerage.models import Organisation, Region, Role, User  # noqa: E402
+from geo.models import Area, Postcode  # noqa: E402
+from geo.travel import travel_times  # noqa: E402
+from placements.matching import (  # noqa: E402
+    AreaKind,
+    SearchCriteria,
+    neighbouring_areas,
+    setting_match,
+)
+from placements.models import PlacementRequest, PlaceThatMatters  # noqa: E402
+from providers.models import Need, Risk  # noqa: E402
+
+RUTLAND = "E06000017"
+REQUESTS = 60  # half with their places in Rutland, half elsewhere in England
+WARM_UP = 3
+PAGE_SUBSET = 12  # searches also timed through the page
+TABLE_DESTINATIONS = 1000
+TABLE_RUNS = 25
+# Rutland and the edges of its neighbours (longitude, latitude).
+RUTLAND_AND_AROUND = (-0.95, 52.50, -0.40, 52.80)
+OAKHAM = Point(-0.7286, 52.6707, srid=4326)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def emit(figure: dict[str, Any]) -> None:
+    print(json.dumps(figure), flush=True)
+
+
+def use_network(network: str) -> None:
+    settings.TRAVEL_ENGINE = "osrm"
+    settings.TRAVEL_NETWORK = network
+
+
+def sample_postcodes(queryset: Any, count: int, salt: str) -> list[Postcode]:
+    """`count` postcodes spread over `queryset`, the same in every run."""
+    return list(
+        queryset.annotate(order=MD5(Concat(Value(salt), "postcode"))).order_by("order")[:count]
+    )
+
+
+# --- The engine alone --------------------------------------------------------------------------
+
+
+def table_benchmark(network: str) -> None:
+    use_network(network)
+    x0, y0, x1, y1 = RUTLAND_AND_AROUND
+    box = Polygon.from_bbox((x0, y0, x1, y1))
+    box.srid = 4326
+    destinations = [
+        p.point
+        for p in sample_postcodes(
+            Postcode.objects.filter(point__bboverlaps=box), TABLE_DESTINATIONS, "table"
+        )
+    ]
+    if len(destinations) < TABLE_DESTINATIONS:
+        raise SystemExit(f"Only {len(destinations)} postcodes around Rutland: load postcodes")
+    matrix = travel_times([OAKHAM], destinations)  # warm-up: loads the network
+    timings = []
+    for _ in range(TABLE_RUNS):
+        started = time.perf_counter()
+        travel_times([OAKHAM], destinations)
+        timings.append((time.perf_counter() - started) * 1000)
+    estimated = sum(1 for cell in matrix.rows[0] if cell.estimated)
+    emit(
+        {
+            "name": "travel_table_1x1000_inprocess",
+            "ms": round(statistics.median(timings), 1),
+            "min_ms": round(min(timings), 1),
+            "runs": TABLE_RUNS,
+            "estimated_cells": estimated,
+            "engine": matrix.engine,
+            "target_ms": 50,
+        }
+    )
+
+
+# --- The search ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Search:
+    request: PlacementRequest
+    criteria: SearchCriteria
+    query: dict[str, str]  # the same search as the page's query string
+    rutland: bool
+
+
+def _organisation(gss_code: str) -> Organisation:
+    """The local authority organisation for an upper-tier area, in a region for its ONS region
+    (created the first time)."""
+    area = Area.objects.select_related("parent").get(gss_code=gss_code)
+    region_area = area.parent
+    region, _ = Region.objects.get_or_create(
+        name=f"{region_area.name if region_area else 'England'} (bench)",
+        defaults={"area": region_area},
+    )
+    organisation, _ = Organisation.objects.get_or_create(
+        region=region,
+        kind=Organisation.Kind.LOCAL_AUTHORITY,
+        gss_code=gss_code,
+        defaults={"name": area.name, "area": area},
+    )
+    User.objects.get_or_create(
+        email=f"officer.{gss_code.lower()}@bench.example.org",
+        defaults={
+            "full_name": "Bench Officer",
+            "organisation": organisation,
+            "role": Role.PLACEMENT_OFFICER,
+        },
+    )
+    return organisation
+
+
+def _profile(rng: random.Random) -> dict[str, Any]:
+    """A varied child: ages 8 to 17, both sexes, risks, needs, accommodation and urgency."""
+    age = rng.randint(8, 17)
+    accommodation = rng.choice(
+        [["residential"], ["residential"], ["foster"], ["foster", "residential"]]
+    )
+    if age >= 16 and rng.random() < 0.6:
+        accommodation = [*accommodation, "supported"]
+    return {
+        "age_years": age,
+        "sex": rng.choice(["female", "male", "female", "male", "not_stated"]),
+        "urgency": rng.choice(["today", "within_5_days", "over_5_days", "over_5_days"]),
+        "placement_kind": rng.choice(["planned", "planned", "planned", "emergency"]),
+        "accommodation": accommodation,
+        "siblings_to_place_together": 1 if rng.random() < 0.1 else 0,
+        "living_alongside": rng.choices(
+            ["with_others", "solo_only", "only_younger", "only_older"], weights=[80, 10, 5, 5]
+        )[0],
+        "has_pet": rng.random() < 0.1,
+        "deprivation_of_liberty": rng.random() < 0.05,
+        "communication": ["makaton"] if rng.random() < 0.05 else [],
+        "needs_adaptation": rng.random() < 0.05,
+        "risks": rng.sample(Risk.values, rng.choice([0, 1, 1, 2, 2, 3])),
+        "needs": rng.sample([n for n in Need.values if n != "parenting"], rng.choice([0, 0, 1, 2])),
+    }
+
+
+def build_searches() -> list[Search]:
+    # Run again on the same database (while working on this script): start afresh.
+    PlacementRequest.objects.filter(reference__startswith="BENCH-").delete()
+    rutland = sample_postcodes(Postcode.objects.filter(utla_code=RUTLAND), 200, "rutland")
+    elsewhere = sample_postcodes(Postcode.objects.exclude(utla_code=RUTLAND), 400, "england")
+    areas = [AreaKind.ANYWHERE, AreaKind.OWN_LA, AreaKind.REGION, AreaKind.RADIUS, AreaKind.LAS]
+    searches = []
+    for number in range(REQUESTS):
+        rng = random.Random(number)  # noqa: S311 - varied test data, not secrets
+        in_rutland = number % 2 == 0
+        if in_rutland:
+            first, second = rng.sample(rutland, 2)
+        else:
+            first = elsewhere[number]
+            # The second place in the same authority: a school near the family, say.
+            second = sample_postcodes(
+                Postcode.objects.filter(utla_code=first.utla_code), 1, f"second{number}"
+            )[0]
+        organisation = _organisation(first.utla_code)
+        request = PlacementRequest.objects.create(
+            organisation=organisation, reference=f"BENCH-{number:03d}", **_profile(rng)
+        )
+        places = []
+        for position, (label, postcode, limit) in enumerate(
+            (
+                ("School", first, rng.choice([30, 45, 60])),
+                ("Family", second, rng.choice([30, 45, 60, None])),
+            )
+        ):
+            places.append(
+                PlaceThatMatters.objects.create(
+                    request=request,
+                    label=label,
+                    postcode=postcode.postcode,
+                    point=postcode.point,
+                    max_minutes=limit,
+                    position=position,
+                )
+            )
+        area = areas[number % len(areas)]
+        query = {"area": area}
+        for place in places:
+            query[f"limit_{place.pk}"] = "" if place.max_minutes is None else str(place.max_minutes)
+        criteria_values: dict[str, Any] = {
+            "area": area,
+            "limits": {place.pk: place.max_minutes for place in places},
+        }
+        if area == AreaKind.RADIUS:
+            miles = rng.choice([10, 20, 30])
+            criteria_values |= {
+                "postcode": first.postcode,
+                "postcode_point": first.point,
+                "radius_miles": float(miles),
+            }
+            query |= {"postcode": first.postcode, "radius_miles": str(miles)}
+        elif area == AreaKind.LAS:
+            own = organisation.area
+            assert own is not None
+            neighbour = (
+                Area.objects.filter(pk__in=neighbouring_areas(own)).order_by("gss_code").first()
+            )
+            codes = tuple(sorted({own.gss_code, *([neighbour.gss_code] if neighbour else [])}))
+            criteria_values["las"] = codes
+            query["las"] = ",".join(codes)
+        if number % 6 == 5:
+            criteria_values["include_unconfirmed"] = True
+            query["include_unconfirmed"] = "on"
+        searches.append(
+            Search(request, SearchCriteria(**criteria_values), query, rutland=in_rutland)
+        )
+    return searches
+
+
+def _time(calls: Sequence[Callable[[], Any]]) -> tuple[list[float], list[Any]]:
+    timings, results = [], []
+    for call in calls:
+        started = time.perf_counter()
+        results.append(call())
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings, results
+
+
+def _summary(name: str, timings: list[float], **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "p50_ms": round(percentile(timings, 0.5), 1),
+        "p95_ms": round(percentile(timings, 0.95), 1),
+        "max_ms": round(max(timings), 1),
+        "n": len(timings),
+        **extra,
+    }
+
+
+def search_benchmark(network: str) -> None:
+    use_network(network)
+    searches = build_searches()
+    # A long-running server has each authority's neighbours cached (placements.matching caches
+    # them per process): fill the cache here so the figures are the steady state.
+    for search in searches:
+        if search.request.organisation.area is not None:
+            neighbouring_areas(search.request.organisation.area)
+
+    def match(search: Search, travel: bool) -> Callable[[], Any]:
+        return lambda: setting_match(
+            request=search.request, criteria=search.criteria, travel=travel
+        )
+
+    for search in searches[:WARM_UP]:
+        match(search, True)()
+    full, results = _time([match(s, True) for s in searches])
+    for search in searches[:WARM_UP]:
+        match(search, False)()
+    bare, _ = _time([match(s, False) for s in searches])
+
+    counts = [len(r.matches) for r in results]
+    candidates = [r.funnel["where"] for r in results]
+    confirmed = [sum(1 for m in r.matches if m.confirmed) for r in results]
+    legs = [leg for r in results for m in r.matches for leg in m.travel]
+    rutland_full = [t for t, s in zip(full, searches, strict=True) if s.rutland]
+    emit(
+        _summary(
+            "search_full",
+            full,
+            target_p95_ms=150,
+            mean_matches=round(statistics.mean(counts), 1),
+            mean_confirmed=round(statistics.mean(confirmed), 1),
+            mean_candidates=round(statistics.mean(candidates), 1),
+            searches_without_matches=sum(1 for c in counts if c == 0),
+            estimated_legs_share=round(sum(1 for leg in legs if leg.estimated) / len(legs), 2)
+            if legs
+            else None,
+            rutland_p95_ms=round(percentile(rutland_full, 0.95), 1),
+            engine=settings.TRAVEL_ENGINE,
+        )
+    )
+    emit(_summary("search_without_travel", bare))
+    emit(
+        {
+            "name": "search_travel_ratio",
+            "p50_ratio": round(percentile(full, 0.5) / percentile(bare, 0.5), 2),
+            "p95_ratio": round(percentile(full, 0.95) / percentile(bare, 0.95), 2),
+            "target": 3,
+        }
+    )
+    page_benchmark(searches[:PAGE_SUBSET])
+
+
+def page_benchmark(searches: list[Search]) -> None:
+    """The search page through Django's test client: the selector, saving the search, and the
+    template (list and map data). DEBUG is off, as in production."""
+    settings.DEBUG = False
+    client = Client(SERVER_NAME="localhost")
+    timings: list[float] = []
+    for warm_up, search in [(True, s) for s in searches[:WARM_UP]] + [(False, s) for s in searches]:
+        user = User.objects.get(organisation=search.request.organisation)
+        client.force_login(user)
+        query = dict(search.query)
+        url = reverse("placement_search", args=[search.request.pk])
+        data: dict[str, Any] = {k: v for k, v in query.items() if k != "las"}
+        if "las" in query:
+            data["las"] = query["las"].split(",")
+        started = time.perf_counter()
+        response = client.get(url, data)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"The search page answered {response.status_code} for {url}")
+        if b"How the search narrowed" not in response.content:  # the form refused the query
+            raise SystemExit(f"The search page ran no search for {url}?{data}")
+        if not warm_up:
+            timings.append(elapsed)
+    emit(_summary("search_page", timings))
+
+
+if __name__ == "__main__":
+    mode, network = sys.argv[1], sys.argv[2]
+    {"search": search_benchmark, "table": table_benchmark}[mode](network)
