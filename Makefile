@@ -17,7 +17,7 @@ help:
 	@echo "make run       install what is missing, start services, migrate, load demo data, serve"
 	@echo "make test      the same set-up without serving, then lint and the whole test suite"
 	@echo "make services  start PostgreSQL/PostGIS and Redis only, and write .env"
-	@echo "make stop      stop the app, worker, beat, PostgreSQL and Redis started here"
+	@echo "make stop      stop the app, worker, beat, mail sink, PostgreSQL and Redis started here"
 	@echo "make status    say what is running"
 	@echo "make lint      ruff, formatting, mypy and a missing-migrations check"
 	@echo "make bench     one JSON line per figure: imports and postcode loading, time and memory"

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from brokerage.permissions import can_manage_region, can_manage_users
+from brokerage.referral_selectors import referrals_waiting_count
 from placements.permissions import can_make_placement_requests
 from providers.permissions import is_provider
 
@@ -45,6 +46,11 @@ SECTIONS = {
     "placement_request_update": "placements",
     "placement_request_close": "placements",
     "placement_search": "placements",
+    # A referral is in "Referrals" for its provider, and in "Placement requests" for the LA.
+    "referral_list": "referrals",
+    "referral_detail": "referrals",
+    "referral_answer": "referrals",
+    "referral_message_post": "referrals",
 }
 
 
@@ -59,6 +65,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(
                 {"label": "Placement requests", "url": requests_url, "section": "placements"}
             )
+        if is_provider(user):
+            waiting = referrals_waiting_count(user)
+            label = f"Referrals ({waiting})" if waiting else "Referrals"
+            items.append({"label": label, "url": reverse("referral_list"), "section": "referrals"})
         # Ofsted's register is public: every signed-in role may browse it.
         items.append({"label": "Providers", "url": reverse("setting_list"), "section": "providers"})
         if can_manage_region(user):
@@ -76,4 +86,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": "Your account", "url": reverse("account"), "section": "account"})
     match = getattr(request, "resolver_match", None)
     section = SECTIONS.get(match.url_name, "") if match else ""
+    if section == "referrals" and user is not None and not is_provider(user):
+        section = "placements"
     return {"service_name": settings.SERVICE_NAME, "navigation_items": items, "section": section}

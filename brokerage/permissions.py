@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from brokerage.models import ROLES_BY_ORGANISATION_KIND, Organisation, Role
 
 if TYPE_CHECKING:
-    from brokerage.models import User
+    from brokerage.models import Referral, User
 
 USER_MANAGER_ROLES = (Role.HUB_ADMIN, Role.LA_MANAGER, Role.PROVIDER_ADMIN)
 
@@ -34,3 +34,26 @@ def assignable_roles(user: User, organisation: Organisation) -> tuple[Role, ...]
     if not can_manage_organisation_users(user, organisation):
         return ()
     return ROLES_BY_ORGANISATION_KIND[organisation.kind]
+
+
+def can_answer_referral(user: User, referral: Referral) -> bool:
+    """Provider admins and users of the organisation the referral was sent to."""
+    return (
+        user.is_active
+        and user.role in (Role.PROVIDER_ADMIN, Role.PROVIDER_USER)
+        and user.organisation_id is not None
+        and user.organisation_id == referral.provider_id
+    )
+
+
+def can_see_referral_as_la(user: User, referral: Referral) -> bool:
+    """Placement officers and managers of the member LA whose request it is."""
+    organisation = user.organisation
+    return (
+        user.is_active
+        and user.role in (Role.PLACEMENT_OFFICER, Role.LA_MANAGER)
+        and organisation is not None
+        and organisation.kind == Organisation.Kind.LOCAL_AUTHORITY
+        and organisation.member_until is None
+        and referral.request.organisation_id == organisation.pk
+    )

@@ -4,7 +4,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from brokerage import selectors, services
+from brokerage import notifications, referrals, selectors, services
 
 
 @shared_task(
@@ -33,3 +33,38 @@ def invitation_emails_send_unsent() -> int:
 )
 def password_reset_email_send(user_id: int) -> bool:
     return services.password_reset_email_send(user_id=user_id)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def notification_send(notification_id: int) -> bool:
+    return notifications.notification_send(notification_id=notification_id)
+
+
+@shared_task
+def notifications_send_unsent() -> int:
+    ids = notifications.notification_ids_unsent()
+    for notification_id in ids:
+        notification_send.delay(notification_id)
+    return len(ids)
+
+
+# A digest the mail server refused stays held (the ones that went are marked sent), so a retry
+# sends only what is left; without it, the rest would wait for tomorrow's run.
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=60,
+    retry_backoff_max=1800,
+    max_retries=6,
+)
+def notification_digests_send() -> int:
+    return notifications.notification_digests_send()
+
+
+@shared_task
+def referral_deadlines_check() -> dict[str, int]:
+    return referrals.referral_deadlines_check()

@@ -1,11 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from brokerage import views
+from brokerage import notification_views, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("account/", views.AccountView.as_view(), name="account"),
+    path(
+        "account/notifications/",
+        notification_views.NotificationPreferencesView.as_view(),
+        name="notification_preferences",
+    ),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -31,4 +31,22 @@ app.conf.beat_schedule = {
         "task": "providers.tasks.vacancy_reminders_send",
         "schedule": crontab(minute=20),
     },
+    # The referral outbox: notifications whose queueing failed (Redis or the worker down when
+    # the referral, answer or message was saved) go once the broker is back. Every minute,
+    # because a referral for a child who must move today cannot wait long.
+    "notifications-send-unsent": {
+        "task": "brokerage.tasks.notifications_send_unsent",
+        "schedule": crontab(minute="*"),
+    },
+    # Referral deadlines: remind providers that have not answered, and expire what is past its
+    # deadline (telling both sides). Every 5 minutes; each reminder and expiry happens once.
+    "referral-deadlines": {
+        "task": "brokerage.tasks.referral_deadlines_check",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Providers who chose a daily digest get one email with the day's referrals, at 8am.
+    "notification-digests": {
+        "task": "brokerage.tasks.notification_digests_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("providers/imports/", include("providers.import_urls")),
     path("providers/", include("providers.urls")),
     path("placements/", include("placements.urls")),
+    path("referrals/", include("brokerage.referral_urls")),
     path("", include("brokerage.urls")),
 ]
 

@@ -24,8 +24,9 @@ Engines:
 Coverage: a point outside the extract's bounding box (which ``build_road_network`` writes beside
 the network as ``<network>.extent.json``), grown by ``TRAVEL_SNAP_MAX_METRES``, is not sent to
 OSRM at all and gets the estimate. Inside it, a point OSRM has to move more than
-``TRAVEL_SNAP_MAX_METRES`` (default 1 km) to reach a road is outside the network (London on a Rutland network snaps 120 km away), so every
-cell in its row or column gets the estimate, marked estimated. When both points are on the
+``TRAVEL_SNAP_MAX_METRES`` (default 1 km) to reach a road is outside the network (London on a
+Rutland network snaps 120 km away), so every cell in its row or column gets the estimate, marked
+estimated. When both points are on the
 network but OSRM finds no route between them (``null``: e.g. an island without a ferry in the
 profile), the cell is unreachable: ``minutes`` is None and it is not an estimate.
 

@@ -147,6 +147,7 @@ class Match:
             "households": self.households,
             "travel": [
                 {
+                    "place_id": leg.place_id,
                     "place": leg.label,
                     "minutes": None if leg.minutes is None else round(leg.minutes, 1),
                     "estimated": leg.estimated,
@@ -884,3 +885,59 @@ def _local_part(context: _RankContext, area: Area | None, reasons: list[str]) ->
         reasons.append(f"In {area.name}, in the region")
         return LOCAL_SCORE["region"]
     return LOCAL_SCORE["elsewhere"]
+
+
+# --- One setting, explained: what in its stated criteria excludes the child ---------------------
+
+
+def criteria_exclusions(request: PlacementRequest, setting: Setting, *, today: Any) -> list[str]:
+    """Why this setting's own statements exclude this child, in words (empty: they do not, or it
+    has stated none). The same rules as the search's SQL (`_criteria_q`), for one setting: a
+    referral to a setting listed here needs the officer's reason."""
+    reasons: list[str] = []
+    types = {t for kind in request.accommodation for t in ACCOMMODATION_PROVISION_TYPES[kind]}
+    if setting.provision_type not in types:
+        kind = setting.get_provision_type_display().lower()
+        article = "an" if kind[:1] in "aeiou" else "a"
+        reasons.append(f"It is {article} {kind}, which the request does not ask for")
+    eligibility = _eligibility(setting)
+    if eligibility is None:
+        return reasons
+    age = request.age_on(today)
+    if not eligibility.min_age <= age <= eligibility.max_age:
+        reasons.append(
+            f"It takes ages {eligibility.min_age} to {eligibility.max_age}; the child is {age}"
+        )
+    wanted = ["female", "male"] if request.sex == ChildSex.NOT_STATED else [request.sex]
+    if not set(wanted) <= set(eligibility.sexes):
+        reasons.append(f"It takes {eligibility.sexes_display.lower()}")
+    if request.placement_kind not in eligibility.placement_kinds:
+        reasons.append(
+            f"It does not take {PlacementKind(request.placement_kind).label.lower()} placements"
+        )
+    notice = URGENCY_NOTICE_DAYS[request.urgency]
+    if notice is not None and eligibility.minimum_notice_days > notice:
+        reasons.append(f"It needs {eligibility.minimum_notice_days} days' notice")
+    if eligibility.living_alongside not in ALONGSIDE_SUITS[request.living_alongside]:
+        arrangement = LivingAlongside(eligibility.living_alongside).label.lower()
+        reasons.append(
+            f"Its arrangement ({arrangement}) does not suit whom the child can live with"
+        )
+    if request.has_pet and not eligibility.accepts_pets:
+        reasons.append("It does not accept pets")
+    if request.deprivation_of_liberty and not eligibility.can_meet_deprivation_of_liberty:
+        reasons.append("It cannot care for a child under a deprivation of liberty order")
+    missing = [c for c in request.communication if c not in eligibility.communication]
+    if missing:
+        reasons.append(
+            "It does not communicate in " + ", ".join(Communication(c).label for c in missing)
+        )
+    if request.needs_adaptation and not eligibility.adapted_for_physical_disability:
+        reasons.append("It is not adapted for physical disability")
+    stated = {**eligibility.risks, **eligibility.needs}
+    cannot = [
+        c for c in (*request.risks, *request.needs) if stated.get(c) == Capability.CANNOT_MEET
+    ]
+    if cannot:
+        reasons.append(f"It cannot meet: {_labels(cannot)}")
+    return reasons

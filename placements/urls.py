@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     # Last: searching a request's matches.
     path("", include("placements.search_urls")),
+    path("", include("placements.referral_urls")),
 ]

@@ -17,13 +17,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.formats import date_format
 from django.views import View
 
+from brokerage.models import ServiceIncluded
 from common.views import PermissionRequiredMixin
-from placements import selectors, services
+from placements import records, selectors, services
 from placements.forms import PlacementRequestPage
-from placements.models import Accommodation, PlacementRequest
+from placements.models import Accommodation, PlacementOutcome, PlacementRequest
 from placements.permissions import can_make_placement_requests
+from placements.referral_forms import pounds
 from providers.models import Communication, Need, Risk
 from providers.views import pagination
 
@@ -74,6 +77,34 @@ def profile_rows(placement_request: PlacementRequest) -> list[tuple[str, str]]:
         ("Communication", _labels(pr.communication, Communication)),
         ("Risks", _labels(pr.risks, Risk)),
         ("Needs", _labels(pr.needs, Need)),
+    ]
+
+
+def outcome_rows(outcome: PlacementOutcome) -> list[tuple[str, str]]:
+    """What was secured, as (key, value) rows for a GOV.UK summary list."""
+    shares = [
+        (label, amount)
+        for label, amount in (
+            ("social care", outcome.social_care_weekly),
+            ("education", outcome.education_weekly),
+            ("health", outcome.health_weekly),
+        )
+        if amount
+    ]
+    if outcome.distance_from_home_miles is None:
+        distance = "Not measured"
+    else:
+        distance = f"{outcome.distance_from_home_miles} miles in a straight line"
+        if outcome.distance_from:
+            distance += f" from {outcome.distance_from}"
+    return [
+        ("Setting", f"{outcome.setting.display_name} (URN {outcome.urn})"),
+        ("Start date", date_format(outcome.start_date, "j F Y")),
+        ("Weekly cost", f"{pounds(outcome.weekly_cost)} a week"),
+        ("What the cost includes", _labels(outcome.services_included, ServiceIncluded)),
+        ("Who pays each week", ", ".join(f"{pounds(a)} {label}" for label, a in shares)),
+        ("How it was bought", outcome.get_commercial_route_display()),
+        ("Distance from home", distance),
     ]
 
 
@@ -177,6 +208,7 @@ class PlacementRequestDetailView(PermissionRequiredMixin, View):
             (area, services.radius_miles(area.radius_metres))
             for area in placement_request.areas_to_avoid.all()
         ]
+        outcome = records.request_outcome(placement_request)
         return render(
             request,
             "placements/request_detail.html",
@@ -188,6 +220,9 @@ class PlacementRequestDetailView(PermissionRequiredMixin, View):
                 "searches": selectors.placement_request_searches(placement_request)[:50],
                 "search_url": search_url(placement_request),
                 "is_open": placement_request.status == PlacementRequest.Status.OPEN,
+                "referral_count": records.request_referrals(placement_request).count(),
+                "outcome": outcome,
+                "outcome_rows": outcome_rows(outcome) if outcome else [],
             },
         )
 

@@ -166,6 +166,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# A mail server that hangs must not hang a worker (which holds the notification's row lock).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -309,3 +311,6 @@ TRAVEL_MAX_KMH = env.float("TRAVEL_MAX_KMH", default=113.0)
 # The same search by the same person within this many minutes updates its record rather than
 # adding one: the demand record counts searches, not page reloads.
 SEARCH_REPEAT_MINUTES = env.int("SEARCH_REPEAT_MINUTES", default=15)
+# A provider that has not answered a referral is reminded this many hours before its deadline
+# (or half-way, for a deadline closer than twice this).
+REFERRAL_REMINDER_HOURS = env.int("REFERRAL_REMINDER_HOURS", default=4)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The app's own processes for `make run`: a Celery worker and beat in the background, the web
-# server in the foreground. PID files and logs are in var/.
-#   app.sh serve   build the road network if missing (road-network.sh), start worker and beat if
-#                  not running, print URL and logins, serve until Ctrl-C
-#   app.sh stop    stop worker, beat and the web server, by PID
+# The app's own processes for `make run`: a local mail sink, a Celery worker and beat in the
+# background, the web server in the foreground. PID files and logs are in var/.
+#   app.sh serve   build the road network if missing (road-network.sh), start the mail sink,
+#                  worker and beat if not running, print URL and logins, serve until Ctrl-C
+#   app.sh stop    stop the web server, beat, worker and mail sink, by PID
 #   app.sh status  say which are running
 set -euo pipefail
 
@@ -68,6 +68,42 @@ travel_network() {
   fi
 }
 
+# Email for the web server and worker: through Django's SMTP backend, as in production, to a
+# local sink (scripts/dev/mail_sink.py) that writes each message to var/mail/ as an .eml file.
+# Exported here rather than written to .env, because the test settings read .env too. The sink
+# keeps the port it had last time (var/run/mail_sink.port) when it is free, else takes the next
+# free one. If it does not start, nothing is exported and config.settings.local's file backend
+# writes to var/mail/ instead. EMAIL_BACKEND already set in the environment or .env is left.
+MAIL=""
+mail_sink() {
+  if [[ -n "${EMAIL_BACKEND:-}" ]] || grep -qE '^EMAIL_BACKEND=.' "$ROOT/.env" 2>/dev/null; then
+    MAIL="Emails: as set by EMAIL_BACKEND"
+    return
+  fi
+  local port_file="$RUN/mail_sink.port"
+  if ! running mail_sink; then
+    local preferred
+    preferred=$(cat "$port_file" 2>/dev/null || echo 1025)
+    rm -f "$port_file"
+    start_bg mail_sink "$BIN/python" "$ROOT/scripts/dev/mail_sink.py" --host 127.0.0.1 \
+      --port "$preferred" --dir "$ROOT/var/mail" --port-file "$port_file"
+  fi
+  for _ in $(seq 100); do
+    [[ -s "$port_file" ]] && break
+    running mail_sink || break
+    sleep 0.1
+  done
+  if running mail_sink && [[ -s "$port_file" ]]; then
+    export EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+    export EMAIL_HOST=127.0.0.1
+    EMAIL_PORT=$(cat "$port_file")
+    export EMAIL_PORT
+    MAIL="Emails go through a local SMTP sink on 127.0.0.1:$EMAIL_PORT into var/mail/"
+  else
+    MAIL="Emails are written to var/mail/ (the local SMTP sink did not start: var/log/mail_sink.log)"
+  fi
+}
+
 serve() {
   if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null && ! running web; then
     echo "Port $PORT on $HOST is in use by another program. Try: make run PORT=8001" >&2
@@ -76,6 +112,7 @@ serve() {
   # Links in emails (sent by the worker) must point where the web server listens.
   export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
   travel_network
+  mail_sink
   start_bg worker "$BIN/celery" -A config worker --loglevel=INFO --concurrency=2
   start_bg beat "$BIN/celery" -A config beat --loglevel=INFO \
     --schedule "$ROOT/var/celerybeat-schedule"
@@ -94,7 +131,7 @@ print_welcome() {
 
   Find a placement is running at http://$HOST:$PORT/
   Health: http://$HOST:$PORT/healthz
-  Emails (invitations, password resets) are written to var/mail/
+  $MAIL
   Travel times: $TRAVEL
   Demo logins, password for all: demo-placement-2026
     Hub admin           hub.admin@example.org
@@ -113,9 +150,10 @@ case "${1:-}" in
     stop_one web
     stop_one beat
     stop_one worker
+    stop_one mail_sink
     ;;
   status)
-    for name in web worker beat; do
+    for name in web worker beat mail_sink; do
       if running "$name"; then echo "$name: running (PID $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
     done
     ;;

@@ -1,0 +1,312 @@
+"""The notification outbox: emails written in the same transaction as what they are about, and
+sent afterwards, each exactly once.
+
+- `notification_queue` writes `Notification` rows (inside the caller's transaction) and, once it
+  commits, asks Celery to send each. A rolled-back change leaves no row, so no email goes for a
+  referral that was not saved.
+- If Redis or the worker is down at that moment, the rows wait: `notifications_send_unsent` (beat,
+  every minute) sends whatever is still unsent once they are back.
+- `notification_send` locks the row (`SELECT … FOR UPDATE SKIP LOCKED`) for the whole send and
+  marks it sent in the same transaction, so a retry, the sweep and a second worker cannot both
+  send it. A worker killed mid-send rolls its transaction back: the row is unsent and unlocked,
+  and the sweep sends it once. (The one window left: the mail server accepted the message and
+  the worker died before the commit, a few milliseconds; the message's Message-ID is derived from
+  the row, so a receiving system can recognise a repeat.)
+- Each provider admin or user chooses which of their organisation's settings they hear about
+  and whether new referrals come in one email a day (`notification_preference_save`); nobody
+  who has not chosen misses anything. A new-referral notification for someone who chose the
+  daily digest is held (`for_digest`) and sent, with the others of the day, by
+  `notification_digests_send`; reminders, deadlines and outcomes still go at once.
+
+Emails are plain text, carry no child's details beyond age, sex and what is needed, and link to
+the service, where signing in is required to see more.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from smtplib import SMTPException
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from brokerage.models import Notification, NotificationPreference, Referral, Role, User
+from common.permissions import require
+from providers.models import Setting
+from providers.permissions import is_provider
+
+logger = logging.getLogger(__name__)
+
+PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.PROVIDER_USER)
+# The beat sweep sends at most this many a run (every minute), and gives a notification the
+# mail server refused this long before trying it again (the task's own retries run meanwhile).
+SWEEP_BATCH = 500
+RETRY_AFTER = timedelta(minutes=15)
+
+
+def referral_recipients(setting: Setting, *, organisation_id: int | None = None) -> list[User]:
+    """The provider users told about referrals to `setting`: active users of the organisation
+    running it (or, for a referral already sent, `organisation_id`: the one it was sent to, even
+    if the setting has changed hands since) who have not narrowed their notifications to other
+    settings."""
+    organisation_id = organisation_id or setting.provider_organisation_id
+    if organisation_id is None:
+        return []
+    users = User.objects.filter(
+        organisation_id=organisation_id, is_active=True, role__in=PROVIDER_ROLES
+    ).select_related("notification_preference")
+    chosen = []
+    for user in users:
+        preference = getattr(user, "notification_preference", None)
+        if (
+            preference is None
+            or preference.all_settings
+            or preference.settings.filter(pk=setting.pk).exists()
+        ):
+            chosen.append(user)
+    return chosen
+
+
+def officer_recipients(referral: Referral) -> list[User]:
+    """The officer who sent the referral, while they can still act on it; else the LA's managers."""
+    sender = referral.sent_by
+    organisation_id = referral.request.organisation_id
+    if sender is not None and sender.is_active and sender.organisation_id == organisation_id:
+        return [sender]
+    return list(
+        User.objects.filter(organisation_id=organisation_id, is_active=True, role=Role.LA_MANAGER)
+    )
+
+
+def _wants_digest(user: User) -> bool:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return bool(preference and preference.daily_digest)
+
+
+def notification_queue(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    key: str,
+    template: str,
+    context: dict[str, Any],
+    referral: Referral | None = None,
+    digestible: bool = False,
+) -> list[Notification]:
+    """Write one notification per recipient (skipping any already queued under the same key) and
+    send them after the transaction commits. Call inside the transaction of the change."""
+    made: list[Notification] = []
+    for user in recipients:
+        full_key = f"{key}:user-{user.pk}"
+        if Notification.objects.filter(key=full_key).exists():
+            continue
+        text = render_to_string(
+            template,
+            {
+                **context,
+                "recipient": user,
+                "service_name": settings.SERVICE_NAME,
+                "site_url": settings.SITE_URL,
+            },
+        ).strip()
+        subject, _, body = text.partition("\n")
+        try:
+            with transaction.atomic():
+                made.append(
+                    Notification.objects.create(
+                        recipient=user,
+                        referral=referral,
+                        kind=kind,
+                        key=full_key,
+                        subject=subject.removeprefix("Subject: ").strip(),
+                        body=body.strip() + "\n",
+                        for_digest=digestible and _wants_digest(user),
+                    )
+                )
+        except IntegrityError:
+            continue  # queued by a concurrent run a moment ago
+    ids = [n.pk for n in made if not n.for_digest]
+    if ids:
+        transaction.on_commit(lambda: _dispatch(ids))
+    return made
+
+
+def _dispatch(ids: list[int]) -> None:
+    from brokerage.tasks import notification_send
+
+    for notification_id in ids:
+        try:
+            notification_send.delay(notification_id)
+        except BrokerUnavailable:
+            logger.warning(
+                "Could not queue notification %s; the periodic sweep will send it", notification_id
+            )
+            return
+
+
+def _mail_domain() -> str:
+    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+
+
+def message_id(notification: Notification) -> str:
+    """The notification's Message-ID: the same on every attempt, so a receiving system can
+    recognise a repeat."""
+    return f"<notification-{notification.pk}@{_mail_domain()}>"
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification, once. False: already sent, held for a digest, or being sent by
+    someone else right now. A mail server failure is written on the row and raised (the task
+    retries; the sweep tries again in any case)."""
+    try:
+        return _send_locked(notification_id)
+    except (SMTPException, OSError) as exc:
+        Notification.objects.filter(pk=notification_id).update(
+            attempts=F("attempts") + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:1000],
+            updated_at=timezone.now(),
+        )
+        raise
+
+
+def _send_locked(notification_id: int) -> bool:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, sent_at__isnull=True, for_digest=False)
+            .first()
+        )
+        if notification is None:
+            return False
+        recipient = notification.recipient
+        notification.attempts += 1
+        notification.sent_at = timezone.now()
+        if not recipient.is_active:
+            notification.last_error = "Not sent: the recipient's account is deactivated"
+            notification.save(update_fields=["sent_at", "attempts", "last_error", "updated_at"])
+            return False
+        EmailMessage(
+            subject=notification.subject,
+            body=notification.body,
+            to=[recipient.email],
+            headers={"Message-ID": message_id(notification)},
+        ).send()
+        notification.save(update_fields=["sent_at", "attempts", "updated_at"])
+        return True
+
+
+def notification_ids_unsent(*, now: datetime | None = None) -> list[int]:
+    """Notifications to send alone that are still unsent: those never tried first (a worker
+    killed mid-send leaves its attempt undone, so its notification is one of them), oldest
+    first; then those the mail server refused, each at most every RETRY_AFTER. So a few that
+    always fail (an address the server rejects) neither hold up the rest nor pile a new chain
+    of task retries into Redis every minute."""
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(sent_at__isnull=True, for_digest=False)
+        .filter(Q(attempts=0) | Q(updated_at__lte=now - RETRY_AFTER))
+        .order_by("attempts", "created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+
+
+def notification_digests_send(*, now: datetime | None = None) -> int:
+    """One email per person with every notification held for their digest, marked sent in the
+    same transaction as the send. A digest the mail server refuses stays held and the others
+    still go; the error is raised at the end so the task retries. Returns how many went."""
+    now = now or timezone.now()
+    sent = 0
+    failure: Exception | None = None
+    recipient_ids = (
+        Notification.objects.filter(sent_at__isnull=True, for_digest=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for recipient_id in list(recipient_ids):
+        try:
+            sent += _digest_send(recipient_id, now)
+        except (SMTPException, OSError) as exc:
+            logger.warning("Digest for user %s not sent, kept for a retry: %s", recipient_id, exc)
+            failure = exc
+    if failure is not None:
+        raise failure
+    return sent
+
+
+@transaction.atomic
+def _digest_send(recipient_id: int, now: datetime) -> int:
+    held = list(
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(recipient_id=recipient_id, sent_at__isnull=True, for_digest=True)
+        .order_by("created_at", "pk")
+    )
+    if not held:
+        return 0  # sent a moment ago by another run
+    recipient = User.objects.get(pk=recipient_id)
+    if recipient.is_active:
+        body = render_to_string(
+            "brokerage/email/digest.txt",
+            {
+                "recipient": recipient,
+                "notifications": held,
+                "service_name": settings.SERVICE_NAME,
+                "site_url": settings.SITE_URL,
+            },
+        )
+        EmailMessage(
+            subject=f"{settings.SERVICE_NAME}: your updates today ({len(held)})",
+            body=body,
+            to=[recipient.email],
+            headers={"Message-ID": f"<digest-{held[0].pk}@{_mail_domain()}>"},
+        ).send()
+    Notification.objects.filter(pk__in=[n.pk for n in held]).update(
+        sent_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    return 1 if recipient.is_active else 0
+
+
+# --- Preferences -------------------------------------------------------------------------------
+
+
+def notification_preference_for(user: User) -> NotificationPreference:
+    """The user's preference, or the default (every setting, one email each) unsaved."""
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference or NotificationPreference(user=user, all_settings=True, daily_digest=False)
+
+
+@transaction.atomic
+def notification_preference_save(
+    *,
+    actor: User,
+    all_settings: bool,
+    settings: Iterable[Setting],
+    daily_digest: bool,
+) -> NotificationPreference:
+    """Which of their organisation's settings a provider admin or user is told about (all, or
+    the ones chosen: at least one), and whether new referrals come in one email a day. Settings
+    run by another organisation are refused."""
+    require(is_provider(actor))
+    chosen = list({s.pk: s for s in settings}.values())
+    foreign = [s for s in chosen if s.provider_organisation_id != actor.organisation_id]
+    if foreign:
+        names = ", ".join(s.display_name for s in foreign)
+        raise ValidationError(
+            {"settings": f"Choose only settings {actor.organisation} runs ({names} is not one)"}
+        )
+    if not all_settings and not chosen:
+        raise ValidationError({"settings": "Choose at least one setting, or choose all"})
+    preference, _ = NotificationPreference.objects.select_for_update().update_or_create(
+        user=actor, defaults={"all_settings": all_settings, "daily_digest": daily_digest}
+    )
+    preference.settings.set([] if all_settings else chosen)
+    return preference
