@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "brokerage.context_processors.navigation",
             ],
+            "builtins": ["common.templatetags.govuk_dates"],
         },
     },
 ]
