@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock_time
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings as django_settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
@@ -29,7 +29,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.utils import timezone
 
 from geo.models import Area, PostcodeDistrict
-from geo.shapes import METRES_PER_MILE, as_multipolygon, circle
+from geo.shapes import METRES_PER_MILE, as_multipolygon, circle, to_degrees, to_metres
 from geo.travel import travel_times
 from placements.models import (
     ACCOMMODATION_PROVISION_TYPES,
@@ -273,10 +273,7 @@ def neighbouring_areas(area: Area) -> frozenset[int]:
 
 
 def circle_free_buffer(geometry: GEOSGeometry, metres: float = 200) -> GEOSGeometry:
-    projected = geometry.transform(27700, clone=True)
-    grown = projected.buffer(metres, quadsegs=2)
-    grown.transform(4326)
-    return grown
+    return to_degrees(to_metres(geometry).buffer(metres, quadsegs=2))
 
 
 # --- The hard filters, as SQL ----------------------------------------------------------------
@@ -383,6 +380,22 @@ def _where(
     return q
 
 
+UNUSED_FIELDS = (
+    "created_at",
+    "updated_at",
+    "last_import",
+    "eligibility__created_at",
+    "eligibility__updated_at",
+    "eligibility__what_we_offer",
+    "eligibility__therapeutic_support",
+    "vacancy__created_at",
+    "vacancy__updated_at",
+    "local_authority__boundary",
+    "local_authority__created_at",
+    "local_authority__updated_at",
+)
+
+
 @dataclass
 class _Filters:
     registered: Q
@@ -457,7 +470,7 @@ def setting_match(
         available=Count("pk", filter=f.registered & f.criteria & f.available),
     )
     candidates = _candidates(f, area, avoid, discs, criteria.include_unconfirmed)
-    funnel["where"] = sum(1 for s in candidates if s.strict)
+    funnel["where"] = sum(1 for light in candidates if light.strict)
     assessed = _assess(child, candidates, f, travel=travel)
     funnel["travel"] = sum(1 for m in assessed.matches if m.confirmed)
     return MatchResult(
@@ -476,7 +489,7 @@ def _candidates(
     avoid: list[Polygon],
     discs: list[Polygon],
     include_unconfirmed: bool,
-) -> list[Any]:
+) -> list[_Light]:
     """Settings passing every hard filter the database can answer, each marked `strict` when it
     passes them without the officer's "include unconfirmed" choice.
 
@@ -497,15 +510,36 @@ def _candidates(
         # An agency that has listed no households cannot be placed by household: it is shown (as
         # unconfirmed) when its office is in the area, which is the best there is to go on.
         agencies_where |= f.unconfirmed_available & _where("location", area, avoid, [])
-    found: list[Any] = []
+    found: list[_Light] = []
     for where in (~fostering & _where("location", area, avoid, discs), fostering & agencies_where):
         found.extend(
-            Setting.objects.filter(admitted)
+            _Light(*row)
+            for row in Setting.objects.filter(admitted)
             .filter(where)
             .annotate(strict=ExpressionWrapper(strict, output_field=BooleanField()))
-            .select_related("eligibility", "vacancy", "local_authority")
+            .values_list("pk", "provision_type", "location", "strict")
         )
     return found
+
+
+class _Light(NamedTuple):
+    """A candidate before it is worth loading whole: enough to route it."""
+
+    pk: int
+    provision_type: str
+    location: Point | None
+    strict: bool
+
+
+def _load(ids: Iterable[int]) -> list[Setting]:
+    """The settings worth showing, whole, with what ranking and the page use."""
+    return list(
+        Setting.objects.filter(pk__in=list(ids))
+        .select_related("eligibility", "vacancy", "local_authority")
+        # An LA's boundary is thousands of points, and the timestamps alone were a fifth of a
+        # national search's time to parse.
+        .defer(*UNUSED_FIELDS)
+    )
 
 
 @dataclass
@@ -514,9 +548,9 @@ class _Assessed:
     engine: str
 
 
-def _assess(child: _Child, candidates: list[Setting], f: _Filters, *, travel: bool) -> _Assessed:
+def _assess(child: _Child, candidates: list[_Light], f: _Filters, *, travel: bool) -> _Assessed:
     request = child.request
-    fostering_ids = [s.pk for s in candidates if s.provision_type in FOSTERING_PROVISION_TYPES]
+    fostering_ids = [c.pk for c in candidates if c.provision_type in FOSTERING_PROVISION_TYPES]
     # Households that could take the child, in the area, by agency.
     households: dict[int, list[tuple[str, int]]] = {}
     for setting_id, district, places in (
@@ -526,12 +560,11 @@ def _assess(child: _Child, candidates: list[Setting], f: _Filters, *, travel: bo
         .values_list("setting_id", "postcode_district", "places_now")
     ):
         households.setdefault(setting_id, []).append((district, places))
-    private_districts = {
-        s.postcode_district for s in candidates if s.location_is_private and s.postcode
-    }
-    all_districts = {d for rows in households.values() for d, _ in rows} | private_districts
+    household_districts = {d for rows in households.values() for d, _ in rows}
     district_points = dict(
-        PostcodeDistrict.objects.filter(district__in=all_districts).values_list("district", "point")
+        PostcodeDistrict.objects.filter(district__in=household_districts).values_list(
+            "district", "point"
+        )
     )
 
     # Destinations: each home's own location, each household district's middle (once).
@@ -544,9 +577,9 @@ def _assess(child: _Child, candidates: list[Setting], f: _Filters, *, travel: bo
             destinations.append(point)
         return index[key]
 
-    for setting in candidates:
-        if setting.provision_type not in FOSTERING_PROVISION_TYPES and setting.location:
-            destination(("setting", setting.pk), setting.location)
+    for light in candidates:
+        if light.provision_type not in FOSTERING_PROVISION_TYPES and light.location:
+            destination(("setting", light.pk), light.location)
     for rows in households.values():
         for district, _ in rows:
             if district in district_points:
@@ -573,6 +606,29 @@ def _assess(child: _Child, candidates: list[Setting], f: _Filters, *, travel: bo
             for row, place in enumerate(child.places)
         ]
 
+    # Only now are settings loaded whole: a home that is beyond a limit by road is dropped
+    # before it costs a model instance (a national search routes hundreds, shows tens).
+    limited = any(child.limits.get(p.pk) is not None for p in child.places)
+    keep = [
+        light.pk
+        for light in candidates
+        if light.provision_type in FOSTERING_PROVISION_TYPES
+        or not (travel and child.places and limited)
+        or (
+            (home_legs := legs(("setting", light.pk)))
+            and all(leg.within_limit for leg in home_legs)
+        )
+    ]
+    loaded = _load(keep)
+    private_districts = {
+        s.postcode_district for s in loaded if s.location_is_private and s.postcode
+    }
+    district_points.update(
+        PostcodeDistrict.objects.filter(
+            district__in=private_districts - set(district_points)
+        ).values_list("district", "point")
+    )
+
     own_area = request.organisation.area
     neighbours = neighbouring_areas(own_area) if own_area is not None else frozenset()
     region_area = request.organisation.region.area
@@ -581,7 +637,7 @@ def _assess(child: _Child, candidates: list[Setting], f: _Filters, *, travel: bo
     )
 
     matches: list[Match] = []
-    for setting in candidates:
+    for setting in loaded:
         if setting.provision_type in FOSTERING_PROVISION_TYPES:
             match = _assess_agency(context, setting, households.get(setting.pk, []), legs, travel)
         else:
