@@ -13,6 +13,7 @@ from providers.permissions import is_provider
 
 SECTIONS = {
     "home": "home",
+    "region_demand": "demand",
     "organisation_list": "orgs",
     "local_authority_add": "orgs",
     "local_authority_remove": "orgs",
@@ -78,6 +79,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             imports_url = reverse("ofsted_import_list")
             items.append({"label": "Ofsted imports", "url": imports_url, "section": "imports"})
             items.append({"label": "Claims", "url": reverse("claim_list"), "section": "claims"})
+            items.append({"label": "Demand", "url": reverse("region_demand"), "section": "demand"})
         if is_provider(user):
             yours_url = reverse("provider_settings")
             items.append({"label": "Your settings", "url": yours_url, "section": "yours"})

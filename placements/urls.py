@@ -3,6 +3,7 @@ from django.urls import include, path
 from placements import views
 
 urlpatterns = [
+    path("region/", views.RegionDemandView.as_view(), name="region_demand"),
     path("", views.PlacementRequestListView.as_view(), name="placement_request_list"),
     path("new/", views.PlacementRequestCreateView.as_view(), name="placement_request_create"),
     path("<int:pk>/", views.PlacementRequestDetailView.as_view(), name="placement_request_detail"),

@@ -21,8 +21,10 @@ from django.utils.formats import date_format
 from django.views import View
 
 from brokerage.models import ServiceIncluded
+from brokerage.permissions import can_manage_region
 from common.views import PermissionRequiredMixin
 from placements import records, selectors, services
+from placements.demand import MIN_PRICES_FOR_MEDIAN, region_demand
 from placements.forms import PlacementRequestPage
 from placements.models import Accommodation, PlacementOutcome, PlacementRequest
 from placements.permissions import can_make_placement_requests
@@ -245,3 +247,18 @@ class PlacementRequestCloseView(PermissionRequiredMixin, View):
         if was_open:
             messages.success(request, f"Placement request {placement_request.reference} closed.")
         return HttpResponseRedirect(_detail_url(placement_request))
+
+
+class RegionDemandView(PermissionRequiredMixin, View):
+    """Hub admins: the region's requests, referrals and placements, in aggregate only."""
+
+    permission = staticmethod(can_manage_region)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        region = self.actor.region
+        rows, total = region_demand(region)
+        return render(
+            request,
+            "placements/region_demand.html",
+            {"region": region, "rows": rows, "total": total, "min_prices": MIN_PRICES_FOR_MEDIAN},
+        )

@@ -190,3 +190,18 @@ def test_officer_refers_providers_answer_and_the_placement_is_recorded(
     assert "Does she need a school place" not in provider.locator("main").inner_text()
     Accessibility(provider).check("68-provider-filled")
     context.close()
+
+
+def test_the_hub_sees_the_regions_demand_in_aggregate(live_server, page, axe, loop):
+    officer, _, _ = loop
+    hub = UserFactory(
+        organisation=OrganisationFactory(region=officer.organisation.region, hub=True),
+        role=Role.HUB_ADMIN,
+        email="hana@hub.example",
+        full_name="Hana Hub",
+    )
+    sign_in(page, live_server.url, hub.email, PASSWORD)
+    page.get_by_role("link", name="Demand").click()
+    page.get_by_role("heading", name="Demand in the region").wait_for()
+    assert "CIC/2026/0777" not in page.locator("main").inner_text()
+    axe.check("69-region-demand")
