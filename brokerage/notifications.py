@@ -88,7 +88,8 @@ def officer_recipients(referral: Referral) -> list[User]:
 
 
 def _wants_digest(user: User) -> bool:
-    preference = NotificationPreference.objects.filter(user=user).first()
+    # The relation referral_recipients already loaded (select_related); absent means the default.
+    preference = getattr(user, "notification_preference", None)
     return bool(preference and preference.daily_digest)
 
 

@@ -34,6 +34,7 @@ from brokerage.notifications import notification_queue, officer_recipients, refe
 from brokerage.permissions import can_answer_referral, can_see_referral_as_la
 from brokerage.services import audit_record
 from common.permissions import require
+from geo.shapes import METRES_PER_MILE
 from geo.travel import straight_line_metres
 from placements.matching import criteria_exclusions
 from placements.models import (
@@ -53,7 +54,6 @@ DEFAULT_ANSWER_HOURS = {Urgency.TODAY: 3, Urgency.WITHIN_5_DAYS: 24, Urgency.OVE
 MIN_ANSWER_MINUTES = 30
 MAX_ANSWER_DAYS = 14
 MAX_WEEKLY_PRICE = Decimal("100000")
-METRES_PER_MILE = 1609.344
 
 
 def default_deadline(request: PlacementRequest, *, now: datetime | None = None) -> datetime:

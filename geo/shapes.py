@@ -33,9 +33,14 @@ def to_degrees(geometry: GEOSGeometry) -> GEOSGeometry:
     return geometry
 
 
+def buffered(geometry: GEOSGeometry, metres: float, *, segments: int = 16) -> GEOSGeometry:
+    """`geometry` (SRID 4326) grown by `metres` on the ground, in SRID 4326."""
+    return to_degrees(to_metres(geometry).buffer(metres, quadsegs=segments))
+
+
 def circle(centre: Point, metres: float, *, segments: int = 16) -> Polygon:
     """A circle of `metres` around `centre` (SRID 4326), as a 4326 polygon."""
-    ring = to_degrees(to_metres(centre).buffer(metres, quadsegs=segments))
+    ring = buffered(centre, metres, segments=segments)
     assert isinstance(ring, Polygon)
     return ring
 

@@ -29,7 +29,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.utils import timezone
 
 from geo.models import Area, PostcodeDistrict
-from geo.shapes import METRES_PER_MILE, as_multipolygon, circle, to_degrees, to_metres
+from geo.shapes import METRES_PER_MILE, as_multipolygon, buffered, circle
 from geo.travel import travel_times
 from placements.models import (
     ACCOMMODATION_PROVISION_TYPES,
@@ -263,17 +263,13 @@ def neighbouring_areas(area: Area) -> frozenset[int]:
     generalised, so neighbours may not touch exactly). Cached per process and boundary version."""
     key = (area.pk, area.updated_at)
     if key not in _NEIGHBOURS:
-        near = circle_free_buffer(area.boundary)
+        near = buffered(area.boundary, 200, segments=2)
         _NEIGHBOURS[key] = frozenset(
             Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA, boundary__intersects=near)
             .exclude(pk=area.pk)
             .values_list("pk", flat=True)
         )
     return _NEIGHBOURS[key]
-
-
-def circle_free_buffer(geometry: GEOSGeometry, metres: float = 200) -> GEOSGeometry:
-    return to_degrees(to_metres(geometry).buffer(metres, quadsegs=2))
 
 
 # --- The hard filters, as SQL ----------------------------------------------------------------

@@ -28,6 +28,7 @@ from django.utils import timezone
 from brokerage.models import AuditEvent
 from brokerage.services import audit_record
 from common.permissions import require
+from geo import shapes
 from geo.models import OutsideEnglandPostcode
 from geo.postcodes import (
     PostcodeMalformedError,
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 
     from brokerage.models import User
 
-METRES_PER_MILE = Decimal("1609.344")
+METRES_PER_MILE = Decimal(str(shapes.METRES_PER_MILE))  # exact, for miles typed as decimals
 
 REFERENCE_MAX_LENGTH = 30
 REFERENCE_ALLOWED = re.compile(r"[A-Za-z0-9 /-]+")
