@@ -2,16 +2,67 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
 from brokerage.models import Organisation, Role, User
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-offset-days",
+        type=int,
+        default=int(os.environ.get("TEST_CLOCK_OFFSET_DAYS") or 0),
+        help="Run the whole suite with the clock moved this many days on (or back), to find "
+        "tests that depend on today's date. `make test-calendar` runs it a year and a day on.",
+    )
+    parser.addoption(
+        "--clock-at",
+        default=os.environ.get("TEST_CLOCK_AT") or None,
+        help="Run the whole suite with the clock starting at this ISO date-time (UTC unless it "
+        "says), e.g. 2028-02-29T23:50 for a leap day's midnight.",
+    )
+
+
+_travel: time_machine.travel | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move the clock before collection, so module-level dates are computed on it too."""
+    global _travel
+    start = _clock_start(config)
+    if start is not None:
+        _travel = time_machine.travel(start, tick=True)
+        _travel.start()
+
+
+def _clock_start(config: pytest.Config) -> datetime | None:
+    if at := config.getoption("--clock-at"):
+        moment = datetime.fromisoformat(at)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if days := config.getoption("--clock-offset-days"):
+        return datetime.now(UTC) + timedelta(days=days)
+    return None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if _travel is None:
+        return None
+    return f"clock moved to {datetime.now(UTC).isoformat(timespec='minutes')}"
 
 
 @pytest.fixture(autouse=True)

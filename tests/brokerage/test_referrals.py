@@ -374,18 +374,26 @@ def test_only_the_receiving_provider_may_answer(scene, referral, who):
 
 
 def test_a_question_and_its_reply_each_tell_the_other_side(scene, referral):
+    asked = NOW + timedelta(hours=1)  # the referral was sent at NOW; its deadline is NOW + 24 h
     referral_message_post(
-        actor=scene.provider_users[0], referral=referral, body="Does she need a school place?"
+        actor=scene.provider_users[0],
+        referral=referral,
+        body="Does she need a school place?",
+        now=asked,
     )
-    referral_message_post(actor=scene.officer, referral=referral, body="Yes, Year 9")
+    referral_message_post(
+        actor=scene.officer, referral=referral, body="Yes, Year 9", now=asked + timedelta(hours=1)
+    )
 
     assert [m.from_provider for m in referral.messages.all()] == [True, False]
     assert len(emails_to("officer@la.example")) == 1
     assert len(emails_to("keyworker0@provider.example")) == 1
     with pytest.raises(PermissionDenied):
-        referral_message_post(actor=scene.provider_users[1], referral=referral, body="Hello?")
+        referral_message_post(
+            actor=scene.provider_users[1], referral=referral, body="Hello?", now=asked
+        )
     with pytest.raises(ValidationError):
-        referral_message_post(actor=scene.officer, referral=referral, body="   ")
+        referral_message_post(actor=scene.officer, referral=referral, body="   ", now=asked)
 
 
 # --- The deadline clock -------------------------------------------------------------------------
