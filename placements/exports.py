@@ -1,24 +1,18 @@
 """One search's results as a spreadsheet: the matches as ranked on the page, then the search
 itself (criteria and funnel) on a second sheet, so the file makes sense on its own.
 
-Cells go through `providers.exports` (text neutralised, dates formatted). Children's homes'
-addresses never appear: only the postcode district, as on the page.
+Cells go through `common.xlsx` (text neutralised, headers too: a place's label is one).
+Children's homes' addresses never appear: only the postcode district, as on the page.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from common.formats import govuk_datetime
+from common.xlsx import XlsxWorkbook
 from placements.matching import FUNNEL_LABELS, Match, MatchResult
 from placements.models import PlacementRequest, PlacementSearch
-from providers.exports import xlsx_cell
 
 
 def _headers(places: list[str]) -> list[tuple[str, int]]:
@@ -73,31 +67,20 @@ def _values(rank: int, match: Match) -> list[Any]:
 def search_workbook(
     request: PlacementRequest, search: PlacementSearch, result: MatchResult
 ) -> bytes:
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    sheet = workbook.create_sheet("Matches")
+    book = XlsxWorkbook()
     places = [place.label for place in request.places.all()]
     headers = _headers(places)
-    for index, (_, width) in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C2"
-    row = []
-    for text, _ in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        row.append(cell)
-    sheet.append(row)
+    sheet = book.sheet("Matches", widths=[width for _, width in headers], freeze="C2")
+    sheet.header(text for text, _ in headers)
     for rank, match in enumerate(result.matches, start=1):
         values = _values(rank, match)
         if not match.travel and places:
             # No travel times (no location): keep the columns in line.
             at = 10
             values[at:at] = [None, ""] * len(places)
-        sheet.append([xlsx_cell(sheet, value) for value in values])
+        sheet.row(values)
 
-    about = workbook.create_sheet("Search")
-    about.column_dimensions["A"].width = 50
-    about.column_dimensions["B"].width = 60
+    about = book.sheet("Search", widths=[50, 60])
     for key, value in (
         ("Request", request.reference),
         ("Searched", govuk_datetime(search.created_at)),
@@ -106,7 +89,5 @@ def search_workbook(
         *((f"Criteria: {k.replace('_', ' ')}", str(v)) for k, v in search.criteria.items()),
         *((FUNNEL_LABELS[k], v) for k, v in result.funnel.items()),
     ):
-        about.append([xlsx_cell(about, key), xlsx_cell(about, value)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        about.row([key, value])
+    return book.to_bytes()

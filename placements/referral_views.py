@@ -8,8 +8,6 @@ then calls one service (`brokerage.referrals`) or selector (`placements.records`
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import json
 from typing import Any
 
@@ -22,14 +20,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from brokerage.models import Referral, ServiceIncluded
 from brokerage.referrals import Shortlisted, default_deadline, placement_decide, referral_send
 from common.views import PermissionRequiredMixin
+from common.xlsx import XLSX_CONTENT_TYPE, XlsxWorkbook
 from placements import records
 from placements.models import PlacementRequest, PlacementSearch
 from placements.permissions import can_make_placement_requests
@@ -41,13 +36,11 @@ from placements.referral_forms import (
 )
 from placements.search_forms import LIMIT_FIELD, polygon_text
 from placements.selectors import placement_request_get
-from providers.exports import XLSX_CONTENT_TYPE, xlsx_cell
 from providers.facts import VacancyState, vacancy_view
 from providers.models import Setting
 from providers.selectors import setting_get
 
 JSON_CONTENT_TYPE = "application/json"
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 def _detail_url(placement_request: PlacementRequest) -> str:
@@ -405,33 +398,14 @@ def _json_response(document: dict[str, Any], filename: str) -> HttpResponse:
     return response
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATETIME_FORMAT
-        return cell
-    return xlsx_cell(sheet, value)
-
-
 def _xlsx_response(document: dict[str, Any], filename: str) -> HttpResponse:
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
+    book = XlsxWorkbook()
     for part in records.record_sheets(document):
-        sheet = workbook.create_sheet(part.title)
-        for index, width in enumerate(part.widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "C2"
-        header = []
-        for title in part.headers:
-            cell = xlsx_cell(sheet, title)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
+        sheet = book.sheet(part.title, widths=part.widths, freeze="C2")
+        sheet.header(part.headers)
         for row in part.rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+            sheet.row(row)
+    response = HttpResponse(book.to_bytes(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

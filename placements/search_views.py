@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views import View
 
 from common.views import PermissionRequiredMixin
+from common.xlsx import XLSX_CONTENT_TYPE
 from placements.exports import search_workbook
 from placements.matching import FUNNEL_LABELS, WEIGHTS, Match, MatchResult, SearchAreaError
 from placements.models import PlacementRequest
@@ -20,7 +21,6 @@ from placements.permissions import can_make_placement_requests
 from placements.search_forms import SearchForm, polygon_text
 from placements.selectors import placement_request_get
 from placements.services import placement_search_run
-from providers.exports import XLSX_CONTENT_TYPE
 from providers.permissions import can_see_exact_location
 
 # Travel-time bands for the map and the list, by the longest journey to a place that matters.

@@ -1,41 +1,20 @@
 """The provider directory as a spreadsheet: one row per setting, the same columns every time.
 
-Text that came from a file we do not control (Ofsted's list, a provider's own words) is
-neutralised before it reaches a cell, so that a name like `=HYPERLINK(...)` is shown, never run.
+Every cell goes through `common.xlsx`, so that a name from Ofsted's list like `=HYPERLINK(...)`
+is shown, never run.
 Private-location settings' addresses are withheld here exactly as on the pages.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
+from common.xlsx import XlsxWorkbook
 from providers.models import Setting
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_FORMAT = "dd/mm/yyyy"
-# What a spreadsheet may read as the start of a formula (OWASP "CSV injection"), including the
-# tab and carriage return some applications strip before looking.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 WITHHELD = "Withheld"
-
-
-def neutralise(text: str) -> str:
-    """A cell-safe copy of `text`: never a formula, never a character Excel refuses."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def _address(setting: Setting) -> str:
@@ -95,36 +74,11 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell | Any:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=neutralise(value))
-        cell.data_type = "s"  # belt and braces: a string cell is never read as a formula
-        return cell
-    return value
-
-
 def settings_workbook(settings: Iterable[Setting]) -> bytes:
     """An .xlsx of `settings` (select_related("local_authority") keeps this to one query)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Settings")
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    book = XlsxWorkbook()
+    sheet = book.sheet("Settings", widths=[column.width for column in COLUMNS], freeze="A2")
+    sheet.header(column.header for column in COLUMNS)
     for setting in settings:
-        sheet.append([xlsx_cell(sheet, column.value(setting)) for column in COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.row(column.value(setting) for column in COLUMNS)
+    return book.to_bytes()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views import View
 
 from brokerage.models import User
+from common.xlsx import XLSX_CONTENT_TYPE
 from providers import exports, facts, selectors
 from providers.permissions import can_edit_setting, can_see_exact_location
 
@@ -88,7 +89,7 @@ class SettingExportView(LoginRequiredMixin, View):
         settings = selectors.setting_list(filters=request.GET)
         content = exports.settings_workbook(settings.iterator(chunk_size=1_000))
         filename = f"settings-{timezone.localdate():%Y-%m-%d}.xlsx"
-        response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from brokerage.models import Role
-from providers.exports import COLUMNS, XLSX_CONTENT_TYPE, neutralise
+from common.xlsx import XLSX_CONTENT_TYPE, neutralise
+from providers.exports import COLUMNS
 from providers.models import ProvisionType, Setting
 from tests.brokerage.test_permission_matrix import ACTOR_ORG
 from tests.factories import AreaFactory
