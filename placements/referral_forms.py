@@ -26,7 +26,7 @@ from crispy_forms_gds.layout import (
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import format_html
 
 from brokerage.models import Referral, ServiceIncluded
 from brokerage.referrals import MAX_WEEKLY_PRICE
@@ -117,7 +117,9 @@ class ReferralSendForm(GovukFormMixin, forms.Form):
             self.override_names[urn] = field_name
             self.fields[field_name] = forms.CharField(
                 label="Why send it anyway?",
-                help_text=f"Providers and your managers can see this reason. For {escape(name)}.",
+                help_text=format_html(
+                    "Providers and your managers can see this reason. For {}.", name
+                ),
                 max_length=REASON_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 error_messages={

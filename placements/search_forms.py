@@ -23,6 +23,7 @@ from django import forms
 from django.contrib.gis.geos import LinearRing, Polygon
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.html import format_html
 
 from geo.models import Area
 from geo.postcodes import PostcodeError, postcode_lookup
@@ -147,7 +148,10 @@ class SearchForm(forms.Form):
             name = LIMIT_FIELD.format(place.pk)
             limit_names.append(name)
             self.fields[name] = forms.IntegerField(
-                label=f"Longest journey from {place.label} ({place.postcode}), in minutes",
+                # crispy-forms-gds renders labels unescaped: the officer's words are escaped here.
+                label=format_html(
+                    "Longest journey from {} ({}), in minutes", place.label, place.postcode
+                ),
                 help_text="Leave empty for no limit.",
                 required=False,
                 min_value=1,

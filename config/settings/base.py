@@ -4,8 +4,10 @@ Secrets have no defaults here; `local` and `test` supply development-only values
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "axes",
+    "csp",
     "brokerage",
     "geo",
     "providers",
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -226,6 +230,35 @@ OFSTED_SOURCE = env("OFSTED_SOURCE", default="")
 # or self-hosted server for heavier use. The page works without tiles: the list comes first.
 MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_ATTRIBUTION = env("MAP_ATTRIBUTION", default="© OpenStreetMap contributors")
+
+
+def _tile_origin(url: str) -> str:
+    """The tile server's origin for img-src: "https://{s}.tile.example" allows its subdomains."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}" if parts.netloc else ""
+
+
+# Content-Security-Policy (django-csp; docs/adr/0009-content-security-policy.md). Scripts come only
+# from this service's own static files, plus GOV.UK Frontend's one-line inline snippet in
+# base.html, which carries the request's nonce: an injected <script> or onerror= never runs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # 'unsafe-inline' for styles only: Leaflet and Leaflet-Geoman write style attributes into
+        # the markup they build (markers, tooltips, the drawing toolbar), and the API docs page
+        # (drf-spectacular) and Django's admin carry inline styles. Styles cannot run script.
+        "style-src": [SELF, UNSAFE_INLINE],
+        # data: for the images Leaflet-Geoman and Swagger UI embed in their CSS; the map's tiles.
+        "img-src": [SELF, "data:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Vacancies: labelled stale after this many days without confirmation, hidden from search after
 # the second figure. The reminder goes out a day before a vacancy goes stale.

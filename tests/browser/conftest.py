@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -24,6 +25,11 @@ AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
+@functools.cache
+def AXE_SOURCE() -> str:  # noqa: N802 (a constant, read once)
+    return AXE.read_text()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -37,11 +43,25 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    """A fresh page; the test fails if the browser reports a Content-Security-Policy violation
+    (something the policy blocked: an inline script or style the page needed, a remote image),
+    unless it is marked `allow_csp_violations`."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.text} ({page.url})")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    if not request.node.get_closest_marker("allow_csp_violations"):
+        assert violations == [], "the Content-Security-Policy blocked:\n" + "\n".join(violations)
 
 
 class Accessibility:
@@ -52,7 +72,9 @@ class Accessibility:
         self.checked: list[str] = []
 
     def check(self, name: str) -> None:
-        self.page.add_script_tag(path=str(AXE))
+        # Evaluated (as the browser's devtools would), not added as a <script> element: the
+        # Content-Security-Policy rightly refuses an inline script without the page's nonce.
+        self.page.evaluate(AXE_SOURCE())
         result = self.page.evaluate(
             "async () => await axe.run(document, {resultTypes: ['violations']})"
         )
