@@ -60,10 +60,6 @@ class ClaimTransferForm(GovukFormMixin, forms.Form):
 
     submit_label = "Move the setting"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.helper.form_tag = False  # the page wraps it with its own buttons
-
     reason = forms.CharField(
         label="Why is the setting moving?",
         max_length=2000,
