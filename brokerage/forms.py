@@ -100,7 +100,7 @@ class LocalAuthorityAddForm(GovukFormMixin, forms.Form):
     confirm_outside_region = forms.BooleanField(
         required=False,
         widget=forms.HiddenInput,
-        label="Yes, add it although it is in another region",
+        label="Yes, add it: our co-operative spans more than one region",
     )
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
@@ -111,7 +111,6 @@ class LocalAuthorityAddForm(GovukFormMixin, forms.Form):
         """Show the confirmation box, with the service's reason as its error."""
         field = self.fields["confirm_outside_region"]
         field.widget = forms.CheckboxInput()
-        field.label = "Yes, add it: our co-operative spans more than one region"
         self.add_error("confirm_outside_region", error)
 
 
