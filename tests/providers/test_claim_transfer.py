@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brokerage.models import AuditEvent, Notification, Role
+from brokerage.notifications import notification_queue
 from geo.models import Postcode
 from providers import facts
 from providers.models import CarerHousehold, Eligibility, Setting, SettingClaim, Vacancy
@@ -240,9 +242,10 @@ class TestService:
         to_old = [m for m in mail.outbox if m.to[0].endswith("provider_a1@example.org")]
         to_new = [m for m in mail.outbox if m.to[0].endswith("provider_a2@example.org")]
         assert {m.subject for m in to_old} == {
-            f"{home.display_name} (SC300001) is now run on Placement Finder by Provider A2".replace(
-                "Placement Finder", _service_name()
-            )
+            f"{home.display_name} (SC300001) is now run on {settings.SERVICE_NAME} by Provider A2"
+        }
+        assert {m.subject for m in to_new} == {
+            f"{home.display_name} (SC300001) is now yours on {settings.SERVICE_NAME}"
         }
         assert "can no longer see or change this setting's details" in to_old[0].body
         assert "Nothing that provider recorded is passed on to you" in to_new[0].body
@@ -255,8 +258,6 @@ class TestService:
 
         # Queuing again under the same keys sends nothing more.
         before = len(mail.outbox)
-        from brokerage.notifications import notification_queue
-
         with django_capture_on_commit_callbacks(execute=True):
             made = notification_queue(
                 recipients=[world.user("provider_a1", PADM)],
@@ -288,12 +289,6 @@ class TestService:
 
 
 # The pages and the API ---------------------------------------------------------------------------
-
-
-def _service_name() -> str:
-    from django.conf import settings
-
-    return settings.SERVICE_NAME
 
 
 class TestPages:
