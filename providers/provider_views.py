@@ -49,12 +49,11 @@ def _history(setting: Setting) -> list[dict[str, Any]]:
         records = model.history.filter(setting_id=setting.pk).select_related("history_user")
         if setting.provider_since is not None:
             # What was recorded before this organisation took the setting over is not its to
-            # see: no record from before, nor a later one (a deletion) of anything that existed.
+            # see: no record from before, nor the deletions a transfer made of what existed.
             since = setting.provider_since
+            existed = model.history.filter(setting_id=setting.pk, history_date__lt=since)
             records = records.filter(history_date__gte=since).exclude(
-                id__in=model.history.filter(setting_id=setting.pk, history_date__lt=since).values(
-                    "id"
-                )
+                history_type="-", id__in=existed.values("id")
             )
         for record in records.order_by("-history_date")[:20]:
             if label == "Vacancy":

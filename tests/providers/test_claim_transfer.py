@@ -381,6 +381,21 @@ class TestPages:
         assert "Vacancy: 1 place" in manage
         assert "2 places" not in manage
 
+    def test_an_approved_claimant_sees_its_own_changes_not_earlier_ones(self, world, client):
+        """An unowned setting with facts nobody on the service stands behind (the demo seeds
+        such): after a plain approval, the history shows the new owner's changes only."""
+        setting = SettingFactory(urn="SC300010")
+        Eligibility.objects.create(setting=setting, sexes=["male"], placement_kinds=["planned"])
+        claim = _claim(world, setting)
+        facts.setting_claim_decide(actor=world.user("hub_a", HUB), claim=claim, approve=True)
+        setting.refresh_from_db()
+        admin = world.user("provider_a2", PADM)
+        facts.eligibility_update(actor=admin, setting=setting, minimum_notice_days=5)
+        client.force_login(admin)
+        html = client.get(reverse("setting_manage", args=[setting.urn])).content.decode()
+        assert "Changed: minimum notice days" in html
+        assert html.count("Who you can care for: ") == 1
+
     def test_the_old_owner_loses_the_pages_and_the_api_at_once(self, world, home, agency, client):
         old_admin = world.user("provider_a1", PADM)
         token, key = facts.api_token_create(actor=old_admin, name="Our care system")
