@@ -78,19 +78,40 @@ class InvitationAcceptForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
+class AreaWithRegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        region = obj.parent.name if obj.parent_id else "region not known"
+        return f"{obj.name} ({region})"
+
+
 class LocalAuthorityAddForm(GovukFormMixin, forms.Form):
+    """Which authority to add. An authority outside the hub's ONS region needs the box ticked;
+    the box is shown once the service has said so (`ask_to_confirm`)."""
+
     submit_label = "Add local authority"
-    area = forms.ModelChoiceField(
+    area = AreaWithRegionChoiceField(
         label="Local authority",
         queryset=Area.objects.none(),
         empty_label="Choose a local authority",
         error_messages={"required": "Choose a local authority"},
-        help_text="Upper-tier (children's services) authorities that are not members yet.",
+        help_text="Upper-tier (children's services) authorities that are not members yet, with "
+        "their ONS region. Those in your region come first.",
+    )
+    confirm_outside_region = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Yes, add it: our co-operative spans more than one region",
     )
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["area"]).queryset = areas
+
+    def ask_to_confirm(self, error: ValidationError) -> None:
+        """Show the confirmation box, with the service's reason as its error."""
+        field = self.fields["confirm_outside_region"]
+        field.widget = forms.CheckboxInput()
+        self.add_error("confirm_outside_region", error)
 
 
 class ProviderOrganisationAddForm(GovukFormMixin, forms.Form):

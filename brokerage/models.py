@@ -253,6 +253,7 @@ class AuditEvent(models.Model):
         REFERRAL_OVERRIDE = "referral_override", "Referral sent despite the setting's criteria"
         REFERRAL_ANSWERED = "referral_answered", "Referral answered"
         PLACEMENT_DECIDED = "placement_decided", "Placement recorded"
+        SETTING_TRANSFERRED = "setting_transferred", "Setting moved to another provider"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -445,6 +446,7 @@ class Notification(TimeStampedModel):
         MESSAGE = "message", "New message"
         FILLED = "filled", "Place filled"
         PLACED = "placed", "Placement agreed"
+        SETTING_TRANSFERRED = "setting_transferred", "Setting moved to another provider"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     referral = models.ForeignKey(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,12 +41,52 @@ def provider_organisation_list(*, region: Region) -> QuerySet[Organisation]:
     )
 
 
+def region_ons_areas(*, region: Region) -> list[Area]:
+    """The ONS region(s) a hub covers: the one it was set up for, else those its current member
+    authorities lie in (a co-operative set up without one). Empty when nothing says."""
+    if region.area_id is not None:
+        return [region.area]  # type: ignore[list-item]
+    return list(
+        Area.objects.filter(
+            kind=Area.Kind.REGION,
+            children__gss_code__in=Organisation.objects.filter(
+                region=region, kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True
+            ).values("gss_code"),
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def area_outside_region(*, area: Area, region: Region) -> list[Area] | None:
+    """The hub's ONS regions if `area` lies outside all of them (so adding it needs a second
+    thought), else None: inside, or either side's region is not known."""
+    own = region_ons_areas(region=region)
+    if not own or area.parent_id is None or area.parent_id in {r.pk for r in own}:
+        return None
+    return own
+
+
 def area_list_addable(*, region: Region) -> QuerySet[Area]:
-    """Upper-tier authorities that are not current members of the region."""
+    """Upper-tier authorities that are not current members of the region, with their ONS region
+    (`parent`): the hub's own region's first, then the rest by region and name."""
     members = Organisation.objects.filter(
         region=region, kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True
     ).values("gss_code")
-    return Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA).exclude(gss_code__in=members)
+    own = [r.pk for r in region_ons_areas(region=region)]
+    return (
+        Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA)
+        .exclude(gss_code__in=members)
+        .select_related("parent")
+        .annotate(
+            in_own_region=Case(
+                When(parent_id__in=own, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("in_own_region", F("parent__name").asc(nulls_last=True), "name")
+    )
 
 
 def local_authority_get(*, actor: User, pk: int) -> Organisation:

@@ -23,6 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from brokerage import selectors
 from brokerage.models import AuditEvent, Invitation, Organisation, Role, User
 from brokerage.permissions import assignable_roles, can_manage_organisation_users, can_manage_region
 from common.permissions import require
@@ -73,14 +74,38 @@ def audit_record(
 # Organisations -----------------------------------------------------------------------------------
 
 
+def outside_region_message(*, area: Area, own: list[Area]) -> str:
+    """For example: Derbyshire is in the East Midlands, not in your region (West Midlands)."""
+    assert area.parent is not None
+    return (
+        f"{area.name} is in {_region_name(area.parent)}, not in your region "
+        f"({' or '.join(r.name for r in own)}). Add it anyway?"
+    )
+
+
+def _region_name(region: Area) -> str:
+    # ONS names read as places: "the East Midlands", "the South West", but "London".
+    bare = region.name in ("London", "Yorkshire and The Humber")
+    return region.name if bare else f"the {region.name}"
+
+
 @transaction.atomic
-def local_authority_add(*, actor: User, area: Area) -> Organisation:
-    """Make an upper-tier local authority a member of the actor's region (again, if it left)."""
+def local_authority_add(
+    *, actor: User, area: Area, outside_region_confirmed: bool = False
+) -> Organisation:
+    """Make an upper-tier local authority a member of the actor's region (again, if it left).
+
+    Regional care co-operatives can span ONS regions, so an authority outside the hub's region
+    may be added, but only when the hub admin has confirmed it (`outside_region_confirmed`);
+    without that it is refused with code "outside_region"."""
     require(can_manage_region(actor))
     assert actor.organisation is not None
     region = actor.organisation.region
     if area.kind != Area.Kind.UPPER_TIER_LA:
         raise ValidationError("Choose an upper-tier local authority.")
+    own = selectors.area_outside_region(area=area, region=region)
+    if own is not None and not outside_region_confirmed:
+        raise ValidationError(outside_region_message(area=area, own=own), code="outside_region")
     organisation, created = Organisation.objects.select_for_update().get_or_create(
         region=region,
         kind=Organisation.Kind.LOCAL_AUTHORITY,
@@ -92,7 +117,16 @@ def local_authority_add(*, actor: User, area: Area) -> Organisation:
             raise ValidationError(f"{area.name} is already a member of {region}.")
         organisation.member_until = None
         organisation.save(update_fields=["member_until", "updated_at"])
-    audit_record(actor=actor, action=AuditEvent.Action.LA_ADDED, organisation=organisation)
+    if own is None:
+        audit_record(actor=actor, action=AuditEvent.Action.LA_ADDED, organisation=organisation)
+    else:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.LA_ADDED,
+            organisation=organisation,
+            outside_region=True,
+            ons_region=area.parent.name if area.parent else "",
+        )
     return organisation
 
 

@@ -162,10 +162,15 @@ class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
     def form_valid(self, form: LocalAuthorityAddForm) -> HttpResponse:
         try:
             organisation = services.local_authority_add(
-                actor=self.actor, area=form.cleaned_data["area"]
+                actor=self.actor,
+                area=form.cleaned_data["area"],
+                outside_region_confirmed=form.cleaned_data["confirm_outside_region"],
             )
         except ValidationError as error:
-            form.add_error("area", error)
+            if error.code == "outside_region":
+                form.ask_to_confirm(error)
+            else:
+                form.add_error("area", error)
             return self.form_invalid(form)
         messages.success(self.request, f"{organisation.name} is now a member of the region.")
         return HttpResponseRedirect(reverse("organisation_list"))

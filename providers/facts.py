@@ -17,8 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from brokerage.models import Organisation, User
+from brokerage.models import AuditEvent, Notification, Organisation, User
+from brokerage.notifications import notification_queue
 from brokerage.permissions import can_manage_region
+from brokerage.services import audit_record
 from common.permissions import require
 from geo.postcodes import PostcodeError, postcode_lookup
 from providers.models import (
@@ -34,6 +36,7 @@ from providers.models import (
     Vacancy,
 )
 from providers.permissions import (
+    PROVIDER_ROLES,
     can_claim_settings,
     can_edit_setting,
     can_manage_api_tokens,
@@ -84,37 +87,170 @@ def setting_claim_request(*, actor: User, setting: Setting, note: str = "") -> S
     )
 
 
-@transaction.atomic
-def setting_claim_decide(
-    *, actor: User, claim: SettingClaim, approve: bool, note: str = ""
-) -> SettingClaim:
-    """A hub admin of the claiming organisation's region approves or rejects a claim. Approving
-    hands the setting to that organisation and rejects any other open claim for it."""
-    require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
-    claim = SettingClaim.objects.select_for_update().get(pk=claim.pk)
+def _lock_pending_claim(claim: SettingClaim) -> tuple[SettingClaim, Setting]:
+    claim = (
+        SettingClaim.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=claim.pk)
+    )
     if claim.status != SettingClaim.Status.PENDING:
         raise ValidationError("This claim has already been decided.")
-    now = timezone.now()
-    claim.status = SettingClaim.Status.APPROVED if approve else SettingClaim.Status.REJECTED
+    setting = (
+        Setting.objects.select_for_update(of=("self",))
+        .select_related("provider_organisation")
+        .get(pk=claim.setting_id)
+    )
+    return claim, setting
+
+
+def _claim_approve(*, actor: User, claim: SettingClaim, setting: Setting, now: Any) -> None:
+    """Hand the setting to the claim's organisation, closing every other claim on it."""
+    claim.status = SettingClaim.Status.APPROVED
     claim.decided_by, claim.decided_at = actor, now
+    SettingClaim.objects.filter(setting=setting, status=SettingClaim.Status.APPROVED).update(
+        status=SettingClaim.Status.ENDED, updated_at=now
+    )
+    SettingClaim.objects.filter(setting=setting, status=SettingClaim.Status.PENDING).exclude(
+        pk=claim.pk
+    ).update(
+        status=SettingClaim.Status.REJECTED,
+        decided_by=actor,
+        decided_at=now,
+        updated_at=now,
+        note="Another organisation's claim was approved.",
+    )
+    setting.provider_organisation = claim.organisation
+    setting.provider_since = now
+    setting.save(update_fields=["provider_organisation", "provider_since", "updated_at"])
+    claim.save()
+
+
+@transaction.atomic
+def setting_claim_decide(
+    *, actor: User, claim: SettingClaim, approve: bool, note: str = "", now: Any = None
+) -> SettingClaim:
+    """A hub admin of the claiming organisation's region approves or rejects a claim. Approving
+    hands the setting to that organisation and rejects any other open claim for it.
+
+    A setting another organisation already runs on the service is not handed over by a plain
+    approval: that takes `setting_claim_transfer`, with a reason (code "transfer_required")."""
+    require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
+    claim, setting = _lock_pending_claim(claim)
+    now = now or timezone.now()
     if note:
         claim.note = f"{claim.note}\n{note}".strip()
-    if approve:
-        SettingClaim.objects.filter(
-            setting=claim.setting, status=SettingClaim.Status.APPROVED
-        ).update(status=SettingClaim.Status.REJECTED, decided_by=actor, decided_at=now)
-        SettingClaim.objects.filter(
-            setting=claim.setting, status=SettingClaim.Status.PENDING
-        ).exclude(pk=claim.pk).update(
-            status=SettingClaim.Status.REJECTED,
-            decided_by=actor,
-            decided_at=now,
-            note="Another organisation's claim was approved.",
+    if not approve:
+        claim.status = SettingClaim.Status.REJECTED
+        claim.decided_by, claim.decided_at = actor, now
+        claim.save()
+        return claim
+    current = setting.provider_organisation
+    if current is not None and current.pk != claim.organisation_id:
+        raise ValidationError(
+            f"{setting.urn} is run on this service by {current.name}. Moving it to "
+            f"{claim.organisation.name} is a transfer: give a reason on the transfer page.",
+            code="transfer_required",
         )
-        Setting.objects.filter(pk=claim.setting_id).update(
-            provider_organisation=claim.organisation, updated_at=now
+    _claim_approve(actor=actor, claim=claim, setting=setting, now=now)
+    return claim
+
+
+def _setting_facts_clear(*, actor: User, setting: Setting) -> None:
+    """Remove what the previous organisation recorded about the setting, so that the new one
+    starts from nothing of theirs: who it can care for, the vacancy, carer households, and the
+    exact address (every private one; a public one only if the provider gave it). The
+    simple-history records stay, for the hub and auditors, and are not shown to the new owner
+    (they predate `provider_since`)."""
+    for instance in [
+        *Eligibility.objects.filter(setting=setting),
+        *Vacancy.objects.filter(setting=setting),
+        *CarerHousehold.objects.filter(setting=setting),
+    ]:
+        _with_history_user(instance, actor)
+        instance.delete()
+    if setting.location_is_private or setting.location_from_provider:
+        setting.address_line_1 = setting.address_line_2 = setting.address_line_3 = ""
+        setting.town = setting.postcode = ""
+        setting.location = None
+        setting.location_from_provider = False
+        setting.save(
+            update_fields=[
+                "address_line_1",
+                "address_line_2",
+                "address_line_3",
+                "town",
+                "postcode",
+                "location",
+                "location_from_provider",
+                "updated_at",
+            ]
         )
-    claim.save()
+
+
+def _transfer_recipients(organisation: Organisation) -> list[User]:
+    return list(
+        User.objects.filter(
+            organisation=organisation, is_active=True, role__in=PROVIDER_ROLES
+        ).order_by("pk")
+    )
+
+
+@transaction.atomic
+def setting_claim_transfer(
+    *, actor: User, claim: SettingClaim, reason: str, now: Any = None
+) -> SettingClaim:
+    """Approve a claim for a setting another organisation runs on the service: the setting moves
+    to the claimant, with the hub admin's reason recorded on the claim and in the audit log.
+
+    Only a hub admin of the region of both organisations may do it. The previous organisation
+    loses the setting's pages and API at once; the new one starts without the previous one's
+    facts (`_setting_facts_clear`). Both organisations' provider users are emailed once,
+    through the notification outbox."""
+    require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
+    claim, setting = _lock_pending_claim(claim)
+    previous = setting.provider_organisation
+    if previous is None:
+        raise ValidationError(f"Nobody runs {setting.urn} on this service: approve the claim.")
+    if previous.pk == claim.organisation_id:
+        raise ValidationError(f"{previous.name} already runs {setting.urn}.")
+    if previous.region_id != actor.region.pk:
+        raise ValidationError(
+            f"{setting.urn} is run by {previous.name} in another region; its hub must agree "
+            "to the move."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the setting is moving to another provider"})
+    now = now or timezone.now()
+    _setting_facts_clear(actor=actor, setting=setting)
+    claim.transferred_from = previous
+    claim.transfer_reason = reason
+    _claim_approve(actor=actor, claim=claim, setting=setting, now=now)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.SETTING_TRANSFERRED,
+        organisation=claim.organisation,
+        setting=setting.urn,
+        claim=claim.pk,
+        from_organisation=previous.pk,
+        from_organisation_name=previous.name,
+        to_organisation=claim.organisation.pk,
+        to_organisation_name=claim.organisation.name,
+        reason=reason,
+    )
+    for side, organisation in (("from", previous), ("to", claim.organisation)):
+        notification_queue(
+            recipients=_transfer_recipients(organisation),
+            kind=Notification.Kind.SETTING_TRANSFERRED,
+            key=f"claim-{claim.pk}:transferred:{side}",
+            template=f"providers/email/setting_transferred_{side}.txt",
+            context={
+                "setting": setting,
+                "previous": previous,
+                "new": claim.organisation,
+                "when": now,
+            },
+        )
     return claim
 
 

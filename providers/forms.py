@@ -55,6 +55,21 @@ class OfstedUploadForm(GovukFormMixin, forms.Form):
 # Provider facts -------------------------------------------------------------------------------
 
 
+class ClaimTransferForm(GovukFormMixin, forms.Form):
+    """The hub admin's reason for moving a setting from one provider to another."""
+
+    submit_label = "Move the setting"
+
+    reason = forms.CharField(
+        label="Why is the setting moving?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: Ofsted's register names the new owner since 1 March. Kept in the "
+        "audit log; not sent to either provider.",
+        error_messages={"required": "Enter why the setting is moving to another provider"},
+    )
+
+
 class ClaimForm(GovukFormMixin, forms.Form):
     submit_label = "Claim this setting"
 

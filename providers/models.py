@@ -153,6 +153,9 @@ class Setting(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="settings",
     )
+    # Since when it has run it here (approval or transfer): what the setting's facts recorded
+    # before, under another organisation, is not shown to this one. None for an older approval.
+    provider_since = models.DateTimeField(null=True, blank=True)
     location_from_provider = models.BooleanField(
         default=False, help_text="The provider set the address; Ofsted's list no longer does."
     )
@@ -308,6 +311,8 @@ class SettingClaim(TimeStampedModel):
         PENDING = "pending", "Waiting for approval"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+        # It was approved; then a hub admin moved the setting to another organisation.
+        ENDED = "ended", "Moved to another provider"
 
     setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="claims")
     organisation = models.ForeignKey(
@@ -322,10 +327,24 @@ class SettingClaim(TimeStampedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # An approval that took the setting from another organisation on the service: whose it was
+    # and the hub admin's reason (required; also in the audit log).
+    transferred_from = models.ForeignKey(
+        "brokerage.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    transfer_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(transferred_from__isnull=True) | ~models.Q(transfer_reason=""),
+                name="setting_claim_transfer_has_reason",
+            ),
             models.UniqueConstraint(
                 fields=["setting"],
                 condition=models.Q(status="approved"),

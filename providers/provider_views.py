@@ -17,7 +17,13 @@ from brokerage.models import User
 from brokerage.permissions import can_manage_region
 from common.views import PermissionRequiredMixin
 from providers import facts
-from providers.forms import ClaimForm, EligibilityForm, LocationForm, VacancyForm
+from providers.forms import (
+    ClaimForm,
+    ClaimTransferForm,
+    EligibilityForm,
+    LocationForm,
+    VacancyForm,
+)
 from providers.models import Eligibility, Setting, SettingClaim, Vacancy
 from providers.permissions import (
     can_claim_settings,
@@ -41,6 +47,14 @@ def _history(setting: Setting) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for model, label in ((Eligibility, "Who you can care for"), (Vacancy, "Vacancy")):
         records = model.history.filter(setting_id=setting.pk).select_related("history_user")
+        if setting.provider_since is not None:
+            # What was recorded before this organisation took the setting over is not its to
+            # see: no record from before, nor the deletions a transfer made of what existed.
+            since = setting.provider_since
+            existed = model.history.filter(setting_id=setting.pk, history_date__lt=since)
+            records = records.filter(history_date__gte=since).exclude(
+                history_type="-", id__in=existed.values("id")
+            )
         for record in records.order_by("-history_date")[:20]:
             if label == "Vacancy":
                 what = f"{record.places} place{'s' if record.places != 1 else ''}"
@@ -130,12 +144,28 @@ class ClaimCreateView(PermissionRequiredMixin, View):
         return view.get(request, form=form)
 
 
+def _claim_for_hub_admin(*, actor: User, pk: int) -> SettingClaim:
+    """A claim by an organisation of the actor's region; anything else is not found."""
+    return get_object_or_404(
+        SettingClaim.objects.select_related(
+            "setting", "setting__provider_organisation", "organisation", "requested_by"
+        ),
+        pk=pk,
+        organisation__region=actor.region,
+    )
+
+
 class ClaimListView(PermissionRequiredMixin, View):
     permission = staticmethod(can_manage_region)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         claims = SettingClaim.objects.filter(organisation__region=self.actor.region).select_related(
-            "setting", "organisation", "requested_by", "decided_by"
+            "setting",
+            "setting__provider_organisation",
+            "organisation",
+            "requested_by",
+            "decided_by",
+            "transferred_from",
         )
         return render(
             request,
@@ -153,11 +183,7 @@ class ClaimDecideView(PermissionRequiredMixin, View):
     permission = staticmethod(can_manage_region)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        claim = get_object_or_404(
-            SettingClaim.objects.select_related("setting", "organisation"),
-            pk=pk,
-            organisation__region=self.actor.region,
-        )
+        claim = _claim_for_hub_admin(actor=self.actor, pk=pk)
         approve = request.POST.get("decision") == "approve"
         try:
             facts.setting_claim_decide(actor=self.actor, claim=claim, approve=approve)
@@ -170,6 +196,47 @@ class ClaimDecideView(PermissionRequiredMixin, View):
                 f"{claim.organisation.name}'s claim to {claim.setting.urn} has been {verb}.",
             )
         return HttpResponseRedirect(reverse("claim_list"))
+
+
+class ClaimTransferView(PermissionRequiredMixin, View):
+    """Approving a claim to a setting another provider runs here: a separate confirmation, with
+    a reason."""
+
+    permission = staticmethod(can_manage_region)
+    template_name = "providers/claim_transfer.html"
+
+    def _render(self, request: HttpRequest, claim: SettingClaim, form: Any) -> HttpResponse:
+        return render(request, self.template_name, {"claim": claim, "form": form})
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        claim = _claim_for_hub_admin(actor=self.actor, pk=pk)
+        if (
+            claim.status != SettingClaim.Status.PENDING
+            or claim.setting.provider_organisation is None
+        ):
+            return HttpResponseRedirect(reverse("claim_list"))
+        return self._render(request, claim, ClaimTransferForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        claim = _claim_for_hub_admin(actor=self.actor, pk=pk)
+        form = ClaimTransferForm(request.POST)
+        if form.is_valid():
+            previous = claim.setting.provider_organisation
+            try:
+                facts.setting_claim_transfer(
+                    actor=self.actor, claim=claim, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{claim.setting.display_name} ({claim.setting.urn}) has moved from "
+                    f"{previous.name if previous else 'nobody'} to {claim.organisation.name}. "
+                    "Both have been told by email.",
+                )
+                return HttpResponseRedirect(reverse("claim_list"))
+        return self._render(request, claim, form)
 
 
 class SettingManageView(PermissionRequiredMixin, View):

@@ -53,4 +53,9 @@ urlpatterns = [
     # Hub admins approve claims.
     path("claims/", provider_views.ClaimListView.as_view(), name="claim_list"),
     path("claims/<int:pk>/decide/", provider_views.ClaimDecideView.as_view(), name="claim_decide"),
+    path(
+        "claims/<int:pk>/transfer/",
+        provider_views.ClaimTransferView.as_view(),
+        name="claim_transfer",
+    ),
 ]

@@ -176,3 +176,25 @@ def test_only_staff_reach_django_admin(world, client, role):
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     assert Invitation.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("scope", ["region", "other"])
+def test_transfer_a_setting(world, client, role, scope):
+    """The transfer page of a claim to a setting Provider A1 runs, made by another provider of
+    the region or of another region: only a hub admin of the claimant's region reaches it;
+    another region's claim is not found; a refused POST moves nothing."""
+    from providers import facts
+    from tests.providers.factories import SettingFactory
+
+    setting = SettingFactory(provider_organisation=world.provider_a1)
+    claimant = world.user("provider_a2" if scope == "region" else "provider_b1", PADM)
+    claim = facts.setting_claim_request(actor=claimant, setting=setting)
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    url = reverse("claim_transfer", args=[claim.pk])
+    expected = 403 if role != HUB else (200 if scope == "region" else 404)
+    assert client.get(url).status_code == expected
+    response = client.post(url, {"reason": "Ofsted names the new owner"})
+    setting.refresh_from_db()
+    assert response.status_code == (302 if expected == 200 else expected)
+    assert (setting.provider_organisation == claimant.organisation) == (expected == 200)

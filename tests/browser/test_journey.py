@@ -19,9 +19,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def hub_admin(db):
-    region = RegionFactory(name="East Midlands Regional Care Co-operative")
-    AreaFactory(gss_code="E06000017", name="Rutland", kind=Area.Kind.UPPER_TIER_LA)
-    AreaFactory(gss_code="E06000016", name="Leicester", kind=Area.Kind.UPPER_TIER_LA)
+    east = AreaFactory(gss_code="E12000004", name="East Midlands", kind=Area.Kind.REGION)
+    region = RegionFactory(name="East Midlands Regional Care Co-operative", area=east)
+    AreaFactory(gss_code="E06000017", name="Rutland", kind=Area.Kind.UPPER_TIER_LA, parent=east)
+    AreaFactory(gss_code="E06000016", name="Leicester", kind=Area.Kind.UPPER_TIER_LA, parent=east)
     hub = OrganisationFactory(region=region, hub=True, name="East Midlands Hub")
     return UserFactory(
         organisation=hub, role=Role.HUB_ADMIN, email="hana@example.org", full_name="Hana Hubbard"
@@ -52,7 +53,7 @@ def test_hub_admin_adds_an_la_and_invites_an_officer_who_joins(live_server, page
     page.get_by_role("button", name="Add local authority").click()  # nothing chosen
     assert "Choose a local authority" in page.locator(".govuk-error-summary").inner_text()
     axe.check("05-add-la-error")
-    page.get_by_label("Local authority").select_option(label="Rutland (E06000017)")
+    page.get_by_label("Local authority").select_option(label="Rutland (East Midlands)")
     page.get_by_role("button", name="Add local authority").click()
     page.get_by_text("Rutland is now a member of the region.").wait_for()
     axe.check("06-la-added")
