@@ -7,6 +7,7 @@ its filters and the setting page must work, and pass axe, without them.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import Point
 
 from brokerage.models import Role
@@ -103,3 +104,19 @@ def test_officer_filters_the_directory_and_opens_a_setting(live_server, page, ax
     page.get_by_text("The address is withheld").wait_for()
     axe.check("23-setting-private")
     assert script_errors == []
+
+
+def test_a_missing_page_is_the_services_own_page_not_found(live_server, page, axe, officer):
+    """The live server runs with DEBUG off (config/settings/test.py, and pytest-django's
+    django_debug_mode, false unless changed), so a missing page is our GOV.UK 404, never
+    Django's technical page listing every URL pattern."""
+    assert settings.DEBUG is False
+    sign_in(page, live_server.url, officer.email, PASSWORD)
+    page.get_by_role("heading", name="Welcome, Olu").wait_for()
+    response = page.goto(f"{live_server.url}/providers/no-such-page/")
+    assert response is not None and response.status == 404
+    page.get_by_role("heading", name="Page not found", level=1).wait_for()
+    text = page.locator("body").inner_text()
+    assert "Using the URLconf" not in text and "DEBUG = True" not in text
+    assert page.get_by_role("link", name="Go to your home page").is_visible()
+    axe.check("24-page-not-found")
