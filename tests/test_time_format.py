@@ -10,9 +10,11 @@ import ast
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -108,3 +110,23 @@ def test_pages_with_times_say_pm(world, client):
     assert "24 Nov 2026, 12:14pm" in imports
     for page in (tokens, imports):
         assert "a.m." not in page and "p.m." not in page
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "brokerage/email/referral_received.txt",
+        "brokerage/email/referral_reminder.txt",
+        "brokerage/email/referral_expired_officer.txt",
+    ],
+)
+def test_emails_with_a_deadline_say_pm(template):
+    referral = SimpleNamespace(
+        pk=1,
+        deadline=AFTERNOON,
+        setting=SimpleNamespace(display_name="Oak House", urn="SC000001"),
+        request=SimpleNamespace(reference="LAC-1", organisation=SimpleNamespace(name="Rutland")),
+    )
+    text = render_to_string(template, {"referral": referral, "site_url": "http://testserver"})
+    assert "12:14pm" in text
+    assert "a.m." not in text and "p.m." not in text
