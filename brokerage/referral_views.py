@@ -32,6 +32,7 @@ from brokerage.referral_selectors import (
     referrals_for_provider,
 )
 from brokerage.referrals import referral_answer, referral_message_post
+from common.formats import govuk_datetime
 from common.views import PermissionRequiredMixin
 from placements.models import Accommodation, ChildSex, Urgency
 from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
@@ -72,7 +73,7 @@ def is_signed_in(user: User) -> bool:
 def deadline_text(deadline: datetime, now: datetime) -> str:
     """Within a day, how long is left ("in 3 hours"); else the date and time; then "Passed"."""
     left = deadline - now
-    when = date_format(timezone.localtime(deadline), "j M Y, g:ia")
+    when = govuk_datetime(deadline, "j M Y", joiner=", ")
     if left.total_seconds() <= 0:
         return f"Passed ({when})"
     minutes = round(left.total_seconds() / 60)
@@ -152,7 +153,7 @@ def answer_rows(referral: Referral) -> list[tuple[str, str]]:
     """The provider's answer (nothing before it has answered)."""
     if referral.answered_at is None:
         return []
-    answered = date_format(timezone.localtime(referral.answered_at), "j M Y, g:ia")
+    answered = govuk_datetime(referral.answered_at, "j M Y", joiner=", ")
     if referral.answered_by is not None:
         answered += f" by {referral.answered_by.full_name}"
     if referral.weekly_price is not None:

@@ -1,11 +1,61 @@
-from datetime import datetime
+"""Dates, times and periods as GOV.UK writes them: the one formatter for pages, emails, exports
+and the API's human text.
 
+Django's own time formats cannot do this: its "a" gives "p.m." and "P" gives "4:30 p.m.", which
+is not GOV.UK style ("4:30pm", "12pm" at midday). The template filters in
+common/templatetags/govuk_dates.py call these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 
 
-def govuk_datetime(value: datetime) -> str:
-    """GOV.UK style: "1 December 2026 at 2:29am" (local time)."""
-    local = timezone.localtime(value)
-    return f"{local.day} {local:%B %Y} at {local.hour % 12 or 12}:{local:%M}{local:%p}".replace(
-        "AM", "am"
-    ).replace("PM", "pm")
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def govuk_time(value: datetime | None) -> str:
+    """4:30pm, 12pm (midday), 12am (midnight): local time."""
+    if value is None:
+        return ""
+    local = _local(value)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local:%M}{suffix}"
+
+
+def govuk_datetime(
+    value: datetime | None, day_format: str = "j F Y", *, joiner: str = " at "
+) -> str:
+    """The day in `day_format` (a Django date format, no time in it), then the time:
+    "1 December 2026 at 2:29am", or with joiner=", " "1 Dec 2026, 2:29am". Local time."""
+    if value is None:
+        return ""
+    local = _local(value)
+    return f"{date_filter(local, day_format)}{joiner}{govuk_time(local)}"
+
+
+def notice_period(days: int | None) -> str:
+    """The notice a setting needs: "no notice needed", "1 day's notice", "2 days' notice"."""
+    if not days:
+        return "no notice needed"
+    return f"{days} day's notice" if days == 1 else f"{days} days' notice"
+
+
+def duration_words(value: timedelta | None, *, default: str = "") -> str:
+    """A length of time in words, to the minute: "15 minutes", "1 hour", "1 hour 30 minutes"."""
+    if value is None:
+        return default
+    minutes = max(0, round(value.total_seconds() / 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{count} {unit}{'' if count == 1 else 's'}"
+        for count, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if count
+    ]
+    return " ".join(parts) or "less than a minute"

@@ -24,6 +24,13 @@ app.conf.beat_schedule = {
         "task": "providers.tasks.ofsted_refresh",
         "schedule": crontab(hour=5, minute=30),
     },
+    # An uploaded Ofsted list (possibly an LA's unredacted copy) is kept only while its preview
+    # waits to be confirmed: failed, refused, confirmed and cancelled ones are deleted at once,
+    # this deletes those of previews left for a day. Daily, after the refresh.
+    "ofsted-uploads-clean-up": {
+        "task": "providers.tasks.ofsted_uploads_clean_up",
+        "schedule": crontab(hour=5, minute=45),
+    },
     # A vacancy nobody confirms goes stale after VACANCY_STALE_DAYS: a day before, its provider
     # gets an email with one-click "Still accurate" / "No longer available" links. Hourly, so a
     # reminder is never far behind its day and a missed run catches up; each goes once.

@@ -7,12 +7,19 @@ code), `oseast1m`/`osnrth1m` (EPSG:27700 metres). It has no upper-tier lookup, s
 non-metropolitan district's county is found from the loaded upper-tier boundaries (see
 `_district_counties`). The package's own reader needs pandas, which this project does not use:
 the files are read here with brotli and msgpack alone, and the package is never imported.
+
+So that a lookup can say "outside England" where only some areas are loaded (the demo loads its
+region's), the postcode districts wholly outside England are kept in a small file,
+geo/data/outside_england_districts.json, derived from the same directory: write it again with
+`outside_england_districts_write()` when the package is upgraded (a test compares the two).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -52,6 +59,8 @@ COUNTRY_BY_CODE_LETTER = {
 # code (unitary E06, metropolitan E08, London E09) is its own upper tier.
 DISTRICT_PREFIX = "E07"
 COUNTY_PREFIX = "E10"
+
+OUTSIDE_ENGLAND_DISTRICTS = Path(__file__).parent / "data" / "outside_england_districts.json"
 
 NOT_A_POSTCODE = "not in the current postcode format"
 NO_AUTHORITY = "no local authority or grid reference"
@@ -151,6 +160,9 @@ def postcode_lookup(text: str) -> PostcodeResult:
     country = (
         OutsideEnglandPostcode.objects.filter(pk=postcode).values_list("country", flat=True).first()
     )
+    if country is None:
+        # Not loaded (or no longer in use): its district may still lie wholly outside England.
+        country = _outside_england_district_countries().get(postcode.split(" ")[0])
     if country is not None:
         where = _WHERE[OutsideEnglandPostcode.Country(country)]
         raise PostcodeOutsideEnglandError(
@@ -162,6 +174,46 @@ def postcode_lookup(text: str) -> PostcodeResult:
     raise PostcodeNotFoundError(
         f"We cannot find the postcode {postcode}. Check it and try again.", postcode=postcode
     )
+
+
+@functools.cache
+def _outside_england_district_countries() -> dict[str, str]:
+    return dict(json.loads(OUTSIDE_ENGLAND_DISTRICTS.read_text())["districts"])
+
+
+def outside_england_districts(folder: Path | None = None) -> dict[str, str]:
+    """Each postcode district none of whose postcodes is in England, and its country: those of
+    its postcodes that have an authority are all in that one country (AB10: Scotland, CF10:
+    Wales, BT1: Northern Ireland). Districts across the border (CH4, LD7, SY10, TD15…) are not
+    here: only the postcode itself tells which side a postcode in them is on. Reads the whole
+    directory (a few seconds), one letter's file at a time."""
+    countries: dict[str, set[str]] = {}
+    for path in sorted((folder or directory_folder()).glob("postcodes_*.msgpack.br")):
+        data = _read_file(path)
+        for pcd, la_code in zip(data["pcd"], data["laua"], strict=True):
+            if isinstance(la_code, str) and la_code:
+                district = pcd.replace(" ", "")[:-3]
+                countries.setdefault(district, set()).add(la_code[0])
+        del data
+    return {
+        district: COUNTRY_BY_CODE_LETTER[letter]
+        for district, letters in sorted(countries.items())
+        if len(letters) == 1
+        and (letter := next(iter(letters))) != "E"
+        and letter in COUNTRY_BY_CODE_LETTER
+    }
+
+
+def outside_england_districts_write(
+    folder: Path | None = None, path: Path = OUTSIDE_ENGLAND_DISTRICTS
+) -> int:
+    """Write geo/data/outside_england_districts.json from the directory. Returns how many."""
+    districts = outside_england_districts(folder)
+    document = {"directory": _directory_name(folder), "districts": districts}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=0, sort_keys=True) + "\n")
+    _outside_england_district_countries.cache_clear()
+    return len(districts)
 
 
 def district_points(districts: Iterable[str]) -> dict[str, Point]:

@@ -28,6 +28,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from common.formats import notice_period
 from geo.models import Area, PostcodeDistrict
 from geo.shapes import METRES_PER_MILE, as_multipolygon, buffered, circle
 from geo.travel import travel_times
@@ -969,7 +970,7 @@ def criteria_exclusions(request: PlacementRequest, setting: Setting, *, today: A
         )
     notice = URGENCY_NOTICE_DAYS[request.urgency]
     if notice is not None and eligibility.minimum_notice_days > notice:
-        reasons.append(f"It needs {eligibility.minimum_notice_days} days' notice")
+        reasons.append(f"It needs {notice_period(eligibility.minimum_notice_days)}")
     if eligibility.living_alongside not in ALONGSIDE_SUITS[request.living_alongside]:
         arrangement = LivingAlongside(eligibility.living_alongside).label.lower()
         reasons.append(

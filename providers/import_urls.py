@@ -9,4 +9,5 @@ urlpatterns = [
     path(
         "<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="ofsted_import_confirm"
     ),
+    path("<int:pk>/cancel/", import_views.ImportCancelView.as_view(), name="ofsted_import_cancel"),
 ]

@@ -17,7 +17,13 @@ from common.views import PermissionRequiredMixin
 from providers import ofsted
 from providers.forms import OfstedUploadForm
 from providers.models import OfstedImport, SettingEvent
-from providers.services import ImportFailed, Source, ofsted_import
+from providers.services import (
+    OFSTED_PREVIEW_KEEP,
+    ImportFailed,
+    Source,
+    ofsted_import,
+    ofsted_upload_discard,
+)
 
 PREVIEW_ERRORS_SHOWN = 100
 
@@ -57,10 +63,15 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
                 record=record,
             )
         except ImportFailed as exc:
+            # A file that cannot be imported is not kept: only what was found about it is.
+            ofsted_upload_discard(record=record)
             if exc.summary is None:
                 form.add_error("file", str(exc))
                 return self.form_invalid(form)
             messages.error(self.request, str(exc))
+        except BaseException:
+            ofsted_upload_discard(record=record)
+            raise
         return HttpResponseRedirect(reverse("ofsted_import_detail", args=[record.pk]))
 
 
@@ -80,6 +91,7 @@ class ImportDetailView(PermissionRequiredMixin, View):
                 "errors_hidden": max(0, len(errors) - PREVIEW_ERRORS_SHOWN),
                 "can_confirm": record.status == OfstedImport.Status.PREVIEWED
                 and bool(record.upload),
+                "keep_hours": int(OFSTED_PREVIEW_KEEP.total_seconds() // 3600),
                 "events": [
                     (SettingEvent.Kind(kind).label, count)
                     for kind, count in sorted(record.summary.get("events", {}).items())
@@ -117,6 +129,20 @@ class ImportConfirmView(PermissionRequiredMixin, View):
         except ImportFailed as exc:
             messages.error(request, str(exc))
         else:
-            record.upload.delete(save=True)
             messages.success(request, "The list has been imported.")
+        finally:
+            # Imported or failed, the copy has served its purpose.
+            ofsted_upload_discard(record=record)
         return HttpResponseRedirect(reverse("ofsted_import_detail", args=[record.pk]))
+
+
+class ImportCancelView(PermissionRequiredMixin, View):
+    """Abandon a preview: the uploaded copy is deleted and nothing is imported."""
+
+    permission = staticmethod(can_manage_region)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = get_object_or_404(OfstedImport, pk=pk)
+        if record.status == OfstedImport.Status.PREVIEWED and ofsted_upload_discard(record=record):
+            messages.success(request, "The import was cancelled. Nothing was imported.")
+        return HttpResponseRedirect(reverse("ofsted_import_list"))

@@ -440,6 +440,32 @@ def ofsted_import(
     return record, summary
 
 
+# How long an uploaded list waits for its preview to be confirmed or cancelled. After that the
+# stored copy is deleted (ofsted_uploads_clean_up, daily) and the preview can no longer be
+# confirmed: the file is Ofsted's list, and may be an LA's unredacted copy with home addresses.
+OFSTED_PREVIEW_KEEP = dt.timedelta(hours=24)
+
+
+def ofsted_upload_discard(*, record: OfstedImport) -> bool:
+    """Delete the stored copy of an uploaded list; the record of what it found stays. Called
+    when a preview fails, is refused, confirmed or cancelled. True if there was a file."""
+    if not record.upload:
+        return False
+    record.upload.delete(save=record.pk is not None)
+    return True
+
+
+def ofsted_uploads_clean_up(*, now: dt.datetime | None = None) -> int:
+    """Delete the uploads nothing can use any more: those of imports that are not a preview
+    (failed, refused, done) and of previews left unconfirmed for OFSTED_PREVIEW_KEEP.
+    Returns how many files were deleted."""
+    cutoff = (now or timezone.now()) - OFSTED_PREVIEW_KEEP
+    unused = OfstedImport.objects.exclude(upload="").filter(
+        ~Q(status=OfstedImport.Status.PREVIEWED) | Q(created_at__lt=cutoff)
+    )
+    return sum(ofsted_upload_discard(record=record) for record in unused)
+
+
 def _record_failure(record: OfstedImport, message: str, summary: ImportSummary | None) -> None:
     record.status = OfstedImport.Status.FAILED
     record.message = message

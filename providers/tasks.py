@@ -17,6 +17,12 @@ def ofsted_refresh() -> int | None:
     return record.pk if record else None
 
 
+@shared_task
+def ofsted_uploads_clean_up() -> int:
+    """Delete uploaded lists no preview can use any more. Returns how many files."""
+    return services.ofsted_uploads_clean_up()
+
+
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=60, max_retries=5)
 def ofsted_digest_send(import_id: int) -> int:
     return services.ofsted_digest_send(import_id=import_id)

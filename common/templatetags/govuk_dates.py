@@ -1,16 +1,18 @@
 """Dates and times as GOV.UK writes them ("4:30pm", "24 November 2026, 4:30pm"), for templates.
 
 Registered as a builtin (config/settings/base.py, TEMPLATES), so no template needs to load it.
-Django's own "a" gives "p.m.", which is not GOV.UK style.
+Django's own "a" gives "p.m.", which is not GOV.UK style: never format a time with Django's
+`date`/`time` filters (tests/test_time_format.py checks every template for it). The functions
+live in common/formats.py, shared with emails, exports and Python-built text.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
-from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
+
+from common import formats
 
 register = template.Library()
 
@@ -18,12 +20,7 @@ register = template.Library()
 @register.filter
 def govuk_time(value: datetime | None) -> str:
     """4:30pm, 12pm (midday), 12am (midnight): local time."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local:%M}{suffix}"
+    return formats.govuk_time(value)
 
 
 @register.filter
@@ -32,7 +29,16 @@ def govuk_datetime(value: datetime | None, day_format: str = "j F Y") -> str:
 
     "24 Nov 2026, 4:30pm".
     """
-    if value is None:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{date_filter(local, day_format)}, {govuk_time(local)}"
+    return formats.govuk_datetime(value, day_format, joiner=", ")
+
+
+@register.filter
+def notice_period(days: int | None) -> str:
+    """ "no notice needed", "1 day's notice", "2 days' notice"."""
+    return formats.notice_period(days)
+
+
+@register.filter
+def duration_words(value: timedelta | None) -> str:
+    """ "15 minutes", "1 hour 30 minutes"."""
+    return formats.duration_words(value)

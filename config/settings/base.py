@@ -150,7 +150,12 @@ TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
 DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, g:i a"
+# Pages, emails and exports write times with common/formats.py ("4:30pm"): Django's formats
+# cannot, its "a" gives "p.m.". These are only the fallback for a value shown unformatted (the
+# admin), so they use the 24-hour clock rather than "p.m." beside our "pm".
+DATETIME_FORMAT = "j F Y, H:i"
+TIME_FORMAT = "H:i"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
 
 STATIC_URL = "/static/"
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"

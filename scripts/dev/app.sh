@@ -8,7 +8,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-RUN="$ROOT/var/run"
+RUN="${APP_RUN_DIR:-$ROOT/var/run}"  # APP_RUN_DIR: for tests/test_app_script.py only
 LOG="$ROOT/var/log"
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
@@ -35,8 +35,14 @@ stop_one() {
   if running "$name"; then
     local pid
     pid=$(cat "$RUN/$name.pid")
-    # The web server's autoreloader and Celery's pool run children: stop them too.
-    pkill -TERM -P "$pid" 2>/dev/null || true
+    # The web server's autoreloader and Celery's pool run children: stop them too. Not the
+    # mail sink, worker and beat, though: the shell that became the web server started them,
+    # so they are its children too, and each is stopped (and says so) on its own.
+    local tracked child
+    tracked=" $(cat "$RUN"/*.pid 2>/dev/null | tr '\n' ' ' || true) "
+    for child in $(pgrep -P "$pid" 2>/dev/null || true); do
+      [[ $tracked == *" $child "* ]] || kill -TERM "$child" 2>/dev/null || true
+    done
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     echo "$name stopped"

@@ -3,7 +3,8 @@ from django.core.management import CommandError, call_command
 
 from brokerage.demo import DEMO_PASSWORD, DEMO_REGION_CODE
 from brokerage.models import Organisation, Role, User
-from geo.models import Postcode
+from geo.models import OutsideEnglandPostcode, Postcode
+from geo.postcodes import PostcodeOutsideEnglandError, postcode_lookup
 from providers import facts
 from providers.demo import DEMO_ADDRESS_LINE
 from providers.models import CarerHousehold, Eligibility, Setting, Vacancy
@@ -19,6 +20,12 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
     loaded = Postcode.objects.count()
     assert f"Loaded {loaded} postcodes for the demo region" in out
     assert Postcode.objects.get(pk="LE15 6AB").utla_code == "E06000017"
+    # Only the region's postcodes are loaded, yet Welsh and Scottish ones read "outside
+    # England" (from geo/data/outside_england_districts.json), not "not found".
+    assert not OutsideEnglandPostcode.objects.exists()
+    for postcode, where in (("CF10 1AA", "in Wales"), ("EH1 1YZ", "in Scotland")):
+        with pytest.raises(PostcodeOutsideEnglandError, match=f"{where}, outside England"):
+            postcode_lookup(postcode)
     # Public settings in the demo region are on the map.
     assert Setting.objects.filter(
         location__isnull=False, provision_type="independent_fostering_agency"

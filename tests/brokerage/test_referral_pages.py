@@ -511,5 +511,5 @@ def test_deadline_text():
     now = timezone.make_aware(datetime(2026, 11, 24, 9, 0))
     assert deadline_text(now + timedelta(hours=3), now) == "in 3 hours"
     assert deadline_text(now + timedelta(minutes=45), now) == "in 45 minutes"
-    assert deadline_text(now + timedelta(days=3), now) == "27 Nov 2026, 9:00a.m."
+    assert deadline_text(now + timedelta(days=3), now) == "27 Nov 2026, 9am"
     assert deadline_text(now - timedelta(minutes=1), now).startswith("Passed")

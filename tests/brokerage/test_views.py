@@ -48,6 +48,8 @@ class TestSignIn:
         locked = sign_in(client, user.email, "not-the-password")
         assert locked.status_code == 429
         assert "Your account is locked for now" in locked.content.decode()
+        # The cool-off in words (AXES_COOLOFF_TIME is 0.25 hours), never "0:15:00" or seconds.
+        assert "Try again in 15 minutes," in locked.content.decode()
         # Even the right password is refused while locked.
         assert sign_in(client, user.email).status_code == 429
 

@@ -7,10 +7,12 @@ its filters and the setting page must work, and pass axe, without them.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import Point
 
 from brokerage.models import Role
 from providers.models import Judgement, ProvisionType
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_journey import sign_in
 from tests.factories import PASSWORD, AreaFactory, OrganisationFactory, UserFactory
 from tests.providers.factories import SettingEventFactory, SettingFactory
@@ -103,3 +105,68 @@ def test_officer_filters_the_directory_and_opens_a_setting(live_server, page, ax
     page.get_by_text("The address is withheld").wait_for()
     axe.check("23-setting-private")
     assert script_errors == []
+
+
+def test_a_missing_page_is_the_services_own_page_not_found(live_server, page, axe, officer):
+    """The live server runs with DEBUG off (config/settings/test.py, and pytest-django's
+    django_debug_mode, false unless changed), so a missing page is our GOV.UK 404, never
+    Django's technical page listing every URL pattern."""
+    assert settings.DEBUG is False
+    sign_in(page, live_server.url, officer.email, PASSWORD)
+    page.get_by_role("heading", name="Welcome, Olu").wait_for()
+    response = page.goto(f"{live_server.url}/providers/no-such-page/")
+    assert response is not None and response.status == 404
+    page.get_by_role("heading", name="Page not found", level=1).wait_for()
+    text = page.locator("body").inner_text()
+    assert "Using the URLconf" not in text and "DEBUG = True" not in text
+    assert page.get_by_role("link", name="Go to your home page").is_visible()
+    axe.check("24-page-not-found")
+
+
+def test_the_directory_table_fits_a_laptop_screen(live_server, browser, officer):
+    """At 1280px wide (a normal laptop) the results table fits the page: no sideways scroll,
+    with the longest values the register has."""
+    long_la = AreaFactory(gss_code="E06000058", name="Bournemouth, Christchurch and Poole")
+    SettingFactory(
+        urn="SC900001",
+        name="The Willows and Meadowbank Therapeutic Children's Residential Service",
+        provision_type=ProvisionType.RESIDENTIAL_SPECIAL_SCHOOL,
+        local_authority=long_la,
+        overall_effectiveness=Judgement.REQUIRES_IMPROVEMENT,
+        places=120,
+    )
+    SettingFactory(
+        urn="SC900002",
+        name="Northumberland Supported Accommodation for Young People Leaving Care",
+        provision_type=ProvisionType.INDEPENDENT_FOSTERING_AGENCY,
+        local_authority=long_la,
+        overall_effectiveness=Judgement.INADEQUATE,
+        status="suspended",
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    try:
+        sign_in(page, live_server.url, officer.email, PASSWORD)
+        page.get_by_role("heading", name="Welcome, Olu").wait_for()
+        page.goto(f"{live_server.url}/providers/")
+        page.get_by_role("heading", name="10 settings").wait_for()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "25-directory-1280.png"), full_page=True)
+        widths = page.evaluate(
+            """() => {
+              const table = document.querySelector('table.govuk-table');
+              return {
+                page: document.documentElement.scrollWidth,
+                window: window.innerWidth,
+                table: table.getBoundingClientRect().right,
+                column: table.closest('.govuk-grid-column-three-quarters')
+                  .getBoundingClientRect().right,
+              };
+            }"""
+        )
+        assert widths["page"] <= widths["window"], widths
+        # Not just inside the window: inside its own column, as the page's layout means it.
+        assert widths["table"] <= widths["column"] + 1, widths
+    finally:
+        context.close()

@@ -25,6 +25,7 @@ from geo.postcodes import (
     NO_COUNTY,
     NO_GRID_REFERENCE,
     NOT_A_POSTCODE,
+    OUTSIDE_ENGLAND_DISTRICTS,
     UNKNOWN_CODE,
     PostcodeError,
     PostcodeLoadError,
@@ -32,6 +33,7 @@ from geo.postcodes import (
     PostcodeNotFoundError,
     PostcodeOutsideEnglandError,
     district_points,
+    outside_england_districts,
     postcode_districts_refresh,
     postcode_lookup,
     postcode_normalise,
@@ -191,6 +193,38 @@ def test_lookup_errors(loaded):
     for text in ("x", "LE15 0XY", "CF10 1AA"):
         with pytest.raises(PostcodeError):
             postcode_lookup(text)
+
+
+def test_outside_england_without_loading_the_rest_of_the_uk(upper_tier):
+    """As in the demo, which loads only its region's postcode areas: a Scottish, Welsh or
+    Northern Irish postcode is still "outside England", from its district, not "not found"."""
+    postcodes_load(areas=["LE"], commit=True)
+    assert not OutsideEnglandPostcode.objects.exists()
+    for text, where, country in [
+        ("EH1 1YZ", "in Scotland", OutsideEnglandPostcode.Country.SCOTLAND),
+        ("cf10 1aa", "in Wales", OutsideEnglandPostcode.Country.WALES),
+        ("LL57 2DG", "in Wales", OutsideEnglandPostcode.Country.WALES),
+        ("BT1 5GS", "in Northern Ireland", OutsideEnglandPostcode.Country.NORTHERN_IRELAND),
+        ("JE2 3AB", "in the Channel Islands", OutsideEnglandPostcode.Country.CHANNEL_ISLANDS),
+    ]:
+        with pytest.raises(PostcodeOutsideEnglandError, match=f"{where}, outside England") as e:
+            postcode_lookup(text)
+        assert e.value.country == country
+    # A district across the border needs the postcode itself (not loaded here): not found.
+    with pytest.raises(PostcodeNotFoundError):
+        postcode_lookup("LD7 1AA")
+    with pytest.raises(PostcodeNotFoundError):
+        postcode_lookup("TD15 1AA")  # Berwick-upon-Tweed, England, not loaded
+    assert postcode_lookup("LE15 6AB").utla_code == RUTLAND
+
+
+def test_the_outside_england_districts_file_is_the_installed_directorys():
+    """geo/data/outside_england_districts.json, derived from the directory, is current: if the
+    package is upgraded, write it again (geo.postcodes.outside_england_districts_write())."""
+    stored = json.loads(OUTSIDE_ENGLAND_DISTRICTS.read_text())
+    assert stored["districts"] == outside_england_districts()
+    assert stored["districts"]["AB10"] == "scotland" and "CH4" not in stored["districts"]
+    assert len(stored["districts"]) == 781
 
 
 def test_lookup_without_boundaries_has_no_authority_name():

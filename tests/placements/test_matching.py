@@ -458,3 +458,14 @@ def test_travel_times_by_road_on_the_rutland_network(world_map, settings, networ
     # The limit is by road: 10 minutes passes where the estimate (14.6) would not.
     settings.TRAVEL_ENGINE = "estimate"
     assert uppingham.urn not in urns(request)
+
+
+def test_a_notice_exclusion_says_day_or_days(world_map):
+    from placements.matching import criteria_exclusions
+
+    today = date(2026, 11, 24)
+    urgent = child(world_map, urgency="today")
+    one_day = home(world_map, eligibility={"minimum_notice_days": 1})
+    three_days = home(world_map, eligibility={"minimum_notice_days": 3})
+    assert criteria_exclusions(urgent, one_day, today=today) == ["It needs 1 day's notice"]
+    assert criteria_exclusions(urgent, three_days, today=today) == ["It needs 3 days' notice"]

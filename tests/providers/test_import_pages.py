@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from brokerage.models import Role
 from providers.models import OfstedImport, Setting, SettingEvent
-from providers.services import REFRESH_LOCK_KEY, ofsted_refresh
+from providers.services import REFRESH_LOCK_KEY, ofsted_refresh, ofsted_uploads_clean_up
 from providers.tasks import ofsted_digest_send
 from tests.providers.ofsted_files import row, small_csv
 
@@ -39,6 +40,12 @@ def upload(client, path: Path, **extra):
     with path.open("rb") as handle:
         file = SimpleUploadedFile(path.name, handle.read())
     return client.post(reverse("ofsted_import_upload"), {"file": file, **extra}, follow=True)
+
+
+def _stored(settings) -> list[str]:
+    """The uploaded files left under MEDIA_ROOT."""
+    folder = Path(settings.MEDIA_ROOT) / "ofsted-imports"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -69,6 +76,7 @@ def test_upload_preview_then_confirm(world, client, boundaries, tmp_path, settin
     record.refresh_from_db()
     assert record.status == OfstedImport.Status.COMMITTED
     assert not record.upload  # the uploaded copy is not kept once imported
+    assert _stored(settings) == []
 
     again = client.post(reverse("ofsted_import_confirm", args=[record.pk]), follow=True)
     assert "already been used" in again.content.decode()
@@ -88,6 +96,10 @@ def test_upload_of_the_wrong_file_is_a_form_error(world, client, tmp_path, setti
     response = upload(client, notes)
     assert "must be a .csv, .xlsx or .ods" in response.content.decode()
     assert not Setting.objects.exists()
+    # What it found is recorded; the file itself is not kept.
+    assert OfstedImport.objects.get().status == OfstedImport.Status.FAILED
+    assert not OfstedImport.objects.get().upload
+    assert _stored(settings) == []
 
 
 def test_strict_upload_shows_problems_and_cannot_be_confirmed(
@@ -102,6 +114,68 @@ def test_strict_upload_shows_problems_and_cannot_be_confirmed(
     assert "Row 5, Registration date" in html
     assert "Confirm and import" not in html
     assert not Setting.objects.exists()
+    assert not OfstedImport.objects.get().upload
+    assert _stored(settings) == []
+
+
+def test_a_cancelled_preview_deletes_its_upload(world, client, boundaries, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    upload(client, small_csv(tmp_path, [row("SC000001")]))
+    record = OfstedImport.objects.get()
+    assert record.upload and len(_stored(settings)) == 1
+    cancelled = client.post(reverse("ofsted_import_cancel", args=[record.pk]), follow=True)
+    assert "The import was cancelled. Nothing was imported." in cancelled.content.decode()
+    assert _stored(settings) == []
+    page = client.get(reverse("ofsted_import_detail", args=[record.pk])).content.decode()
+    assert "Not imported" in page and "Confirm and import" not in page
+    refused = client.post(reverse("ofsted_import_confirm", args=[record.pk]), follow=True)
+    assert "already been used" in refused.content.decode()
+    assert not Setting.objects.exists()
+
+
+def test_a_preview_refused_as_older_than_the_last_import_keeps_no_file(
+    world, client, boundaries, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    OfstedImport.objects.create(
+        source="newer.xlsx",
+        origin="path",
+        status="committed",
+        content_sha256="0" * 64,
+        as_at=date(2099, 1, 1),
+    )
+    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    response = upload(client, small_csv(tmp_path, [row("SC000001")]))
+    assert "older than the list already imported" in response.content.decode()
+    assert _stored(settings) == []
+
+
+@pytest.mark.parametrize("role", ALL_ROLES[1:])
+def test_only_hub_admins_cancel(world, client, boundaries, tmp_path, settings, role):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    upload(client, small_csv(tmp_path, [row("SC000001")]))
+    record = OfstedImport.objects.get()
+    client.force_login(world.user(ORG[role], role))
+    assert client.post(reverse("ofsted_import_cancel", args=[record.pk])).status_code == 403
+    assert len(_stored(settings)) == 1
+
+
+def test_previews_left_unconfirmed_lose_their_upload_after_a_day(
+    world, client, boundaries, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    upload(client, small_csv(tmp_path, [row("SC000001")]))
+    record = OfstedImport.objects.get()
+    now = record.created_at + timedelta(hours=23)
+    assert ofsted_uploads_clean_up(now=now) == 0
+    assert len(_stored(settings)) == 1
+    assert ofsted_uploads_clean_up(now=now + timedelta(hours=2)) == 1
+    assert _stored(settings) == []
+    record.refresh_from_db()
+    assert record.status == OfstedImport.Status.PREVIEWED and not record.upload
 
 
 class TestScheduledRefresh:

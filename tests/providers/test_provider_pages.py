@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from html import unescape
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -173,6 +174,31 @@ class TestEligibility:
         assert eligibility.history.count() == 2
         manage = client.get(reverse("setting_manage", args=[home.urn])).content.decode()
         assert "Changed: max age" in manage
+
+    def test_notice_in_words_and_change_times_the_govuk_way(self, world, client, home):
+        user = world.user("provider_a1", PUSR)
+        client.force_login(user)
+        edit = reverse("setting_eligibility_edit", args=[home.urn])
+        client.post(edit, _eligibility_post(minimum_notice_days=1))
+        # A change at 12:14 in the afternoon (London, winter) reads "12:14pm".
+        history = Eligibility.objects.get(setting=home).history.first()
+        history.history_date = timezone.make_aware(datetime(2026, 11, 24, 12, 14))
+        history.save()
+        manage = unescape(client.get(reverse("setting_manage", args=[home.urn])).content.decode())
+        assert "1 day's notice" in manage and "1 days' notice" not in manage
+        assert "24 Nov 2026, 12:14pm" in manage
+        assert "p.m." not in manage and "a.m." not in manage
+        client.post(edit, _eligibility_post(minimum_notice_days=0))
+        manage = client.get(reverse("setting_manage", args=[home.urn])).content.decode()
+        assert "no notice needed" in manage
+        client.force_login(world.user("la_a1", OFF))
+        detail = client.get(reverse("setting_detail", args=[home.urn])).content.decode()
+        assert "No notice needed" in detail and "0 days" not in detail
+        client.force_login(user)
+        client.post(edit, _eligibility_post(minimum_notice_days=2))
+        client.force_login(world.user("la_a1", OFF))
+        detail = unescape(client.get(reverse("setting_detail", args=[home.urn])).content.decode())
+        assert "2 days' notice" in detail
 
     def test_errors_are_shown_and_nothing_saved(self, world, client, home):
         client.force_login(world.user("provider_a1", PUSR))
