@@ -483,6 +483,23 @@ LA_REFERRAL_TABS = (
 )
 
 
+# A referral's state (brokerage.referral_selectors.referral_state) in the LA's words.
+LA_STATUS: dict[str, tuple[str, str]] = {
+    "waiting": ("Waiting for an answer", "govuk-tag--blue"),
+    "interested": ("Interested", "govuk-tag--green"),
+    "not_able": ("Not able", "govuk-tag--orange"),
+    "expired": ("No answer by the deadline", "govuk-tag--grey"),
+    "filled": ("Place filled elsewhere", "govuk-tag--grey"),
+    "placed": ("Placement agreed here", "govuk-tag--purple"),
+    "closed": ("Request closed", "govuk-tag--grey"),
+}
+
+
+def _la_status(key: str) -> dict[str, str]:
+    label, tag = LA_STATUS[key]
+    return {"status": label, "tag": tag}
+
+
 class LaReferralListView(PermissionRequiredMixin, View):
     """`?show=waiting|answered|closed&page=N`: the officer's LA's referrals, newest first."""
 
@@ -522,11 +539,7 @@ class LaReferralListView(PermissionRequiredMixin, View):
                 ],
                 "show": show,
                 "rows": [
-                    {
-                        "referral": referral,
-                        "state": referral_state(referral, now=now),
-                        "tag": STATUS_TAGS.get(referral.status, "govuk-tag--grey"),
-                    }
+                    {"referral": referral, **_la_status(referral_state(referral, now=now).key)}
                     for referral in page.object_list
                 ],
                 "page": page,

@@ -92,19 +92,26 @@ def build(world: World, now: dt.datetime = NOW) -> Queues:
     r1 = PlacementRequestFactory(organisation=world.la_a1, reference="OWN/1")
     r2 = PlacementRequestFactory(organisation=world.la_a1, reference="OWN/2")
     r3 = PlacementRequestFactory(organisation=world.la_a1, reference="OWN/3", closed=True)
-    question = make_referral(r1, ash, deadline=now + dt.timedelta(hours=5))
+    question = make_referral(
+        r1, ash, deadline=now + dt.timedelta(hours=5), sent_at=now - dt.timedelta(hours=6)
+    )
     message(question, "Does she attend school in Oakham?", from_provider=True, at=now)
     offer = make_referral(
         r1,
         beech,
         status=Referral.Status.INTERESTED,
         deadline=now + dt.timedelta(hours=20),
+        sent_at=now - dt.timedelta(hours=5),
         answered_at=now - dt.timedelta(hours=1),
     )
-    replied = make_referral(r1, cedar, deadline=now + dt.timedelta(days=2))
+    replied = make_referral(
+        r1, cedar, deadline=now + dt.timedelta(days=2), sent_at=now - dt.timedelta(hours=4)
+    )
     message(replied, "Any pets?", from_provider=True, at=now - dt.timedelta(hours=3))
     message(replied, "No pets.", from_provider=False, at=now - dt.timedelta(hours=2))
-    closed = make_referral(r3, ash, deadline=now + dt.timedelta(hours=3))
+    closed = make_referral(
+        r3, ash, deadline=now + dt.timedelta(hours=3), sent_at=now - dt.timedelta(hours=7)
+    )
     message(closed, "Still needed?", from_provider=True, at=now)
 
     # Another LA in the region, and another region: the same kinds of work, never ours.
@@ -484,7 +491,7 @@ def test_the_hub_home_shows_the_last_imports_result(client, world):
     )
     client.force_login(world.user("hub_a", Role.HUB_ADMIN))
     html = client.get(reverse("home")).content.decode()
-    assert "5600 rows: 3 new, 10 updated, 5587 unchanged, 0 closed, 0 rejected" in html
+    assert "5,600 rows: 3 new, 10 updated, 5,587 unchanged, 0 closed, 0 rejected" in html
     assert "Imported" in html
 
 
