@@ -34,6 +34,7 @@ PROFILE = {"age": 14, "sex": "female", "accommodation": ["residential"], "urgenc
 
 
 def make_setting(organisation: Organisation, name: str, **values) -> Setting:
+    values.setdefault("places", 4)
     return SettingFactory(
         childrens_home=True, name=name, provider_organisation=organisation, **values
     )
