@@ -180,9 +180,11 @@ def test_another_la_sees_its_own_and_never_ours(queues):
 
 def test_a_question_answered_by_the_la_leaves_its_queue(queues):
     user = officer(queues.world)
-    referral_message_post(
+    reply = referral_message_post(
         actor=user, referral=queues.question, body="Yes, Oakham College.", now=NOW
     )
+    # The message is stamped by the real clock; put it on the test's.
+    ReferralMessage.objects.filter(pk=reply.pk).update(created_at=NOW + dt.timedelta(minutes=5))
     assert q.la_questions_waiting(user, now=NOW).total == 0
     assert not q.la_open_requests(user, now=NOW).items[1].question_waiting
 
