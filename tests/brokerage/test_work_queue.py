@@ -592,3 +592,9 @@ def test_referrals_in_the_navigation_lead_each_role_to_its_own_list(
         assert urls == {reverse("referral_list")}
     if role == Role.HUB_ADMIN:
         assert urls == set()
+
+
+def test_an_la_manager_is_an_la_manager_in_words(client, world):
+    client.force_login(world.user("la_a1", Role.LA_MANAGER))
+    html = client.get(reverse("home")).content.decode()
+    assert "You are signed in as an <strong>LA manager</strong>" in html
