@@ -52,6 +52,7 @@ SECTIONS = {
     "referral_detail": "referrals",
     "referral_answer": "referrals",
     "referral_message_post": "referrals",
+    "la_referral_list": "la_referrals",
 }
 
 
@@ -66,6 +67,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(
                 {"label": "Placement requests", "url": requests_url, "section": "placements"}
             )
+            referrals_url = reverse("la_referral_list")
+            items.append({"label": "Referrals", "url": referrals_url, "section": "la_referrals"})
         if is_provider(user):
             waiting = referrals_waiting_count(user)
             label = f"Referrals ({waiting})" if waiting else "Referrals"

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from brokerage.models import Referral, ReferralMessage, User
 from brokerage.permissions import can_answer_referral, can_see_referral_as_la
 from placements.models import PlacementRequest
+from placements.permissions import can_make_placement_requests
 from providers.permissions import is_provider
 
 
@@ -143,3 +144,56 @@ def referral_state(referral: Referral, *, now: datetime | None = None) -> Referr
         provider_status=PROVIDER_STATUS[key],
         closed_reason=closed_reason,
     )
+
+
+# The LA's referrals across its requests ---------------------------------------------------------
+
+
+class LaReferralShow:
+    ALL = "all"
+    WAITING = "waiting"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    CHOICES = (ALL, WAITING, ANSWERED, CLOSED)
+
+
+def _la_groups(now: datetime) -> dict[str, Q]:
+    """Waiting for the provider; answered while the request is open; closed (expired, placed,
+    filled, or the request closed)."""
+    open_request = Q(request__status=PlacementRequest.Status.OPEN)
+    waiting = open_request & Q(status=Referral.Status.SENT, deadline__gt=now)
+    answered = open_request & Q(status__in=[Referral.Status.INTERESTED, Referral.Status.NOT_ABLE])
+    return {
+        LaReferralShow.WAITING: waiting,
+        LaReferralShow.ANSWERED: answered,
+        LaReferralShow.CLOSED: ~(waiting | answered),
+    }
+
+
+def referrals_for_la(
+    user: User, *, show: str = LaReferralShow.ALL, now: datetime | None = None
+) -> QuerySet[Referral]:
+    """The referrals of the user's local authority's requests, newest first: all, or those
+    waiting, answered or closed. Nothing for anyone but its officers and managers."""
+    if not can_make_placement_requests(user) or user.organisation_id is None:
+        return Referral.objects.none()
+    now = now or timezone.now()
+    referrals = Referral.objects.filter(request__organisation_id=user.organisation_id)
+    group = _la_groups(now).get(show)
+    if group is not None:
+        referrals = referrals.filter(group)
+    return referrals.select_related("setting", "request").order_by("-sent_at", "-pk")
+
+
+def la_referral_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
+    """How many of the LA's referrals are in each group, and in all (one query)."""
+    now = now or timezone.now()
+    counts = (
+        referrals_for_la(user, now=now)
+        .order_by()
+        .aggregate(
+            **{LaReferralShow.ALL: Count("pk")},
+            **{name: Count("pk", filter=q) for name, q in _la_groups(now).items()},
+        )
+    )
+    return {name: counts.get(name) or 0 for name in LaReferralShow.CHOICES}

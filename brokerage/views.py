@@ -27,6 +27,7 @@ from brokerage.forms import (
 )
 from brokerage.models import User
 from brokerage.permissions import assignable_roles, can_manage_region, can_manage_users
+from brokerage.queue_selectors import work_queue
 from common.formats import govuk_datetime
 from common.forms import GovukFormMixin
 from common.views import PermissionRequiredMixin
@@ -119,6 +120,8 @@ class InvitationAcceptView(View):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """Each role's home is its work: what waits for the person's organisation now."""
+
     template_name = "brokerage/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -126,6 +129,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         user = cast(User, self.request.user)
         context["can_manage_region"] = can_manage_region(user)
         context["can_manage_users"] = can_manage_users(user)
+        context["queue"] = work_queue(user)
         return context
 
 

@@ -20,6 +20,13 @@ from placements.models import PlacementOutcome, PlacementRequest, PlacementSearc
 
 MIN_PRICES_FOR_MEDIAN = 3
 
+# A referral nobody answered before the request closed (the place was filled, here or elsewhere,
+# or the officer closed the request): closed, not a provider's silence.
+CLOSED_BEFORE_AN_ANSWER = Q(answered_at__isnull=True) & (
+    Q(status__in=[Referral.Status.FILLED, Referral.Status.PLACED])
+    | Q(status=Referral.Status.SENT, request__status=PlacementRequest.Status.CLOSED)
+)
+
 
 @dataclass(frozen=True)
 class DemandRow:
@@ -31,6 +38,7 @@ class DemandRow:
     interested: int
     not_able: int
     unanswered: int
+    closed_unanswered: int
     placements: int
     median_weekly_cost: Decimal | None
 
@@ -68,7 +76,8 @@ def region_demand(region: Region) -> tuple[list[DemandRow], DemandRow]:
             total=Count("pk"),
             interested=Count("pk", filter=Q(answered_at__isnull=False, weekly_price__isnull=False)),
             not_able=Count("pk", filter=~Q(not_able_reason="")),
-            unanswered=Count("pk", filter=Q(answered_at__isnull=True)),
+            unanswered=Count("pk", filter=Q(answered_at__isnull=True) & ~CLOSED_BEFORE_AN_ANSWER),
+            closed_unanswered=Count("pk", filter=CLOSED_BEFORE_AN_ANSWER),
         )
     }
     costs: dict[int, list[Decimal]] = {}
@@ -91,6 +100,7 @@ def region_demand(region: Region) -> tuple[list[DemandRow], DemandRow]:
                 interested=asked.get("interested", 0),
                 not_able=asked.get("not_able", 0),
                 unanswered=asked.get("unanswered", 0),
+                closed_unanswered=asked.get("closed_unanswered", 0),
                 placements=len(costs.get(la.pk, [])),
                 median_weekly_cost=_median(costs.get(la.pk, [])),
             )
@@ -104,6 +114,7 @@ def region_demand(region: Region) -> tuple[list[DemandRow], DemandRow]:
         interested=sum(r.interested for r in rows),
         not_able=sum(r.not_able for r in rows),
         unanswered=sum(r.unanswered for r in rows),
+        closed_unanswered=sum(r.closed_unanswered for r in rows),
         placements=sum(r.placements for r in rows),
         median_weekly_cost=_median([c for values in costs.values() for c in values]),
     )

@@ -11,6 +11,7 @@ urlpatterns = [
         referral_views.PlacementRecordsExportView.as_view(),
         name="placement_records_export",
     ),
+    path("referrals/", referral_views.LaReferralListView.as_view(), name="la_referral_list"),
     path(
         "<int:pk>/referrals/",
         referral_views.ReferralOverviewView.as_view(),

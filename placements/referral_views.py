@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
@@ -22,6 +23,13 @@ from django.utils import timezone
 from django.views import View
 
 from brokerage.models import Referral, ServiceIncluded
+from brokerage.queue_selectors import request_questions_waiting
+from brokerage.referral_selectors import (
+    LaReferralShow,
+    la_referral_counts,
+    referral_state,
+    referrals_for_la,
+)
 from brokerage.referrals import Shortlisted, default_deadline, placement_decide, referral_send
 from common.views import PermissionRequiredMixin
 from common.xlsx import XLSX_CONTENT_TYPE, XlsxWorkbook
@@ -286,6 +294,10 @@ class ReferralOverviewView(_RequestView):
                     row for row in rows if row["response"] == records.Response.NO_ANSWER
                 ],
                 "outcome": outcome,
+                "questions": [
+                    {"referral": referral, "url": referral_url(referral)}
+                    for referral in request_questions_waiting(placement_request)
+                ],
                 "can_decide": is_open and outcome is None,
                 "is_open": is_open,
                 "search_url": reverse("placement_search", args=[placement_request.pk]),
@@ -457,4 +469,83 @@ class PlacementRecordsExportView(_RequestView):
             self.request,
             "placements/records_export.html",
             {"form": form, "today": today},
+        )
+
+
+# The LA's referrals across its requests ---------------------------------------------------------
+
+LA_REFERRALS_PER_PAGE = 50
+LA_REFERRAL_TABS = (
+    (LaReferralShow.ALL, "All"),
+    (LaReferralShow.WAITING, "Waiting"),
+    (LaReferralShow.ANSWERED, "Answered"),
+    (LaReferralShow.CLOSED, "Closed"),
+)
+
+
+# A referral's state (brokerage.referral_selectors.referral_state) in the LA's words.
+LA_STATUS: dict[str, tuple[str, str]] = {
+    "waiting": ("Waiting for an answer", "govuk-tag--blue"),
+    "interested": ("Interested", "govuk-tag--green"),
+    "not_able": ("Not able", "govuk-tag--orange"),
+    "expired": ("No answer by the deadline", "govuk-tag--grey"),
+    "filled": ("Place filled elsewhere", "govuk-tag--grey"),
+    "placed": ("Placement agreed here", "govuk-tag--purple"),
+    "closed": ("Request closed", "govuk-tag--grey"),
+}
+
+
+def _la_status(key: str) -> dict[str, str]:
+    label, tag = LA_STATUS[key]
+    return {"status": label, "tag": tag}
+
+
+class LaReferralListView(PermissionRequiredMixin, View):
+    """`?show=waiting|answered|closed&page=N`: the officer's LA's referrals, newest first."""
+
+    permission = staticmethod(can_make_placement_requests)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        show = request.GET.get("show", LaReferralShow.ALL)
+        if show not in LaReferralShow.CHOICES:
+            show = LaReferralShow.ALL
+        now = timezone.now()
+        page = Paginator(
+            referrals_for_la(self.actor, show=show, now=now), LA_REFERRALS_PER_PAGE
+        ).get_page(request.GET.get("page"))
+        counts = la_referral_counts(self.actor, now=now)
+        base = reverse("la_referral_list")
+
+        def link(name: str, number: int | None = None) -> str:
+            query = QueryDict(mutable=True)
+            if name != LaReferralShow.ALL:
+                query["show"] = name
+            if number and number > 1:
+                query["page"] = str(number)
+            return f"{base}?{query.urlencode()}" if query else base
+
+        return render(
+            request,
+            "placements/la_referral_list.html",
+            {
+                "tabs": [
+                    {
+                        "label": label,
+                        "count": counts[name],
+                        "url": link(name),
+                        "current": name == show,
+                    }
+                    for name, label in LA_REFERRAL_TABS
+                ],
+                "show": show,
+                "rows": [
+                    {"referral": referral, **_la_status(referral_state(referral, now=now).key)}
+                    for referral in page.object_list
+                ],
+                "page": page,
+                "previous_url": link(show, page.previous_page_number())
+                if page.has_previous()
+                else "",
+                "next_url": link(show, page.next_page_number()) if page.has_next() else "",
+            },
         )

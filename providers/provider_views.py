@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from brokerage.forms import apply_validation_error
@@ -349,6 +350,12 @@ class VacancyStillAccurateView(PermissionRequiredMixin, View):
                 restriction=vacancy.restriction,
             )
             messages.success(request, "The vacancy has been confirmed as of today.")
+        # Back where the button was (the home page's work queue), if that is this site.
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return HttpResponseRedirect(back)
         return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
 
 

@@ -37,6 +37,7 @@ PLAIN_PAGES = {
     "account": dict.fromkeys(ALL_ROLES, 200),
     "notification_preferences": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 200},
     "region_demand": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "la_referral_list": {HUB: 403, MGR: 200, OFF: 200, PADM: 403, PUSR: 403},
     "password_change": dict.fromkeys(ALL_ROLES, 200),
     "organisation_list": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
     "local_authority_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},

@@ -485,9 +485,13 @@ def test_provider_navigation_counts_referrals_waiting_in_one_query(client, scene
         assert referrals_waiting_count(scene.provider_user) == 1
     assert len(queries) == 1
 
+    # The officer's "Referrals" is their LA's list across requests, with no provider's count.
     client.force_login(scene.officer)
-    labels = [item["label"] for item in client.get(reverse("home")).context["navigation_items"]]
-    assert not [label for label in labels if label.startswith("Referrals")]
+    items = client.get(reverse("home")).context["navigation_items"]
+    referrals = [item for item in items if item["label"].startswith("Referrals")]
+    assert referrals == [
+        {"label": "Referrals", "url": reverse("la_referral_list"), "section": "la_referrals"}
+    ]
 
 
 def test_the_referral_page_takes_the_same_queries_however_long_the_thread(

@@ -11,7 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brokerage.models import Organisation, Role
-from brokerage.referrals import Shortlisted, placement_decide, referral_send
+from brokerage.referrals import (
+    Answer,
+    Shortlisted,
+    placement_decide,
+    referral_answer,
+    referral_deadlines_check,
+    referral_send,
+)
+from placements.demand import region_demand
+from placements.services import placement_request_close
 from tests.factories import OrganisationFactory, UserFactory, sign_in
 from tests.placements.builders import child, home
 
@@ -74,3 +83,93 @@ def test_only_hub_admins_see_it(world_map, client, role):
     )
     sign_in(client, UserFactory(organisation=organisation, role=role).email)
     assert client.get(reverse("region_demand")).status_code == 403
+
+
+def test_an_unanswered_referral_of_a_filled_place_counts_as_closed_not_as_not_answered(
+    world_map, client, hub_admin
+):
+    """Three homes asked; one offers and is chosen, one never answers before the place is filled:
+    that one is closed before an answer, not a provider's silence. A referral still waiting on an
+    open request, and one whose deadline passed, are "not answered"."""
+    officer = UserFactory(organisation=world_map.la, role=Role.PLACEMENT_OFFICER)
+    provider = OrganisationFactory(region=world_map.la.region, kind=Organisation.Kind.PROVIDER)
+    provider_user = UserFactory(organisation=provider, role=Role.PROVIDER_USER)
+    now = timezone.now()
+    filled = child(world_map, reference="LAC-2001")
+    chosen, silent = (home(world_map, provider_organisation=provider) for _ in range(2))
+    sent = referral_send(
+        actor=officer,
+        request=filled,
+        shortlist=[Shortlisted(chosen), Shortlisted(silent)],
+        deadline=now + timedelta(hours=5),
+        now=now,
+    )
+    referral_answer(
+        actor=provider_user,
+        referral=sent[0],
+        answer=Answer.INTERESTED,
+        weekly_price=Decimal("5200"),
+        start_date=date.today() + timedelta(days=2),
+        price_includes=["core"],
+        now=now,
+    )
+    placement_decide(
+        actor=officer,
+        request=filled,
+        setting=chosen,
+        start_date=date.today() + timedelta(days=2),
+        weekly_cost=Decimal("5200"),
+        services_included=["core"],
+        social_care_weekly=Decimal("5200"),
+        commercial_route="spot",
+        now=now,
+    )
+    waiting = child(world_map, reference="LAC-2002")
+    referral_send(
+        actor=officer,
+        request=waiting,
+        shortlist=[Shortlisted(home(world_map, provider_organisation=provider))],
+        deadline=now + timedelta(hours=5),
+        now=now,
+    )
+    lapsed = child(world_map, reference="LAC-2003")
+    referral_send(
+        actor=officer,
+        request=lapsed,
+        shortlist=[Shortlisted(home(world_map, provider_organisation=provider))],
+        deadline=now + timedelta(hours=1),
+        now=now,
+    )
+    referral_deadlines_check(now=now + timedelta(hours=2))
+
+    rows, total = region_demand(world_map.la.region)
+
+    (row,) = [r for r in rows if r.name == world_map.la.name]
+    assert (row.referrals, row.interested, row.not_able) == (4, 1, 0)
+    assert row.unanswered == 2  # LAC-2002 still waiting, LAC-2003 past its deadline
+    assert row.closed_unanswered == 1  # LAC-2001's second home: the place was filled
+    assert (total.unanswered, total.closed_unanswered) == (2, 1)
+
+    sign_in(client, hub_admin.email)
+    html = client.get(reverse("region_demand")).content.decode()
+    assert "Closed before an answer" in html
+
+
+def test_an_unanswered_referral_of_a_request_closed_without_a_placement_counts_as_closed(
+    world_map, hub_admin
+):
+    officer = UserFactory(organisation=world_map.la, role=Role.PLACEMENT_OFFICER)
+    provider = OrganisationFactory(region=world_map.la.region, kind=Organisation.Kind.PROVIDER)
+    request = child(world_map, reference="LAC-3001")
+    referral_send(
+        actor=officer,
+        request=request,
+        shortlist=[Shortlisted(home(world_map, provider_organisation=provider))],
+        deadline=timezone.now() + timedelta(hours=5),
+    )
+    placement_request_close(actor=officer, request=request)
+
+    rows, _ = region_demand(world_map.la.region)
+
+    (row,) = [r for r in rows if r.name == world_map.la.name]
+    assert (row.unanswered, row.closed_unanswered) == (0, 1)

@@ -217,6 +217,8 @@ def test_no_user_text_reaches_a_page_unescaped(client, scene):
         reverse("referral_overview", args=[request.pk]),
         reverse("placement_outcome_create", args=[request.pk]),
         reverse("referral_detail", args=[referral.pk]),
+        reverse("la_referral_list"),
+        reverse("home"),  # the officer's work queue, with the answer and the request
     ):
         check(client, officer, url, pages)
     for url in (
