@@ -34,6 +34,7 @@ from brokerage.referral_selectors import (
 from brokerage.referrals import referral_answer, referral_message_post
 from common.formats import govuk_datetime
 from common.views import PermissionRequiredMixin
+from geo.journeys import journey_minutes
 from placements.models import Accommodation, ChildSex, Urgency
 from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
 from providers.permissions import is_provider
@@ -132,7 +133,8 @@ def place_rows(places: list[dict[str, Any]]) -> list[dict[str, str]]:
         if minutes is None:
             journey = "Not known"
         else:
-            journey = f"{minutes} min" + (" (estimated)" if place.get("estimated") else "")
+            # One formatter (geo/journeys.py): whole minutes; an estimate never reads "by road".
+            journey = journey_minutes(minutes, estimated=bool(place.get("estimated")))
         limit = place.get("max_minutes")
         rows.append(
             {

@@ -21,7 +21,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from placements.matching import AreaKind, Match, SearchAreaError
+from geo.journeys import journey_minutes, journey_summary, whole_minutes
+from placements.matching import AreaKind, Match, SearchAreaError, TravelLeg
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
 from placements.search_forms import SearchForm
@@ -31,11 +32,36 @@ from placements.services import placement_search_run
 
 class MatchTravelSerializer(serializers.Serializer):
     place = serializers.CharField(source="label")
-    minutes = serializers.FloatField(allow_null=True, help_text="Null: no route by road.")
+    minutes = serializers.FloatField(
+        allow_null=True,
+        help_text="Unrounded, for calculation. Null: no route by road. Show `whole_minutes`.",
+    )
+    whole_minutes = serializers.SerializerMethodField(
+        help_text="Whole minutes, rounded half up, as every page, export and email shows them. "
+        "Null: no route by road."
+    )
     estimated = serializers.BooleanField(
         help_text="True: straight-line estimate (outside the road network), not a road route."
     )
+    text = serializers.SerializerMethodField(
+        help_text='In words, as the pages say it: "50 min by road", "about 50 min (estimated)" '
+        'or "No route by road".'
+    )
     max_minutes = serializers.IntegerField(allow_null=True)
+
+    def get_whole_minutes(self, leg: TravelLeg) -> int | None:
+        return whole_minutes(leg.minutes)
+
+    def get_text(self, leg: TravelLeg) -> str:
+        return journey_minutes(leg.minutes, estimated=leg.estimated)
+
+
+class JourneyCountsSerializer(serializers.Serializer):
+    by_road = serializers.IntegerField(help_text="Journey times routed on the road network.")
+    estimated = serializers.IntegerField(
+        help_text="Straight-line estimates, where the road network does not reach."
+    )
+    no_route = serializers.IntegerField(help_text="Journeys with no route by road.")
 
 
 class MatchVacancySerializer(serializers.Serializer):
@@ -75,6 +101,11 @@ class SearchResultSerializer(serializers.Serializer):
     engine = serializers.CharField(help_text="osrm, osrm_http, estimate or none.")
     funnel = serializers.DictField(
         child=serializers.IntegerField(), help_text="Settings left after each hard filter."
+    )
+    journeys = JourneyCountsSerializer(help_text="How the matches' journey times were measured.")
+    journey_summary = serializers.CharField(
+        help_text='e.g. "42 journey times by road and 18 estimated (straight line) where the road '
+        'network does not reach."'
     )
     matches = MatchSerializer(many=True)
 
@@ -153,6 +184,8 @@ class PlacementMatchesView(APIView):
                     "search_id": search.pk,
                     "engine": result.engine,
                     "funnel": result.funnel,
+                    "journeys": result.journeys.as_dict(),
+                    "journey_summary": journey_summary(result.journeys, engine=result.engine),
                     "matches": [_match(rank, m) for rank, m in enumerate(result.matches, 1)],
                 }
             ).data

@@ -11,6 +11,7 @@ from typing import Any
 
 from common.formats import govuk_datetime
 from common.xlsx import XlsxWorkbook
+from geo.journeys import journey_summary, whole_minutes
 from placements.matching import FUNNEL_LABELS, Match, MatchResult
 from placements.models import PlacementRequest, PlacementSearch
 
@@ -18,7 +19,8 @@ from placements.models import PlacementRequest, PlacementSearch
 def _headers(places: list[str]) -> list[tuple[str, int]]:
     travel = []
     for label in places:
-        travel += [(f"Minutes from {label}", 12), (f"{label}: estimated?", 12)]
+        # Whole minutes, as on the page; "estimated" is a straight line, not a road route.
+        travel += [(f"Minutes from {label}", 12), (f"{label}: estimated (straight line)?", 12)]
     return [
         ("Rank", 6),
         ("URN", 11),
@@ -42,7 +44,7 @@ def _values(rank: int, match: Match) -> list[Any]:
     travel: list[Any] = []
     for leg in match.travel:
         travel += [
-            None if leg.minutes is None else round(leg.minutes, 1),
+            whole_minutes(leg.minutes),
             "Yes" if leg.estimated else "No",
         ]
     return [
@@ -86,6 +88,7 @@ def search_workbook(
         ("Searched", govuk_datetime(search.created_at)),
         ("Search number", search.pk),
         ("Travel engine", result.engine),
+        ("Journey times", journey_summary(result.journeys, engine=result.engine) or "None"),
         *((f"Criteria: {k.replace('_', ' ')}", str(v)) for k, v in search.criteria.items()),
         *((FUNNEL_LABELS[k], v) for k, v in result.funnel.items()),
     ):

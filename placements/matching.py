@@ -29,6 +29,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.utils import timezone
 
 from common.formats import notice_period
+from geo.journeys import JourneyCounts, journey_minutes, whole_minutes
 from geo.models import Area, PostcodeDistrict
 from geo.shapes import METRES_PER_MILE, as_multipolygon, buffered, circle
 from geo.travel import travel_times
@@ -134,6 +135,12 @@ class Match:
     def any_estimated(self) -> bool:
         return any(leg.estimated for leg in self.travel)
 
+    @property
+    def longest_estimated(self) -> bool:
+        """Whether the longest journey (the one `longest_minutes` gives) is an estimate."""
+        timed = [leg for leg in self.travel if leg.minutes is not None]
+        return max(timed, key=lambda leg: leg.minutes or 0).estimated if timed else False
+
     def as_record(self) -> dict[str, Any]:
         """What the saved search keeps of this match (JSON)."""
         return {
@@ -151,6 +158,7 @@ class Match:
                     "place_id": leg.place_id,
                     "place": leg.label,
                     "minutes": None if leg.minutes is None else round(leg.minutes, 1),
+                    "whole_minutes": whole_minutes(leg.minutes),
                     "estimated": leg.estimated,
                     "max_minutes": leg.max_minutes,
                 }
@@ -170,13 +178,23 @@ class MatchResult:
     engine: str
     milliseconds: int = 0
 
+    @property
+    def journeys(self) -> JourneyCounts:
+        """How this search's journey times were measured: by road, estimated, or no route."""
+        legs = [leg for match in self.matches for leg in match.travel]
+        return JourneyCounts(
+            by_road=sum(1 for leg in legs if leg.minutes is not None and not leg.estimated),
+            estimated=sum(1 for leg in legs if leg.minutes is not None and leg.estimated),
+            no_route=sum(1 for leg in legs if leg.minutes is None),
+        )
+
 
 FUNNEL_LABELS = {
     "registered": "Registered with Ofsted, open, of a suitable type",
     "criteria": "Their stated criteria admit this child",
     "available": "With a confirmed vacancy or a suitable carer household",
     "where": "Inside the search area and outside the areas to avoid",
-    "travel": "Within every travel limit by road",
+    "travel": "Within every travel limit (by road, or estimated where the roads do not reach)",
 }
 
 # How much each part counts towards the score (out of 100). docs/matching.md explains them.
@@ -894,14 +912,13 @@ def _travel_part(
             concerns.append(f"No route by road from {leg.label}")
             parts.append(0.0)
             continue
-        text = f"{leg.minutes:.0f} min by road from {leg.label}"
+        # One formatter: whole minutes, and an estimate never reads "by road".
+        text = f"{journey_minutes(leg.minutes, estimated=leg.estimated)} from {leg.label}"
         if leg.max_minutes is not None:
             text += f" (limit {leg.max_minutes} min)"
             parts.append(max(0.0, 1 - leg.minutes / leg.max_minutes))
         else:
             parts.append(max(0.0, 1 - leg.minutes / UNLIMITED_JOURNEY_MINUTES))
-        if leg.estimated:
-            text += ", estimated"
         reasons.append(text + (f" {suffix}" if suffix else ""))
     if any(leg.estimated for leg in legs):
         concerns.append("Travel times estimated (straight line, not by road): check the journey")

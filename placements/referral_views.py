@@ -185,11 +185,22 @@ class ReferralCreateView(_RequestView):
                 "rows": rows,
                 "sendable": [item for item in items if item.can_send],
                 "search": search,
-                "back_url": search_results_url(placement_request, search),
+                "back_url": _with_shortlist(
+                    search_results_url(placement_request, search), [i.setting.urn for i in items]
+                ),
                 "is_open": placement_request.status == PlacementRequest.Status.OPEN,
                 "max_shortlist": records.MAX_SHORTLIST,
             },
         )
+
+
+def _with_shortlist(url: str, urns: list[str]) -> str:
+    """The search results again, with the shortlist ticked (search_views.shortlist_urns)."""
+    if not urns:
+        return url
+    query = QueryDict(mutable=True)
+    query.setlist("urn", urns)
+    return f"{url}{'&' if '?' in url else '?'}{query.urlencode()}"
 
 
 def _excluded(items: list[records.ShortlistItem]) -> list[tuple[str, str]]:

@@ -7,33 +7,58 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
 from common.views import PermissionRequiredMixin
 from common.xlsx import XLSX_CONTENT_TYPE
+from geo.journeys import journey_summary, whole_minutes
 from placements.exports import search_workbook
 from placements.matching import FUNNEL_LABELS, WEIGHTS, Match, MatchResult, SearchAreaError
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
+from placements.records import MAX_SHORTLIST
 from placements.search_forms import SearchForm, polygon_text
 from placements.selectors import placement_request_get
 from placements.services import placement_search_run
 from providers.permissions import can_see_exact_location
+from providers.views import pagination
 
 # Travel-time bands for the map and the list, by the longest journey to a place that matters.
 TRAVEL_BANDS = ((20, "20 minutes or less"), (40, "21 to 40 minutes"), (60, "41 to 60 minutes"))
+# Result cards per page. A national search with unconfirmed settings and no journey limit finds
+# thousands; all of them on one page was 10 MB of HTML (docs/benchmarks.md, search_page_largest).
+RESULTS_PER_PAGE = 25
+# Query parameters that are not the search itself: the page, and the shortlist so far.
+NOT_CRITERIA = ("page", "urn")
 
 
 def travel_band(minutes: float | None) -> str:
-    if minutes is None:
+    """The band of the whole minutes shown (20.4 reads "20 min", so it is "up to 20")."""
+    whole = whole_minutes(minutes)
+    if whole is None:
         return "unknown"
     for limit, _ in TRAVEL_BANDS:
-        if minutes <= limit:
+        if whole <= limit:
             return f"up-to-{limit}"
     return "over-60"
+
+
+def shortlist_urns(query: QueryDict) -> list[str]:
+    """The shortlist carried in the search's URL (`urn=…`, ticked on any page), in order."""
+    urns = (u.strip().upper() for u in query.getlist("urn") if u and u.strip())
+    return list(dict.fromkeys(urns))[:MAX_SHORTLIST]
+
+
+def _criteria_query(query: QueryDict) -> QueryDict:
+    """The search's own parameters, without the page and the shortlist."""
+    criteria = query.copy()
+    for name in NOT_CRITERIA:
+        criteria.pop(name, None)
+    return criteria
 
 
 class _SearchMixin(PermissionRequiredMixin):
@@ -57,8 +82,16 @@ class SearchView(_SearchMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         placement_request, form, search, result = self.search(pk)
         matches = result.matches if result else []
-        rows = [_row(self.actor, match, rank) for rank, match in enumerate(matches, 1)]
-        query = request.GET.urlencode()
+        # Out of range or not a number: the last or the first page, as the directory does.
+        page = Paginator(matches, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        rows = [
+            _row(self.actor, match, rank)
+            for rank, match in enumerate(page.object_list, start=max(page.start_index(), 1))
+        ]
+        criteria_query = _criteria_query(request.GET)
+        query = criteria_query.urlencode()
+        shortlist = shortlist_urns(request.GET)
+        on_page = {row["setting"].urn for row in rows}
         return render(
             request,
             "placements/search.html",
@@ -68,13 +101,27 @@ class SearchView(_SearchMixin, View):
                 "search": search,
                 "result": result,
                 "rows": rows,
+                "page": page,
+                "total_count": len(matches),
+                "pagination": pagination(page, request.path, request.GET),
+                # Ticked on other pages: carried in the shortlist form so no tick is lost.
+                "shortlist": set(shortlist),
+                "shortlist_elsewhere": [urn for urn in shortlist if urn not in on_page],
+                "criteria_fields": [
+                    (name, value)
+                    for name in criteria_query
+                    for value in criteria_query.getlist(name)
+                ],
+                "journey_summary": (
+                    journey_summary(result.journeys, engine=result.engine) if result else ""
+                ),
                 "confirmed_count": sum(1 for m in matches if m.confirmed),
                 "unconfirmed_count": sum(1 for m in matches if not m.confirmed),
                 "funnel": _funnel(result),
                 "weights": WEIGHTS,
                 "export_url": reverse("placement_search_export", args=[pk])
                 + (f"?{query}" if query else ""),
-                "map_data": _map_data(placement_request, form, result, rows),
+                "map_data": _map_data(placement_request, form, result),
                 "map_tile_url": django_settings.MAP_TILE_URL,
                 "map_attribution": django_settings.MAP_ATTRIBUTION,
                 "travel_bands": TRAVEL_BANDS,
@@ -127,11 +174,40 @@ def _geojson(geometry: GEOSGeometry | None) -> Any:
     return json.loads(geometry.geojson) if geometry is not None else None
 
 
+# The map shows every match, not just this page's, so each is one short row rather than a card.
+MAP_COLUMNS = ("urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate")
+MAP_DECIMALS = 5  # about a metre, as the directory's map
+
+
+def _map_results(result: MatchResult | None) -> list[list[Any]]:
+    """One row per match with a point to draw (MAP_COLUMNS): whole minutes of the longest
+    journey, whether that journey is estimated, its band; a private setting stands at the middle
+    of its postcode district (`approximate`), never at its own location."""
+    if result is None:
+        return []
+    rows = []
+    for rank, match in enumerate(result.matches, start=1):
+        point = match.map_point
+        if point is None:
+            continue
+        longest = match.longest_minutes
+        rows.append(
+            [
+                match.setting.urn,
+                rank,
+                round(point.y, MAP_DECIMALS),
+                round(point.x, MAP_DECIMALS),
+                whole_minutes(longest),
+                int(match.longest_estimated),
+                travel_band(longest),
+                int(match.map_point_approximate),
+            ]
+        )
+    return rows
+
+
 def _map_data(
-    placement_request: PlacementRequest,
-    form: SearchForm,
-    result: MatchResult | None,
-    rows: list[dict[str, Any]],
+    placement_request: PlacementRequest, form: SearchForm, result: MatchResult | None
 ) -> dict[str, Any]:
     drawn = ""
     if form.is_bound and form.is_valid() and form.cleaned_data.get("polygon_shape") is not None:
@@ -147,20 +223,10 @@ def _map_data(
             }
             for place in placement_request.places.all()
         ],
-        "results": [
-            {
-                "name": row["setting"].display_name,
-                "url": reverse("setting_detail", args=[row["setting"].urn]),
-                "lat": row["match"].map_point.y,
-                "lng": row["match"].map_point.x,
-                "minutes": row["match"].longest_minutes,
-                "estimated": row["match"].any_estimated,
-                "approximate": row["match"].map_point_approximate,
-                "rank": row["rank"],
-            }
-            for row in rows
-            if row["match"].map_point is not None
-        ],
+        "columns": list(MAP_COLUMNS),
+        "results": _map_results(result),
+        # One link for all: the browser puts each result's URN in place of SC000000.
+        "setting_url": reverse("setting_detail", args=["SC000000"]),
         "area": _geojson(result.area) if result else None,
         "avoid": [_geojson(area) for area in result.avoid] if result else [],
         "drawn": drawn,

@@ -53,6 +53,7 @@ RUTLAND = "E06000017"
 REQUESTS = 60  # half with their places in Rutland, half elsewhere in England
 WARM_UP = 3
 PAGE_SUBSET = 12  # searches also timed through the page
+LARGEST_PAGE_RUNS = 10  # the largest results page, timed this many times after a warm-up
 TABLE_DESTINATIONS = 1000
 TABLE_RUNS = 25
 # Rutland and the edges of its neighbours (longitude, latitude).
@@ -332,6 +333,63 @@ def search_benchmark(network: str) -> None:
         }
     )
     page_benchmark(searches[:PAGE_SUBSET])
+    largest_page_benchmark()
+
+
+def largest_page_benchmark() -> None:
+    """The largest results page there is: a child almost every setting in England could take
+    (any sex, any kind of accommodation, no risks or needs), anywhere, settings without a
+    confirmed vacancy included, no journey limit. Its size and time through the page."""
+    settings.DEBUG = False
+    rutland = sample_postcodes(Postcode.objects.filter(utla_code=RUTLAND), 1, "largest")[0]
+    elsewhere = sample_postcodes(Postcode.objects.exclude(utla_code=RUTLAND), 1, "largest")[0]
+    organisation = _organisation(rutland.utla_code)
+    request = PlacementRequest.objects.create(
+        organisation=organisation,
+        reference="BENCH-LARGEST",
+        age_years=16,
+        sex="not_stated",
+        urgency="over_5_days",
+        placement_kind="planned",
+        accommodation=["residential", "foster", "supported"],
+        living_alongside="with_others",
+    )
+    query = {"area": AreaKind.ANYWHERE, "include_unconfirmed": "on"}
+    for position, (label, postcode) in enumerate((("School", rutland), ("Family", elsewhere))):
+        place = PlaceThatMatters.objects.create(
+            request=request,
+            label=label,
+            postcode=postcode.postcode,
+            point=postcode.point,
+            max_minutes=None,
+            position=position,
+        )
+        query[f"limit_{place.pk}"] = ""
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(User.objects.get(organisation=organisation))
+    url = reverse("placement_search", args=[request.pk])
+    timings: list[float] = []
+    size = 0
+    for run in range(LARGEST_PAGE_RUNS + 1):
+        started = time.perf_counter()
+        response = client.get(url, query)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200 or b"How the search narrowed" not in response.content:
+            raise SystemExit(f"The largest search page failed: {response.status_code}")
+        size = len(response.content)
+        if run:  # the first is the warm-up
+            timings.append(elapsed)
+    search = request.searches.order_by("-created_at").first()
+    emit(
+        _summary(
+            "search_page_largest",
+            timings,
+            bytes=size,
+            matches=len(search.results) if search else None,
+            target_bytes=500_000,
+            target_p95_ms=300,
+        )
+    )
 
 
 def page_benchmark(searches: list[Search]) -> None:

@@ -52,19 +52,28 @@ export function formatRing(latlngs) {
   return ring.map((p) => `${p.lng.toFixed(DECIMALS)} ${p.lat.toFixed(DECIMALS)}`).join(";");
 }
 
-function band(minutes) {
-  if (minutes === null || minutes === undefined) return "unknown";
-  if (minutes <= 20) return "20";
-  if (minutes <= 40) return "40";
-  if (minutes <= 60) return "60";
-  return "over";
+// The server's bands (placements/search_views.py travel_band) → the key's colour names.
+const BANDS = { "up-to-20": "20", "up-to-40": "40", "up-to-60": "60", "over-60": "over" };
+
+function band(result) {
+  return BANDS[result.band] || "unknown";
+}
+
+// The results come as rows of `data.columns` (every match, not only this page's: see
+// placements/search_views.py _map_results). Minutes are already whole, rounded by the server's
+// one formatter (geo/journeys.py), whose words this repeats.
+function readResults(data) {
+  const columns = data.columns || [];
+  return (data.results || []).map((row) =>
+    Object.fromEntries(columns.map((name, index) => [name, row[index]])),
+  );
 }
 
 function describeMinutes(result) {
   if (result.minutes === null || result.minutes === undefined) return "Travel time not known";
-  const minutes = Math.max(1, Math.round(result.minutes));
-  const text = `Longest journey ${minutes} minute${minutes === 1 ? "" : "s"}`;
-  return result.estimated ? `${text} (estimated)` : text;
+  return result.estimated
+    ? `Longest journey about ${result.minutes} min (estimated)`
+    : `Longest journey ${result.minutes} min by road`;
 }
 
 // Popups and labels are built as elements, never HTML strings: names come from Ofsted's
@@ -76,14 +85,14 @@ function paragraph(text) {
   return p;
 }
 
-function resultPopup(result) {
+function resultPopup(result, settingUrl) {
   const content = document.createElement("div");
   const heading = document.createElement("p");
   heading.className = "govuk-body-s govuk-!-font-weight-bold govuk-!-margin-bottom-1";
   const link = document.createElement("a");
-  link.href = result.url;
+  link.href = settingUrl.replace("SC000000", encodeURIComponent(result.urn));
   link.className = "govuk-link";
-  link.textContent = result.name;
+  link.textContent = `URN ${result.urn}`;
   heading.append(link);
   content.append(heading);
   if (result.rank) content.append(paragraph(`Result ${result.rank}`));
@@ -174,19 +183,20 @@ function drawSearchMap() {
   }
 
   const results = L.featureGroup();
-  for (const result of data.results || []) {
+  const settingUrl = data.setting_url || "/providers/SC000000/";
+  for (const result of readResults(data)) {
     if (result.lat == null || result.lng == null) continue;
     L.circleMarker([result.lat, result.lng], {
       ...fixed,
-      className: `app-map-result app-map-result--${band(result.minutes)}`,
+      className: `app-map-result app-map-result--${band(result)}`,
       radius: 7,
       color: colour("--app-map-outline"),
       weight: result.estimated ? 2 : 1.5,
       dashArray: result.estimated ? "3 3" : null,
-      fillColor: colour(`--app-map-band-${band(result.minutes)}`),
+      fillColor: colour(`--app-map-band-${band(result)}`),
       fillOpacity: 1,
     })
-      .bindPopup(resultPopup(result))
+      .bindPopup(() => resultPopup(result, settingUrl))
       .addTo(results);
     bounds.extend([result.lat, result.lng]);
   }

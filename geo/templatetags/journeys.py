@@ -1,0 +1,23 @@
+"""`{% load journeys %}`: geo/journeys.py's formatter for templates.
+
+{{ leg.minutes|journey:leg.estimated }}   → "50 min by road" / "about 50 min (estimated)"
+{{ leg.minutes|whole_minutes }}           → 50
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from geo import journeys
+
+register = template.Library()
+
+
+@register.filter
+def journey(minutes: float | None, estimated: bool = False) -> str:
+    return journeys.journey_minutes(minutes, estimated=bool(estimated))
+
+
+@register.filter
+def whole_minutes(minutes: float | None) -> int | None:
+    return journeys.whole_minutes(minutes)
