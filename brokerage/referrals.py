@@ -34,7 +34,6 @@ from brokerage.notifications import notification_queue, officer_recipients, refe
 from brokerage.permissions import can_answer_referral, can_see_referral_as_la
 from brokerage.services import audit_record
 from common.permissions import require
-from geo.journeys import whole_minutes
 from geo.shapes import METRES_PER_MILE
 from geo.travel import straight_line_metres
 from placements.matching import criteria_exclusions
@@ -97,7 +96,6 @@ def _places_for(
             "label": place.label,
             "district": place.postcode.split(" ")[0],
             "minutes": travel.get(place.pk, {}).get("minutes"),
-            "whole_minutes": whole_minutes(travel.get(place.pk, {}).get("minutes")),
             "estimated": travel.get(place.pk, {}).get("estimated", False),
             "max_minutes": place.max_minutes,
         }

@@ -409,7 +409,7 @@ def test_the_overview_shows_the_offers_side_by_side_and_every_answer(
     price_row = table[table.index("Weekly price") : table.index("The price includes")]
     assert "£4,250" in price_row and "£5,100.50" in price_row
     assert "Core care, Education" in table and "Core care, Therapy" in table
-    assert "min from School" in table
+    assert "min (estimated) from School" in table
     assert "Good" in table  # Ofsted
     assert "Vacancy confirmed today by the provider" in table
     assert "Therapist on site" in table
