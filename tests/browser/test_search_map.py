@@ -9,7 +9,7 @@ the drawing tool and the page must work, and pass axe, without them.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -33,58 +33,17 @@ MAP_DATA = {
             "max_minutes": None,
         },
     ],
+    # Compact rows, as placements/search_views.py sends every match (not only one page's).
+    "columns": ["urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate"],
     "results": [
-        {
-            "name": "Near Home",
-            "url": "/providers/SC000001/",
-            "lat": 52.65,
-            "lng": -0.9,
-            "minutes": 12.2,
-            "estimated": False,
-            "approximate": False,
-            "rank": 1,
-        },
-        {
-            "name": EVIL,
-            "url": "/providers/SC000002/",
-            "lat": 52.7,
-            "lng": -1.0,
-            "minutes": 23.4,
-            "estimated": True,
-            "approximate": False,
-            "rank": 2,
-        },
-        {
-            "name": "Middle Distance",
-            "url": "/providers/SC000003/",
-            "lat": 52.55,
-            "lng": -0.8,
-            "minutes": 55.0,
-            "estimated": False,
-            "approximate": True,
-            "rank": 3,
-        },
-        {
-            "name": "Far Away",
-            "url": "/providers/SC000004/",
-            "lat": 52.75,
-            "lng": -1.2,
-            "minutes": 75.0,
-            "estimated": False,
-            "approximate": False,
-            "rank": 4,
-        },
-        {
-            "name": "Not Known",
-            "url": "/providers/SC000005/",
-            "lat": 52.6,
-            "lng": -1.05,
-            "minutes": None,
-            "estimated": False,
-            "approximate": False,
-            "rank": 5,
-        },
+        ["SC000001", 1, 52.65, -0.9, 12, 0, "up-to-20", 0],
+        # A URN is text, never markup, like everything else in a popup.
+        [EVIL, 2, 52.7, -1.0, 23, 1, "up-to-40", 0],
+        ["SC000003", 3, 52.55, -0.8, 55, 0, "up-to-60", 1],
+        ["SC000004", 4, 52.75, -1.2, 75, 0, "over-60", 0],
+        ["SC000005", 5, 52.6, -1.05, None, 0, "unknown", 0],
     ],
+    "setting_url": "/providers/SC000000/",
     "area": {
         "type": "Polygon",
         "coordinates": [[[-1.3, 52.5], [-0.6, 52.5], [-0.6, 52.8], [-1.3, 52.8], [-1.3, 52.5]]],
@@ -230,12 +189,14 @@ def test_map_shows_places_results_areas_and_a_key(search_page, axe):
     assert page.locator("#app-search-map-hatch").count() == 1
     assert page.locator('#search-map path[stroke="#003078"]').count() == 1  # the search area
 
-    # Names are text, never markup.
+    # Text, never markup; whole minutes, and an estimate never reads "by road".
     page.locator("#search-map path.app-map-result--40").click()
     popup = page.locator("#search-map .leaflet-popup-content")
-    popup.get_by_role("link", name=EVIL).wait_for()
-    assert popup.get_by_role("link", name=EVIL).get_attribute("href") == "/providers/SC000002/"
-    assert "Longest journey 23 minutes (estimated)" in popup.inner_text()
+    link = popup.get_by_role("link", name=f"URN {EVIL}")
+    link.wait_for()
+    assert link.get_attribute("href") == "/providers/" + quote(EVIL, safe="") + "/"
+    assert "Longest journey about 23 min (estimated)" in popup.inner_text()
+    assert "by road" not in popup.inner_text()
     assert popup.locator("img").count() == 0
     assert page.evaluate("window.pwned") is None
     page.keyboard.press("Escape")
