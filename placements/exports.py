@@ -19,8 +19,8 @@ from placements.models import PlacementRequest, PlacementSearch
 def _headers(places: list[str]) -> list[tuple[str, int]]:
     travel = []
     for label in places:
-        # Whole minutes, as on the page; "estimated" is a straight line, not a road route.
-        travel += [(f"Minutes from {label}", 12), (f"{label}: estimated (straight line)?", 12)]
+        # Whole minutes, as on the page; "estimated" (Yes) is a straight line, not a road route.
+        travel += [(f"Minutes from {label}", 12), (f"{label}: estimated?", 12)]
     return [
         ("Rank", 6),
         ("URN", 11),
