@@ -32,8 +32,9 @@ TRAVEL_BANDS = ((20, "20 minutes or less"), (40, "21 to 40 minutes"), (60, "41 t
 # Result cards per page. A national search with unconfirmed settings and no journey limit finds
 # thousands; all of them on one page was 10 MB of HTML (docs/benchmarks.md, search_page_largest).
 RESULTS_PER_PAGE = 25
-# Query parameters that are not the search itself: the page, and the shortlist so far.
-NOT_CRITERIA = ("page", "urn")
+# Query parameters that are not the search itself: the page, the shortlist so far, and the saved
+# search the shortlist form names (it comes back with "Keep ticked settings on the shortlist").
+NOT_CRITERIA = ("page", "urn", "search")
 
 
 def travel_band(minutes: float | None) -> str:

@@ -217,6 +217,14 @@ def test_ticks_on_other_pages_stay_on_the_shortlist(world_map, signed_in):
         in html
     )
     assert '<input type="hidden" name="include_unconfirmed" value="on">' in html
+    # What that button sends comes back as the same search, with the ticks and no stray fields.
+    search = PlacementSearch.objects.get(request=request)
+    again = page(
+        signed_in, request, **query_for(request, page="2"), urn=kept, search=str(search.pk)
+    )
+    assert f'name="search" value="{search.pk}"' in again
+    assert again.count(f'name="search" value="{search.pk}"') == 1
+    assert "search=" not in re.findall(r'href="([^"]*search\.xlsx[^"]*)"', again)[0]
 
 
 def test_the_send_page_lists_every_ticked_setting_and_goes_back_with_them(world_map, signed_in):
