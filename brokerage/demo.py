@@ -219,7 +219,10 @@ def demo_provider_facts_seed() -> int:
             actor=admin,
             setting=home,
             places=1,
-            restriction="" if index else "Girls 13 to 16 only",
+            # The first home's place is for a girl of 13 to 16: matching applies it.
+            sexes=[] if index else ["female"],
+            min_age=None if index else 13,
+            max_age=None if index else 16,
         )
         Vacancy.objects.filter(setting=home).update(
             confirmed_at=timezone.now() - timedelta(days=DEMO_VACANCY_AGES[index])

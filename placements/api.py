@@ -68,7 +68,11 @@ class MatchVacancySerializer(serializers.Serializer):
     places = serializers.IntegerField()
     state = serializers.ChoiceField(choices=["fresh", "stale", "expired", "none"])
     label = serializers.CharField(help_text='e.g. "Vacancy confirmed 3 days ago by the provider"')
-    restriction = serializers.CharField()
+    restriction = serializers.CharField(help_text="Anything else the provider said, in words.")
+    restrictions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='Every restriction in words, e.g. ["For girls only", "Ages 13 to 16"].',
+    )
     available_from = serializers.DateField(allow_null=True)
 
 

@@ -54,6 +54,7 @@ from providers.models import (
     PlacementKind,
     Risk,
     Setting,
+    sexes_words,
 )
 
 
@@ -191,7 +192,7 @@ class MatchResult:
 
 FUNNEL_LABELS = {
     "registered": "Registered with Ofsted, open, of a suitable type",
-    "criteria": "Their stated criteria admit this child",
+    "criteria": "Their stated criteria and their vacancy's restrictions admit this child",
     "available": "With a confirmed vacancy or a suitable carer household",
     "where": "Inside the search area and outside the areas to avoid",
     "travel": "Within every travel limit (by road, or estimated where the roads do not reach)",
@@ -216,6 +217,10 @@ NOT_INSPECTED_SCORE = 0.5
 # A journey with no limit set counts for less the longer it is, reaching 0 at this many minutes.
 UNLIMITED_JOURNEY_MINUTES = 120
 HOUSEHOLDS_FOR_FULL_MARKS = 4
+# A request for "more than 5 days from now" names no day: a place free within that many days is
+# in time; one free later may not be, so its vacancy part counts this much (and is flagged).
+PLANNED_AFTER_DAYS = 5
+LATE_START_VACANCY = 0.75
 LOCAL_SCORE = {"own": 1.0, "neighbour": 0.6, "region": 0.3, "elsewhere": 0.0}
 
 # Who the child can live alongside → which settings' arrangements suit them.
@@ -339,6 +344,20 @@ def _criteria_q(child: _Child) -> Q:
     return q
 
 
+def _restrictions_q(child: _Child) -> Q:
+    """The vacancy's own restrictions admit this child: sexes, ages, solo only. A setting with
+    no vacancy, or a fostering agency (whose households say whom they take), has none. The
+    same rules as `_vacancy_exclusions`, in SQL."""
+    request = child.request
+    wanted = ["female", "male"] if request.sex == ChildSex.NOT_STATED else [request.sex]
+    q = Q(vacancy__sexes=[]) | Q(vacancy__sexes__contains=wanted)
+    q &= Q(vacancy__min_age__isnull=True) | Q(vacancy__min_age__lte=child.age)
+    q &= Q(vacancy__max_age__isnull=True) | Q(vacancy__max_age__gte=child.age)
+    if child.group > 1:
+        q &= Q(vacancy__solo_only=False)
+    return Q(provision_type__in=FOSTERING_PROVISION_TYPES) | Q(vacancy__isnull=True) | q
+
+
 def _vacancy_cutoff(child: _Child) -> datetime:
     """The earliest confirmation that has not expired (the same day count as vacancy_view)."""
     first_day = child.today - timedelta(days=django_settings.VACANCY_EXPIRE_DAYS - 1)
@@ -436,10 +455,10 @@ def _filters(
     any_household = CarerHousehold.objects.filter(setting=OuterRef("pk"))
     return _Filters(
         registered=Q(status=Setting.Status.ACTIVE, provision_type__in=types),
-        criteria=_criteria_q(child),
+        criteria=_criteria_q(child) & _restrictions_q(child),
         available=(fostering & Q(Exists(suitable))) | (~fostering & _home_vacancy_q(child)),
         agency_where=Q(Exists(suitable.filter(household_where))),
-        unconfirmed_criteria=Q(eligibility__isnull=True),
+        unconfirmed_criteria=Q(eligibility__isnull=True) & _restrictions_q(child),
         unconfirmed_available=(fostering & ~Q(Exists(any_household)))
         | (
             ~fostering
@@ -880,14 +899,36 @@ def _vacancy_part(
     if vacancy.places < child.group:
         concerns.append(f"{places}: fewer than the {child.group} this request needs")
         return 0.0
+    structured = vacancy.structured_restrictions
+    if structured:  # the SQL has already applied them: this child fits them
+        reasons.append(
+            f"This place is restricted ({'; '.join(structured).lower()}): the child fits"
+        )
     if vacancy.restriction:
         concerns.append(f"Vacancy restriction: {vacancy.restriction}")
-    if vacancy.available_from and vacancy.available_from > child.today:
-        concerns.append(f"Available from {vacancy.available_from:%-d %B %Y}")
+    part = _start_from(child, vacancy, reasons, concerns)
     if vacancy.state == VacancyState.STALE:
         concerns.append(f"{vacancy.label} ({places}): it may have changed")
-        return 0.5
+        return 0.5 * part
     reasons.append(f"{places}. {vacancy.label}")
+    return part
+
+
+def _start_from(
+    child: _Child, vacancy: VacancyView, reasons: list[str], concerns: list[str]
+) -> float:
+    """How the day the place is free counts (docs/matching.md). An urgent request has a day it is
+    needed by, and a place free later is not a match (`_home_vacancy_q`); a request for more than
+    5 days ahead has none, so a place free after that is flagged and counts for less."""
+    free_from = vacancy.available_from
+    if free_from is None or free_from <= child.today:
+        return 1.0
+    when = f"{free_from:%-d %B %Y}"
+    needed_by = _needed_by(child)
+    if needed_by is None and free_from > child.today + timedelta(days=PLANNED_AFTER_DAYS):
+        concerns.append(f"The place is free from {when}: check that is soon enough")
+        return LATE_START_VACANCY
+    reasons.append(f"The place is free from {when}, in time for this request")
     return 1.0
 
 
@@ -962,18 +1003,19 @@ def _local_part(context: _RankContext, area: Area | None, reasons: list[str]) ->
 
 def criteria_exclusions(request: PlacementRequest, setting: Setting, *, today: Any) -> list[str]:
     """Why this setting's own statements exclude this child, in words (empty: they do not, or it
-    has stated none). The same rules as the search's SQL (`_criteria_q`), for one setting: a
-    referral to a setting listed here needs the officer's reason."""
+    has stated none). The same rules as the search's SQL (`_criteria_q` and `_restrictions_q`), for
+    one setting: a referral to a setting listed here needs the officer's reason."""
     reasons: list[str] = []
     types = {t for kind in request.accommodation for t in ACCOMMODATION_PROVISION_TYPES[kind]}
     if setting.provision_type not in types:
         kind = setting.get_provision_type_display().lower()
         article = "an" if kind[:1] in "aeiou" else "a"
         reasons.append(f"It is {article} {kind}, which the request does not ask for")
+    age = request.age_on(today)
+    reasons.extend(_vacancy_exclusions(request, setting, age))
     eligibility = _eligibility(setting)
     if eligibility is None:
         return reasons
-    age = request.age_on(today)
     if not eligibility.min_age <= age <= eligibility.max_age:
         reasons.append(
             f"It takes ages {eligibility.min_age} to {eligibility.max_age}; the child is {age}"
@@ -1010,4 +1052,29 @@ def criteria_exclusions(request: PlacementRequest, setting: Setting, *, today: A
     ]
     if cannot:
         reasons.append(f"It cannot meet: {_labels(cannot)}")
+    return reasons
+
+
+def _vacancy_exclusions(request: PlacementRequest, setting: Setting, age: int) -> list[str]:
+    """Why the vacancy's own restrictions exclude this child: `_restrictions_q`, in words."""
+    vacancy = getattr(setting, "vacancy", None)
+    if vacancy is None or setting.provision_type in FOSTERING_PROVISION_TYPES:
+        return []
+    reasons: list[str] = []
+    wanted = {"female", "male"} if request.sex == ChildSex.NOT_STATED else {request.sex}
+    if vacancy.sexes and not wanted <= set(vacancy.sexes):
+        reasons.append(f"Its vacancy is for {sexes_words(vacancy.sexes)} only")
+    low, high = vacancy.min_age, vacancy.max_age
+    if (low is not None and age < low) or (high is not None and age > high):
+        if low is not None and high is not None:
+            ages = f"ages {low} to {high}"
+        else:
+            ages = f"ages {low} and over" if low is not None else f"ages {high} and under"
+        reasons.append(f"Its vacancy is for {ages}; the child is {age}")
+    if vacancy.solo_only and request.group_size > 1:
+        siblings = request.group_size - 1
+        reasons.append(
+            "Its vacancy is for a child placed alone; the child is to be placed with "
+            + (f"{siblings} brothers or sisters" if siblings != 1 else "a brother or sister")
+        )
     return reasons

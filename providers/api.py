@@ -197,8 +197,25 @@ class VacancySerializer(serializers.Serializer):
     """A vacancy statement as the service shows it: never a number without its age."""
 
     places = serializers.IntegerField(read_only=True)
-    available_from = serializers.DateField(read_only=True, allow_null=True)
-    restriction = serializers.CharField(read_only=True)
+    available_from = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The day the place is free; null: now."
+    )
+    sexes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Sex.choices),
+        read_only=True,
+        help_text="Only these sexes for this place; empty: any the criteria admit.",
+    )
+    min_age = serializers.IntegerField(read_only=True, allow_null=True)
+    max_age = serializers.IntegerField(read_only=True, allow_null=True)
+    solo_only = serializers.BooleanField(
+        read_only=True, help_text="The child placed must be the only child placed."
+    )
+    restriction = serializers.CharField(read_only=True, help_text="Anything else, in words.")
+    restrictions = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Every restriction in words, as placement officers see them.",
+    )
     confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     confirmed_days_ago = serializers.IntegerField(read_only=True, allow_null=True)
     state = serializers.ChoiceField(read_only=True, choices=VACANCY_STATES)
@@ -210,7 +227,12 @@ class VacancySerializer(serializers.Serializer):
             {
                 "places": view.places,
                 "available_from": view.available_from,
+                "sexes": list(view.sexes),
+                "min_age": view.min_age,
+                "max_age": view.max_age,
+                "solo_only": view.solo_only,
                 "restriction": view.restriction,
+                "restrictions": view.restrictions,
                 "confirmed_at": instance.confirmed_at if instance else None,
                 "confirmed_days_ago": view.confirmed_days_ago,
                 "state": view.state,
@@ -229,7 +251,30 @@ class VacancyStatementSerializer(serializers.Serializer):
     """What a provider says about its free places. Saying it also confirms it."""
 
     places = serializers.IntegerField(min_value=0, max_value=32767)
-    available_from = serializers.DateField(required=False, allow_null=True, default=None)
+    available_from = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The day the place is free; null, today or a past day: now.",
+    )
+    sexes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Sex.choices),
+        required=False,
+        default=list,
+        max_length=2,
+        help_text="Only these sexes for this place, within the criteria; empty: any they admit.",
+    )
+    min_age = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=MAX_AGE
+    )
+    max_age = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=MAX_AGE
+    )
+    solo_only = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The child placed must be the only child placed (no siblings with them).",
+    )
     restriction = serializers.CharField(
         required=False, allow_blank=True, max_length=255, default=""
     )
@@ -518,11 +563,7 @@ class VacancyConfirmView(ProviderApiMixin, GenericAPIView):
                 }
             )
         vacancy = facts.vacancy_confirm(
-            actor=self.actor,
-            setting=setting,
-            places=vacancy.places,
-            available_from=vacancy.available_from,
-            restriction=vacancy.restriction,
+            actor=self.actor, setting=setting, **facts.vacancy_statement(vacancy)
         )
         return Response(vacancy_data(vacancy))
 

@@ -313,7 +313,8 @@ def _facts(summary: DemoFactsSummary, codes: list[str] | None, seed: int, now: d
             if setting.pk in with_vacancy:
                 summary.vacancies.unchanged += 1
             else:
-                vacancies.append(_vacancy(setting, _rng(seed, setting, "v"), now))
+                criteria = eligibilities[-1] if setting.pk not in with_eligibility else None
+                vacancies.append(_vacancy(setting, _rng(seed, setting, "v"), now, criteria))
         elif setting.provision_type == AGENCY:
             if setting.pk in with_households:
                 summary.agencies.unchanged += 1
@@ -392,12 +393,11 @@ OFFERS = (
     "support into further education, training and work",
     "a calm home for children who need to settle before school",
 )
+# Free text only for what matching does not apply; sexes, ages and "solo" are structured.
 RESTRICTIONS = (
-    "Girls only for this place",
-    "Boys only for this place",
-    "Ages 13 to 16 only",
     "Planned moves only",
     "Must be able to share with one other young person",
+    "Introductory visit first, because of the children living here now",
 )
 LANGUAGES = ("Urdu", "Polish", "Punjabi", "Arabic", "Romanian", "Somali", "Bengali", "Welsh")
 
@@ -501,7 +501,9 @@ def _eligibility(setting: Setting, rng: random.Random) -> Eligibility:
     )
 
 
-def _vacancy(setting: Setting, rng: random.Random, now: datetime) -> Vacancy:
+def _vacancy(
+    setting: Setting, rng: random.Random, now: datetime, criteria: Eligibility | None = None
+) -> Vacancy:
     places = _pick(rng, {0: 0.35, 1: 0.35, 2: 0.2, 3: 0.1})
     if setting.places is not None:
         places = min(places, setting.places)
@@ -517,13 +519,28 @@ def _vacancy(setting: Setting, rng: random.Random, now: datetime) -> Vacancy:
             available_from = timezone.localdate(now) + timedelta(days=rng.randrange(1, 15))
         if rng.random() < 0.15:
             restriction = rng.choice(RESTRICTIONS)
-    return Vacancy(
+    vacancy = Vacancy(
         setting=setting,
         places=places,
         available_from=available_from,
         restriction=restriction,
         confirmed_at=confirmed_at,
     )
+    if places and criteria is not None and rng.random() < 0.25:
+        _restrict(vacancy, criteria, rng)
+    return vacancy
+
+
+def _restrict(vacancy: Vacancy, criteria: Eligibility, rng: random.Random) -> None:
+    """One structured restriction, always within the setting's own criteria."""
+    kind = rng.choice(("sex", "ages", "solo"))
+    low, high = max(criteria.min_age, 13), min(criteria.max_age, 16)
+    if kind == "sex" and len(criteria.sexes) > 1:
+        vacancy.sexes = [rng.choice(sorted(criteria.sexes))]
+    elif kind == "ages" and low <= high:
+        vacancy.min_age, vacancy.max_age = low, high
+    else:
+        vacancy.solo_only = True
 
 
 @dataclass(frozen=True)

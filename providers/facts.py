@@ -24,6 +24,7 @@ from brokerage.services import audit_record
 from common.permissions import require
 from geo.postcodes import PostcodeError, postcode_lookup
 from providers.models import (
+    SEX_ORDER,
     ApiToken,
     Capability,
     CarerHousehold,
@@ -34,6 +35,8 @@ from providers.models import (
     Setting,
     SettingClaim,
     Vacancy,
+    sexes_words,
+    vacancy_restriction_words,
 )
 from providers.permissions import (
     PROVIDER_ROLES,
@@ -289,11 +292,36 @@ def eligibility_update(*, actor: User, setting: Setting, **values: Any) -> Eligi
     eligibility_validate(merged)
     for name, value in values.items():
         setattr(eligibility, name, value)
+    _vacancy_still_fits(setting, eligibility)
     eligibility.updated_by = actor
     _with_history_user(eligibility, actor)
     eligibility.full_clean(exclude=["setting"])
     eligibility.save()
     return eligibility
+
+
+def _vacancy_still_fits(setting: Setting, eligibility: Eligibility) -> None:
+    """New criteria may not contradict the current vacancy's restrictions: the provider changes
+    the vacancy first, so a restriction never says what the criteria refuse."""
+    vacancy = Vacancy.objects.filter(setting=setting, places__gt=0).first()
+    if vacancy is None:
+        return
+    try:
+        vacancy_restrictions_validate(
+            eligibility=eligibility,
+            sexes=list(vacancy.sexes),
+            min_age=vacancy.min_age,
+            max_age=vacancy.max_age,
+        )
+    except ValidationError as error:
+        words = "; ".join(vacancy_view(vacancy).structured_restrictions).lower()
+        raise ValidationError(
+            {
+                field: f"Your vacancy is restricted ({words}), "
+                "which these criteria would not admit: change the vacancy first"
+                for field in error.message_dict
+            }
+        ) from error
 
 
 # Vacancies ---------------------------------------------------------------------------------------
@@ -315,6 +343,10 @@ class VacancyView:
     restriction: str
     confirmed_days_ago: int | None
     state: str
+    sexes: tuple[str, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
+    solo_only: bool = False
 
     @property
     def label(self) -> str:
@@ -323,6 +355,23 @@ class VacancyView:
         days = self.confirmed_days_ago or 0
         when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
         return f"Vacancy confirmed {when} by the provider"
+
+    @property
+    def structured_restrictions(self) -> list[str]:
+        """The restrictions matching applies, in words (empty: none)."""
+        return vacancy_restriction_words(
+            sexes=self.sexes, min_age=self.min_age, max_age=self.max_age, solo_only=self.solo_only
+        )
+
+    @property
+    def restrictions(self) -> list[str]:
+        """The structured restrictions in words, then the provider's own text (empty: none)."""
+        words = self.structured_restrictions
+        return [*words, self.restriction] if self.restriction else words
+
+    @property
+    def restrictions_display(self) -> str:
+        return "; ".join(self.restrictions)
 
 
 def vacancy_view(vacancy: Vacancy | None, *, now: Any = None) -> VacancyView:
@@ -336,7 +385,70 @@ def vacancy_view(vacancy: Vacancy | None, *, now: Any = None) -> VacancyView:
         state = VacancyState.STALE
     else:
         state = VacancyState.FRESH
-    return VacancyView(vacancy.places, vacancy.available_from, vacancy.restriction, days, state)
+    return VacancyView(
+        vacancy.places,
+        vacancy.available_from,
+        vacancy.restriction,
+        days,
+        state,
+        sexes=tuple(code for code in SEX_ORDER if code in vacancy.sexes),
+        min_age=vacancy.min_age,
+        max_age=vacancy.max_age,
+        solo_only=vacancy.solo_only,
+    )
+
+
+def vacancy_statement(vacancy: Vacancy) -> dict[str, Any]:
+    """What `vacancy_confirm` needs to say the same again ("Still accurate", the email link)."""
+    return {
+        "places": vacancy.places,
+        "available_from": vacancy.available_from,
+        "sexes": list(vacancy.sexes),
+        "min_age": vacancy.min_age,
+        "max_age": vacancy.max_age,
+        "solo_only": vacancy.solo_only,
+        "restriction": vacancy.restriction,
+    }
+
+
+def vacancy_restrictions_validate(
+    *,
+    eligibility: Eligibility | None,
+    sexes: list[str],
+    min_age: int | None,
+    max_age: int | None,
+) -> None:
+    """A restriction narrows the setting's criteria; one that contradicts them is refused, with
+    the field it is about. Without stated criteria only the restriction's own sense is checked."""
+    errors: dict[str, str] = {}
+    unknown = sorted(set(sexes) - set(SEX_ORDER))
+    if unknown:
+        errors["sexes"] = f"Unknown sex: {', '.join(unknown)}"
+    elif eligibility is not None and set(sexes) - set(eligibility.sexes):
+        if eligibility.sexes:
+            errors["sexes"] = (
+                f"This setting's criteria admit only {sexes_words(eligibility.sexes)}; a vacancy "
+                f"cannot be for {sexes_words(set(sexes) - set(eligibility.sexes))}"
+            )
+        else:
+            errors["sexes"] = (
+                "This setting's criteria admit no sex yet; say whom it can care for first"
+            )
+    for name, value in (("min_age", min_age), ("max_age", max_age)):
+        if value is not None and not 0 <= value <= 25:
+            errors[name] = "Enter an age from 0 to 25"
+    if "min_age" not in errors and "max_age" not in errors:
+        if min_age is not None and max_age is not None and min_age > max_age:
+            errors["max_age"] = "The oldest age must be the same as or more than the youngest"
+        elif eligibility is not None:
+            low, high = eligibility.min_age, eligibility.max_age
+            admits = f"This setting's criteria admit ages {low} to {high}"
+            if min_age is not None and not low <= min_age <= high:
+                errors["min_age"] = f"{admits}; a vacancy cannot be for a child aged {min_age}"
+            if max_age is not None and not low <= max_age <= high:
+                errors["max_age"] = f"{admits}; a vacancy cannot be for a child aged {max_age}"
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -347,24 +459,48 @@ def vacancy_confirm(
     places: int,
     available_from: date | None = None,
     restriction: str = "",
+    sexes: list[str] | None = None,
+    min_age: int | None = None,
+    max_age: int | None = None,
+    solo_only: bool = False,
     via_link: bool = False,
+    now: Any = None,
 ) -> Vacancy:
-    """Say (or re-say) how many places are free. `actor` is None only for a signed email link,
-    which has already been checked by the caller (`via_link`)."""
+    """Say (or re-say) how many places are free, from when and for whom. `actor` is None only
+    for a signed email link, which has already been checked by the caller (`via_link`).
+
+    A start date on or before today is stored as "now" (empty): re-confirming a statement whose
+    date has passed means the place is free now. Restrictions must fit the setting's criteria
+    (`vacancy_restrictions_validate`); with no places there is nothing to restrict.
+    """
     require(via_link or (actor is not None and can_edit_setting(actor, setting)))
+    now = now or timezone.now()
+    sexes = sorted(set(sexes or []), key=lambda code: (code not in SEX_ORDER, code))
     if places < 0:
         raise ValidationError({"places": "Places cannot be negative"})
     if setting.places is not None and places > setting.places:
         raise ValidationError(
             {"places": f"Ofsted registers {setting.places} places here; enter that or fewer"}
         )
+    if places:
+        vacancy_restrictions_validate(
+            eligibility=Eligibility.objects.filter(setting=setting).first(),
+            sexes=sexes,
+            min_age=min_age,
+            max_age=max_age,
+        )
     vacancy = Vacancy.objects.select_for_update().filter(setting=setting).first() or Vacancy(
         setting=setting
     )
     vacancy.places = places
-    vacancy.available_from = available_from if places else None
+    in_future = available_from is not None and available_from > timezone.localdate(now)
+    vacancy.available_from = available_from if places and in_future else None
     vacancy.restriction = restriction.strip() if places else ""
-    vacancy.confirmed_at = timezone.now()
+    vacancy.sexes = sexes if places else []
+    vacancy.min_age = min_age if places else None
+    vacancy.max_age = max_age if places else None
+    vacancy.solo_only = solo_only if places else False
+    vacancy.confirmed_at = now
     vacancy.confirmed_by = actor
     vacancy.reminder_sent_at = None
     _with_history_user(vacancy, actor)

@@ -220,17 +220,47 @@ class VacancyForm(GovukFormMixin, forms.Form):
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         error_messages={"invalid": "Enter a date like 27/3/2026"},
     )
+    sexes = forms.MultipleChoiceField(
+        label="Only for (leave both empty if either)",
+        choices=Sex.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Only within whom your criteria say you can care for.",
+    )
+    min_age = forms.IntegerField(
+        label="Youngest age for this place",
+        min_value=0,
+        max_value=25,
+        required=False,
+        help_text="Leave empty for the youngest your criteria admit.",
+        error_messages={"invalid": "Enter an age in whole years, like 13"},
+    )
+    max_age = forms.IntegerField(
+        label="Oldest age for this place",
+        min_value=0,
+        max_value=25,
+        required=False,
+        help_text="Leave empty for the oldest your criteria admit.",
+        error_messages={"invalid": "Enter an age in whole years, like 16"},
+    )
+    solo_only = forms.BooleanField(
+        label="Only for a child placed alone (no brothers or sisters placed with them)",
+        required=False,
+    )
     restriction = forms.CharField(
-        label="Any restriction",
+        label="Anything else about this place",
         max_length=255,
         required=False,
-        help_text="For example: girls 13 to 16 only, because of the children living here now.",
+        help_text="Shown to placement officers as you write it, for example: not a child who "
+        "sets fires, because of the children living here now.",
     )
 
     def clean_available_from(self) -> date | None:
         value = self.cleaned_data.get("available_from")
         if value and value < date.today():
-            raise forms.ValidationError("The date must be today or in the future")
+            raise forms.ValidationError(
+                "The date must be today or in the future; leave it empty if the place is free now"
+            )
         return value
 
 

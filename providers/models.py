@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -414,6 +416,33 @@ class Eligibility(TimeStampedModel):
         return (", ".join(labels) or "not stated").capitalize()
 
 
+SEX_ORDER = (Sex.FEMALE.value, Sex.MALE.value)
+
+
+def sexes_words(codes: Any) -> str:
+    """'girls', 'boys' or 'girls and boys', in a fixed order."""
+    return " and ".join(Sex(code).label.lower() for code in SEX_ORDER if code in codes)
+
+
+def vacancy_restriction_words(
+    *, sexes: Any, min_age: int | None, max_age: int | None, solo_only: bool
+) -> list[str]:
+    """A vacancy's structured restrictions in words, e.g. ["For girls only", "Ages 13 to 16",
+    "The only child placed"]; empty when it has none."""
+    words: list[str] = []
+    if sexes and set(sexes) != set(SEX_ORDER):
+        words.append(f"For {sexes_words(sexes)} only")
+    if min_age is not None and max_age is not None:
+        words.append(f"Ages {min_age} to {max_age}" if min_age != max_age else f"Age {min_age}")
+    elif min_age is not None:
+        words.append(f"Aged {min_age} or over")
+    elif max_age is not None:
+        words.append(f"Aged {max_age} or under")
+    if solo_only:
+        words.append("The only child placed")
+    return words
+
+
 class Vacancy(TimeStampedModel):
     """A setting's current vacancy statement, as last confirmed by the provider. History kept.
 
@@ -423,9 +452,24 @@ class Vacancy(TimeStampedModel):
 
     setting = models.OneToOneField(Setting, on_delete=models.CASCADE, related_name="vacancy")
     places = models.PositiveSmallIntegerField(default=0)
+    # "Start from": the day the place is free; empty means now.
     available_from = models.DateField(null=True, blank=True)
+    # Structured restrictions, which matching applies (docs/matching.md). Each narrows the
+    # setting's own criteria for this place only; empty means "as the criteria say".
+    sexes = ArrayField(
+        models.CharField(max_length=10, choices=Sex.choices),
+        default=list,
+        blank=True,
+        help_text="Only these sexes for this place (empty: any the criteria admit).",
+    )
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    solo_only = models.BooleanField(
+        default=False, help_text="The child placed here must be the only child placed."
+    )
+    # Anything else, in the provider's words: shown to officers, not applied by matching.
     restriction = models.CharField(
-        max_length=255, blank=True, help_text="For example: girls 13 to 16 only."
+        max_length=255, blank=True, help_text="For example: no one who sets fires, because of…"
     )
     confirmed_at = models.DateTimeField()
     confirmed_by = models.ForeignKey(
@@ -436,9 +480,43 @@ class Vacancy(TimeStampedModel):
 
     class Meta:
         verbose_name_plural = "vacancies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_age__isnull=True)
+                | models.Q(max_age__isnull=True)
+                | models.Q(min_age__lte=models.F("max_age")),
+                name="vacancy_age_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_age__isnull=True) | models.Q(max_age__lte=25),
+                name="vacancy_max_age",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sexes__contained_by=["female", "male"]),
+                name="vacancy_sexes_valid",
+            ),
+            # No places, nothing to restrict: a withdrawn vacancy carries no restrictions.
+            models.CheckConstraint(
+                condition=models.Q(places__gt=0)
+                | models.Q(sexes=[], min_age__isnull=True, max_age__isnull=True, solo_only=False),
+                name="vacancy_restrictions_need_places",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.places} place(s) at {self.setting.urn}"
+
+    @property
+    def restrictions(self) -> list[str]:
+        """The structured restrictions in words, then the provider's own text."""
+        words = vacancy_restriction_words(
+            sexes=self.sexes, min_age=self.min_age, max_age=self.max_age, solo_only=self.solo_only
+        )
+        return [*words, self.restriction] if self.restriction else words
+
+    @property
+    def restrictions_display(self) -> str:
+        return "; ".join(self.restrictions)
 
 
 class CarerHousehold(TimeStampedModel):

@@ -59,8 +59,8 @@ def _history(setting: Setting) -> list[dict[str, Any]]:
         for record in records.order_by("-history_date")[:20]:
             if label == "Vacancy":
                 what = f"{record.places} place{'s' if record.places != 1 else ''}"
-                if record.restriction:
-                    what += f" ({record.restriction})"
+                if record.instance.restrictions:
+                    what += f" ({record.instance.restrictions_display})"
                 previous = record.prev_record
                 if (
                     previous is not None
@@ -292,15 +292,7 @@ class VacancyEditView(PermissionRequiredMixin, View):
     def get(self, request: HttpRequest, urn: str) -> HttpResponse:
         setting = setting_for_provider(actor=self.actor, urn=urn)
         vacancy = Vacancy.objects.filter(setting=setting).first()
-        initial = (
-            {
-                "places": vacancy.places,
-                "available_from": vacancy.available_from,
-                "restriction": vacancy.restriction,
-            }
-            if vacancy
-            else {}
-        )
+        initial = facts.vacancy_statement(vacancy) if vacancy else {}
         return render(
             request,
             self.template_name,
@@ -342,13 +334,14 @@ class VacancyStillAccurateView(PermissionRequiredMixin, View):
         if vacancy is None:
             messages.error(request, "There is no vacancy statement to confirm yet.")
         else:
-            facts.vacancy_confirm(
-                actor=self.actor,
-                setting=setting,
-                places=vacancy.places,
-                available_from=vacancy.available_from,
-                restriction=vacancy.restriction,
-            )
+            try:
+                facts.vacancy_confirm(
+                    actor=self.actor, setting=setting, **facts.vacancy_statement(vacancy)
+                )
+            except ValidationError as error:
+                # The criteria changed since and the restriction no longer fits them.
+                messages.error(request, f"{' '.join(error.messages)}. Update the vacancy.")
+                return HttpResponseRedirect(reverse("setting_vacancy_edit", args=[setting.urn]))
             messages.success(request, "The vacancy has been confirmed as of today.")
         # Back where the button was (the home page's work queue), if that is this site.
         back = request.POST.get("next", "")

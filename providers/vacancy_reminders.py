@@ -306,14 +306,8 @@ def vacancy_link_answer(*, token: str) -> VacancyLinkState:
             status=409,
         )
     try:
-        vacancy = facts.vacancy_confirm(
-            actor=None,
-            setting=setting,
-            places=vacancy.places if confirm else 0,
-            available_from=vacancy.available_from if confirm else None,
-            restriction=vacancy.restriction if confirm else "",
-            via_link=True,
-        )
+        statement = facts.vacancy_statement(vacancy) if confirm else {"places": 0}
+        vacancy = facts.vacancy_confirm(actor=None, setting=setting, via_link=True, **statement)
     except ValidationError as exc:  # a rule added to vacancy_confirm since: say it, never a 500
         raise VacancyLinkError(
             f"{' '.join(exc.messages)}. Sign in to update the vacancy.", status=409

@@ -36,7 +36,7 @@ def test_provider_keeps_vacancy_and_criteria_true(live_server, page, axe):
     assert "Ofsted registers 3 places here" in page.locator(".govuk-error-summary").inner_text()
     axe.check("42-vacancy-error")
     page.get_by_label("Places free now or soon").fill("1")
-    page.get_by_label("Any restriction").fill("girls 13 to 16 only")
+    page.get_by_label("Anything else about this place").fill("girls 13 to 16 only")
     page.get_by_role("button", name="Confirm vacancy").click()
     page.get_by_text("The vacancy has been confirmed as of today.").wait_for()
     page.get_by_role("button", name="Still accurate").click()
