@@ -315,13 +315,11 @@ def _vacancy_still_fits(setting: Setting, eligibility: Eligibility) -> None:
         )
     except ValidationError as error:
         words = "; ".join(vacancy_view(vacancy).structured_restrictions).lower()
-        raise ValidationError(
-            {
-                field: f"Your vacancy is restricted ({words}), "
-                "which these criteria would not admit: change the vacancy first"
-                for field in error.message_dict
-            }
-        ) from error
+        message = (
+            f"Your vacancy is restricted ({words}), which these criteria would not admit: "
+            "change the vacancy first"
+        )
+        raise ValidationError(dict.fromkeys(error.message_dict, message)) from error
 
 
 # Vacancies ---------------------------------------------------------------------------------------

@@ -278,6 +278,32 @@ def test_facts_are_deterministic_for_a_seed_and_varied(two_las):
     assert sorted(Eligibility.objects.values_list(*fields)) != first
 
 
+def test_some_demo_vacancies_carry_structured_restrictions_within_their_criteria(two_las):
+    east, _ = two_las
+    for _ in range(60):
+        _home(east, places=4)
+
+    demo_facts_seed(local_authority_codes=None, commit=True, seed=7)
+
+    restricted = [
+        v
+        for v in Vacancy.objects.select_related("setting__eligibility")
+        if v.sexes or v.min_age is not None or v.solo_only
+    ]
+    assert restricted, "no demo vacancy has a structured restriction"
+    assert {"sexes", "ages", "solo"} == {
+        "sexes" if v.sexes else "ages" if v.min_age is not None else "solo" for v in restricted
+    }
+    for vacancy in restricted:
+        criteria = vacancy.setting.eligibility
+        assert vacancy.places > 0
+        assert set(vacancy.sexes) <= set(criteria.sexes)
+        if vacancy.min_age is not None:
+            assert criteria.min_age <= vacancy.min_age <= vacancy.max_age <= criteria.max_age
+    # Free text no longer says what the structured fields say.
+    assert not Vacancy.objects.filter(restriction__icontains="only for this place").exists()
+
+
 # The command -------------------------------------------------------------------------------------
 
 
