@@ -221,11 +221,11 @@ class VacancyForm(GovukFormMixin, forms.Form):
         error_messages={"invalid": "Enter a date like 27/3/2026"},
     )
     sexes = forms.MultipleChoiceField(
-        label="Only for (leave both empty if either)",
+        label="Only for",
         choices=Sex.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Only within whom your criteria say you can care for.",
+        help_text="Leave both unticked if the place is for anyone your criteria admit.",
     )
     min_age = forms.IntegerField(
         label="Youngest age for this place",

@@ -231,6 +231,27 @@ def test_criteria_that_exclude_the_child_need_a_recorded_reason(scene):
     assert event.detail["reason"] == "Her brother lives there" and event.actor == scene.officer
 
 
+def test_a_vacancy_restriction_that_excludes_the_child_needs_a_recorded_reason(scene):
+    """The request is for a girl: a place for boys only is excluded like criteria for boys."""
+    boys_place = home(
+        scene.map,
+        name="Boys Place",
+        provider_organisation=scene.providers[2],
+        vacancy={"sexes": ["male"], "confirmed_at": NOW},
+    )
+
+    with pytest.raises(ValidationError) as raised:
+        send(scene, scene.homes[0], boys_place)
+    assert "Boys Place's stated criteria exclude this child (Its vacancy is for boys only)" in (
+        raised.value.messages[0]
+    )
+
+    referrals = send(
+        scene, scene.homes[0], Shortlisted(boys_place, override_reason="The home asked for her")
+    )
+    assert referrals[1].exclusions == ["Its vacancy is for boys only"]
+
+
 @pytest.mark.parametrize("who", ["officer of another LA", "provider user", "hub admin"])
 def test_only_the_requesting_las_people_may_send(scene, who):
     region = scene.map.la.region
