@@ -242,8 +242,9 @@ def test_a_vacancy_restriction_that_excludes_the_child_needs_a_recorded_reason(s
 
     with pytest.raises(ValidationError) as raised:
         send(scene, scene.homes[0], boys_place)
-    assert "Boys Place's stated criteria exclude this child (Its vacancy is for boys only)" in (
-        raised.value.messages[0]
+    assert (
+        "Boys Place's stated criteria exclude this child (Its vacancy is for boys only)"
+        in (raised.value.messages[0])
     )
 
     referrals = send(

@@ -456,3 +456,35 @@ def test_the_button_needs_the_pages_csrf_token(vacancy, emailed):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     assert browser.post(confirm, {"csrfmiddlewaretoken": token}).status_code == 302
     assert reload(vacancy).confirmed_at != vacancy.confirmed_at
+
+
+def test_the_email_and_its_link_keep_the_structured_restrictions(client, home):
+    """The reminder says them in words; "still accurate" from the email keeps every one."""
+    make_vacancy(
+        home,
+        restriction="An introductory visit first",
+        sexes=["female"],
+        min_age=13,
+        max_age=16,
+        solo_only=True,
+    )
+    assert tasks.vacancy_reminders_send() == 1
+    message = mail.outbox[-1]
+    assert (
+        "Restrictions: For girls only; Ages 13 to 16; The only child placed; "
+        "An introductory visit first" in message.body
+    )
+    confirm, _ = links(message)
+    page = client.get(confirm).content.decode()
+    assert "For girls only; Ages 13 to 16; The only child placed" in page
+
+    client.post(confirm)
+
+    confirmed = Vacancy.objects.get(setting=home)
+    assert timezone.now() - confirmed.confirmed_at < dt.timedelta(minutes=1)
+    assert (confirmed.sexes, confirmed.min_age, confirmed.max_age, confirmed.solo_only) == (
+        ["female"],
+        13,
+        16,
+        True,
+    )
