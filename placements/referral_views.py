@@ -254,7 +254,8 @@ def _vacancy_text(setting: Setting) -> str:
     expired = (
         " (expired: no longer shown in searches)" if view.state == VacancyState.EXPIRED else ""
     )
-    return f"{places}{view.label}{expired}"
+    restrictions = f". Restrictions: {view.restrictions_display}" if view.restrictions else ""
+    return f"{places}{view.label}{expired}{restrictions}"
 
 
 def _offer(referral: Referral) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from brokerage.models import AuditEvent, Organisation, Referral, Role
 from brokerage.referrals import Answer, Shortlisted, referral_answer, referral_send
 from placements.models import PlacementOutcome, PlacementRequest, PlacementSearch
+from providers.models import Vacancy
 from tests.factories import OrganisationFactory, UserFactory, sign_in
 from tests.placements.builders import child, home
 
@@ -391,6 +392,22 @@ def answered(world_map, signed_in, officer, provider, provider_user):
     )
     mail.outbox.clear()
     return request, {name: Referral.objects.get(pk=r.pk) for name, r in by_name.items()}
+
+
+def test_the_overview_says_each_offers_vacancy_restrictions_in_words(
+    world_map, signed_in, answered
+):
+    request, by_name = answered
+    Vacancy.objects.filter(setting=by_name["Willow House"].setting).update(
+        sexes=["female"], min_age=13, max_age=16
+    )
+
+    html = signed_in.get(reverse("referral_overview", args=[request.pk])).content.decode()
+
+    table = html[html.index('class="govuk-table app-comparison"') : html.index("</table>")]
+    vacancy_row = table[table.index(">Vacancy</th>") :]
+    vacancy_row = vacancy_row[: vacancy_row.index("</tr>")]
+    assert vacancy_row.count("Restrictions: For girls only; Ages 13 to 16") == 1
 
 
 def test_the_overview_shows_the_offers_side_by_side_and_every_answer(
