@@ -353,3 +353,39 @@ def test_api_restriction_errors_are_field_level(api, home, body, field, message)
     if message is not None:
         assert response.json()[field] == [message]
     assert not Vacancy.objects.filter(setting=home).exists()
+
+
+# --- The migration keeps existing vacancies ----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_existing_vacancies_and_their_words():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("providers", "0004_setting_provider_since_and_claim_transfer")]
+    after = [("providers", "0005_vacancy_structured_restrictions")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        setting = old.get_model("providers", "Setting").objects.create(
+            urn="SC999001", provision_type="childrens_home"
+        )
+        old.get_model("providers", "Vacancy").objects.create(
+            setting=setting, places=1, restriction="Boys only for this place", confirmed_at=NOW
+        )
+    finally:
+        executor = MigrationExecutor(connection)  # reads what is applied now
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert after[0] in MigrationExecutor(connection).loader.applied_migrations
+
+    vacancy = Vacancy.objects.get(setting__urn="SC999001")
+    assert vacancy.restriction == "Boys only for this place"
+    assert (vacancy.sexes, vacancy.min_age, vacancy.max_age, vacancy.solo_only) == (
+        [],
+        None,
+        None,
+        False,
+    )
+    assert vacancy.restrictions == ["Boys only for this place"]
