@@ -111,7 +111,7 @@ def test_a_due_vacancy_is_emailed_once_to_the_providers_active_people(world, hom
     assert "Available from: 1 September 2026" in body
     assert "Restrictions: Girls 13 to 16 only" in body
     confirmed = timezone.localtime(vacancy.confirmed_at)
-    assert f"Last confirmed: {confirmed.day} {confirmed:%B %Y} at 12:00pm" in body
+    assert f"Last confirmed: {confirmed.day} {confirmed:%B %Y} at 12pm" in body
     stale_on = timezone.localdate() + dt.timedelta(days=1)
     assert f"From {stale_on.day} {stale_on:%B %Y}, placement officers will see" in body
     assert f"/providers/{home.urn}/manage/vacancy/" in body
