@@ -254,6 +254,14 @@ class AuditEvent(models.Model):
         REFERRAL_ANSWERED = "referral_answered", "Referral answered"
         PLACEMENT_DECIDED = "placement_decided", "Placement recorded"
         SETTING_TRANSFERRED = "setting_transferred", "Setting moved to another provider"
+        OFF_SERVICE_ENQUIRY = (
+            "off_service_enquiry",
+            "Enquiry recorded with a provider not on the service",
+        )
+        PROVIDER_INVITED_FROM_SETTING = (
+            "provider_invited_from_setting",
+            "Provider invited from a setting",
+        )
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -494,3 +502,56 @@ class NotificationPreference(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Notification preference of {self.user_id}"
+
+
+class OffServiceEnquiry(TimeStampedModel):
+    """An officer asked a setting whose provider is not on this service about one request,
+    outside it (by phone or email), and what they said. It cannot be sent a referral here, but
+    the enquiry is still demand evidence: who was asked, how, and with what result.
+
+    Nothing about the child is kept here beyond the request it belongs to (no name; the note's
+    hint says so).
+    """
+
+    class Method(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        OTHER = "other", "Other"
+
+    class Result(models.TextChoices):
+        INTERESTED = "interested", "Interested"
+        NOT_ABLE = "not_able", "Not able"
+        NO_ANSWER = "no_answer", "No answer"
+
+    NOTE_MAX_LENGTH = 1000
+
+    request = models.ForeignKey(
+        "placements.PlacementRequest",
+        on_delete=models.PROTECT,
+        related_name="off_service_enquiries",
+    )
+    setting = models.ForeignKey(
+        "providers.Setting", on_delete=models.PROTECT, related_name="off_service_enquiries"
+    )
+    made_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    contacted_on = models.DateField(help_text="The day the officer contacted them.")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    result = models.CharField(max_length=12, choices=Result.choices)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["contacted_on", "created_at", "id"]
+        verbose_name_plural = "off-service enquiries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method__in=["phone", "email", "other"]),
+                name="off_service_enquiry_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(result__in=["interested", "not_able", "no_answer"]),
+                name="off_service_enquiry_result_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Enquiry {self.pk} to {self.setting_id} ({self.result})"

@@ -136,6 +136,11 @@ QUERY = [
     ),
     OpenApiParameter("include_unconfirmed", bool),
     OpenApiParameter(
+        "on_service_only",
+        bool,
+        description="Only settings whose provider is on this service (can be sent a referral).",
+    ),
+    OpenApiParameter(
         "limit_{place_id}",
         int,
         description="Longest journey in minutes (1 to 240; empty for none) from one place that "

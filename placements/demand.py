@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from brokerage.models import Organisation, Referral, Region
+from brokerage.models import OffServiceEnquiry, Organisation, Referral, Region
 from placements.models import PlacementOutcome, PlacementRequest, PlacementSearch
 
 MIN_PRICES_FOR_MEDIAN = 3
@@ -41,6 +41,10 @@ class DemandRow:
     closed_unanswered: int
     placements: int
     median_weekly_cost: Decimal | None
+    # Settings whose provider is not on the service, asked by phone or email (and how many of
+    # those enquiries found them interested).
+    off_service_enquiries: int = 0
+    off_service_interested: int = 0
 
 
 def _median(costs: list[Decimal]) -> Decimal | None:
@@ -80,6 +84,15 @@ def region_demand(region: Region) -> tuple[list[DemandRow], DemandRow]:
             closed_unanswered=Count("pk", filter=CLOSED_BEFORE_AN_ANSWER),
         )
     }
+    enquiries = {
+        row["request__organisation"]: row
+        for row in OffServiceEnquiry.objects.filter(request__organisation__in=ids)
+        .values("request__organisation")
+        .annotate(
+            total=Count("pk"),
+            interested=Count("pk", filter=Q(result=OffServiceEnquiry.Result.INTERESTED)),
+        )
+    }
     costs: dict[int, list[Decimal]] = {}
     for organisation_id, cost in PlacementOutcome.objects.filter(
         request__organisation__in=ids
@@ -90,6 +103,7 @@ def region_demand(region: Region) -> tuple[list[DemandRow], DemandRow]:
     for la in las:
         asked: dict[str, Any] = dict(referrals.get(la.pk, {}))
         made: dict[str, Any] = dict(requests.get(la.pk, {}))
+        enquired: dict[str, Any] = dict(enquiries.get(la.pk, {}))
         rows.append(
             DemandRow(
                 name=la.name,
@@ -103,6 +117,8 @@ def region_demand(region: Region) -> tuple[list[DemandRow], DemandRow]:
                 closed_unanswered=asked.get("closed_unanswered", 0),
                 placements=len(costs.get(la.pk, [])),
                 median_weekly_cost=_median(costs.get(la.pk, [])),
+                off_service_enquiries=enquired.get("total", 0),
+                off_service_interested=enquired.get("interested", 0),
             )
         )
     total = DemandRow(
@@ -117,5 +133,7 @@ def region_demand(region: Region) -> tuple[list[DemandRow], DemandRow]:
         closed_unanswered=sum(r.closed_unanswered for r in rows),
         placements=sum(r.placements for r in rows),
         median_weekly_cost=_median([c for values in costs.values() for c in values]),
+        off_service_enquiries=sum(r.off_service_enquiries for r in rows),
+        off_service_interested=sum(r.off_service_interested for r in rows),
     )
     return rows, total

@@ -78,6 +78,8 @@ class SearchCriteria:
     radius_miles: float | None = None
     polygon: Polygon | None = None  # SRID 4326, for AreaKind.DRAWN
     include_unconfirmed: bool = False
+    # Only settings whose provider is on this service (they can be sent a referral here).
+    on_service_only: bool = False
     # {PlaceThatMatters id: max minutes or None}: overrides the request's own limits.
     limits: dict[int, int | None] = field(default_factory=dict)
 
@@ -90,6 +92,7 @@ class SearchCriteria:
             "radius_miles": self.radius_miles,
             "polygon": self.polygon.wkt if self.polygon else "",
             "include_unconfirmed": self.include_unconfirmed,
+            "on_service_only": self.on_service_only,
             "limits": {str(k): v for k, v in sorted(self.limits.items())},
         }
 
@@ -148,6 +151,8 @@ class Match:
             "urn": self.setting.urn,
             "name": self.setting.display_name,
             "provision_type": self.setting.provision_type,
+            "owner_name": self.setting.owner_name,
+            "on_service": self.setting.provider_organisation_id is not None,
             "score": round(self.score, 1),
             "components": {k: round(v, 3) for k, v in self.components.items()},
             "confirmed": self.confirmed,
@@ -178,6 +183,7 @@ class MatchResult:
     avoid: list[Polygon]
     engine: str
     milliseconds: int = 0
+    on_service_only: bool = False
 
     @property
     def journeys(self) -> JourneyCounts:
@@ -196,6 +202,7 @@ FUNNEL_LABELS = {
     "available": "With a confirmed vacancy or a suitable carer household",
     "where": "Inside the search area and outside the areas to avoid",
     "travel": "Within every travel limit (by road, or estimated where the roads do not reach)",
+    "on_service": "Run by a provider on this service (can be sent a referral)",
 }
 
 # How much each part counts towards the score (out of 100). docs/matching.md explains them.
@@ -507,14 +514,26 @@ def setting_match(
     funnel["where"] = sum(1 for light in candidates if light.strict)
     assessed = _assess(child, candidates, f, travel=travel)
     funnel["travel"] = sum(1 for m in assessed.matches if m.confirmed)
+    # Not a filter of the search itself (the others can be asked outside the service), so the
+    # count is always given and the officer chooses whether to keep only these.
+    funnel["on_service"] = sum(1 for m in assessed.matches if m.confirmed and _on_service(m))
+    matches = assessed.matches
+    if criteria.on_service_only:
+        matches = [m for m in matches if _on_service(m)]
     return MatchResult(
-        matches=assessed.matches,
+        matches=matches,
         funnel=funnel,
         area=area,
         avoid=avoid,
         engine=assessed.engine,
+        on_service_only=criteria.on_service_only,
         milliseconds=round((time.perf_counter() - started) * 1000),
     )
+
+
+def _on_service(match: Match) -> bool:
+    """Its provider uses this service, so it can be sent a referral here."""
+    return match.setting.provider_organisation_id is not None
 
 
 def _candidates(

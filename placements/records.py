@@ -43,6 +43,10 @@ Mapping from our request to the standard:
   referral form): `provider_urn`, `referral_date` (date sent), `referral_officer_name`,
   `deadline`, `response` (Interested, Not able, No answer), `status`, `answered_at`,
   `weekly_price`, `start_date`, `price_includes`, `not_able_reason`, `sent_despite_criteria`.
+- `off_service_enquiries` (ours): settings whose provider is not on the service that the officer
+  asked by phone, email or otherwise: `provider_urn`, `setting_name`, `owner_name` (Ofsted's
+  list), `contacted_on`, `method`, `result` (Interested, Not able, No answer), `officer_name`.
+  The note stays on the service (free text).
 - `demand` (ours): status, dates, age, sex, kind of placement, needs, the places that matter as
   postcode districts, how many areas to avoid, and the searches (how many, and the latest's
   funnel: settings left after each check).
@@ -59,7 +63,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from brokerage.models import Referral, ServiceIncluded
+from brokerage.models import OffServiceEnquiry, Referral, ServiceIncluded
 from brokerage.referrals import referral_blocker, referral_exclusions
 from placements.matching import FUNNEL_LABELS, AreaKind
 from placements.models import (
@@ -326,6 +330,18 @@ def _referral_record(referral: Referral) -> dict[str, Any]:
     }
 
 
+def _enquiry_record(enquiry: OffServiceEnquiry) -> dict[str, Any]:
+    return {
+        "provider_urn": enquiry.setting.urn,
+        "setting_name": enquiry.setting.display_name,
+        "owner_name": enquiry.setting.owner_name or None,
+        "contacted_on": enquiry.contacted_on,
+        "method": str(enquiry.get_method_display()),
+        "result": str(enquiry.get_result_display()),
+        "officer_name": enquiry.made_by.full_name if enquiry.made_by else None,
+    }
+
+
 def _actual_placement(
     placement_request: PlacementRequest, outcome: PlacementOutcome | None
 ) -> dict[str, Any] | None:
@@ -418,6 +434,12 @@ def placement_record(placement_request: PlacementRequest) -> dict[str, Any]:
             "cost_date": _local_date(outcome.created_at) if outcome else None,
         },
         "referrals": [_referral_record(referral) for referral in referrals],
+        "off_service_enquiries": [
+            _enquiry_record(enquiry)
+            for enquiry in sorted(
+                pr.off_service_enquiries.all(), key=lambda e: (e.contacted_on, e.created_at, e.pk)
+            )
+        ],
         "demand": {
             "status": str(pr.get_status_display()),
             "created_at": _local(pr.created_at),
@@ -483,6 +505,10 @@ def _with_record_data(requests: QuerySet[PlacementRequest]) -> QuerySet[Placemen
         Prefetch(
             "referrals",
             queryset=Referral.objects.select_related("setting", "sent_by").order_by("sent_at"),
+        ),
+        Prefetch(
+            "off_service_enquiries",
+            queryset=OffServiceEnquiry.objects.select_related("setting", "made_by"),
         ),
     )
 
@@ -598,6 +624,8 @@ REQUEST_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Commercial route", 16),
     ("Distance from home (miles)", 10),
     ("Distance measured from", 16),
+    ("Asked outside the service", 9),
+    ("Asked outside the service: interested", 9),
 )
 
 REFERRAL_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -670,6 +698,39 @@ def _request_row(record: dict[str, Any]) -> list[Any]:
         placed.get("commercial_route"),
         placed.get("distance_from_home_miles"),
         placed.get("distance_measured_from"),
+        len(record["off_service_enquiries"]),
+        sum(1 for e in record["off_service_enquiries"] if e["result"] == ENQUIRY_INTERESTED),
+    ]
+    return [_cell(value) for value in values]
+
+
+ENQUIRY_INTERESTED = str(OffServiceEnquiry.Result.INTERESTED.label)
+
+ENQUIRY_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Child ID", 9),
+    ("Local identifier", 16),
+    ("Provider URN", 11),
+    ("Setting", 30),
+    ("Owner on Ofsted's list", 30),
+    ("Contacted on", 12),
+    ("How", 10),
+    ("What they said", 14),
+    ("Asked by", 20),
+)
+
+
+def _enquiry_row(record: dict[str, Any], enquiry: dict[str, Any]) -> list[Any]:
+    availability = record["placement_availability"]
+    values = [
+        availability["child_id"],
+        availability["local_identifier"],
+        enquiry["provider_urn"],
+        enquiry["setting_name"],
+        enquiry["owner_name"],
+        enquiry["contacted_on"],
+        enquiry["method"],
+        enquiry["result"],
+        enquiry["officer_name"],
     ]
     return [_cell(value) for value in values]
 
@@ -697,7 +758,8 @@ def _referral_row(record: dict[str, Any], referral: dict[str, Any]) -> list[Any]
 
 
 def record_sheets(document: dict[str, Any]) -> list[Sheet]:
-    """The document's records as two sheets: one row per request, one row per referral."""
+    """The document's records as three sheets: one row per request, one per referral, one per
+    enquiry made outside the service."""
     records = document["records"]
     return [
         Sheet(
@@ -715,5 +777,15 @@ def record_sheets(document: dict[str, Any]) -> list[Sheet]:
                 for referral in record["referrals"]
             ],
             [width for _, width in REFERRAL_COLUMNS],
+        ),
+        Sheet(
+            "Asked outside the service",
+            [header for header, _ in ENQUIRY_COLUMNS],
+            [
+                _enquiry_row(record, enquiry)
+                for record in records
+                for enquiry in record["off_service_enquiries"]
+            ],
+            [width for _, width in ENQUIRY_COLUMNS],
         ),
     ]

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from placements import referral_views
+from placements import enquiry_views, referral_views
 
 urlpatterns = [
     path(
@@ -21,6 +21,11 @@ urlpatterns = [
         "<int:pk>/referrals/new/",
         referral_views.ReferralCreateView.as_view(),
         name="referral_create",
+    ),
+    path(
+        "<int:pk>/enquiries/new/",
+        enquiry_views.OffServiceEnquiryCreateView.as_view(),
+        name="off_service_enquiry_create",
     ),
     path(
         "<int:pk>/outcome/",

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from brokerage.enquiries import off_service_enquiry_list
 from brokerage.models import Referral, ServiceIncluded
 from brokerage.queue_selectors import request_questions_waiting
 from brokerage.referral_selectors import (
@@ -84,6 +85,8 @@ def search_results_url(placement_request: PlacementRequest, search: PlacementSea
             query["polygon"] = polygon_text(drawn)
     if criteria.get("include_unconfirmed"):
         query["include_unconfirmed"] = "on"
+    if criteria.get("on_service_only"):
+        query["on_service_only"] = "on"
     for place_id, minutes in (criteria.get("limits") or {}).items():
         query[LIMIT_FIELD.format(place_id)] = "" if minutes is None else str(minutes)
     return f"{url}?{query.urlencode()}"
@@ -313,6 +316,7 @@ class ReferralOverviewView(_RequestView):
                 "can_decide": is_open and outcome is None,
                 "is_open": is_open,
                 "search_url": reverse("placement_search", args=[placement_request.pk]),
+                "enquiries": list(off_service_enquiry_list(placement_request)),
             },
         )
 

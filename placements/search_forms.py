@@ -123,6 +123,10 @@ class SearchForm(forms.Form):
         label="Also show settings without a confirmed vacancy or stated criteria (they are marked)",
         required=False,
     )
+    on_service_only = forms.BooleanField(
+        label="Only settings whose provider is on the service (can be sent a referral)",
+        required=False,
+    )
 
     def __init__(self, *args: Any, request: PlacementRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,6 +201,7 @@ class SearchForm(forms.Form):
                 else []
             ),
             Field.checkbox("include_unconfirmed"),
+            Field.checkbox("on_service_only"),
         )
 
     @classmethod
@@ -258,6 +263,7 @@ class SearchForm(forms.Form):
             radius_miles=float(radius) if area == AreaKind.RADIUS and radius is not None else None,
             polygon=data.get("polygon_shape") if area == AreaKind.DRAWN else None,
             include_unconfirmed=bool(data.get("include_unconfirmed")),
+            on_service_only=bool(data.get("on_service_only")),
             limits={place.pk: data.get(LIMIT_FIELD.format(place.pk)) for place in self.places},
         )
 

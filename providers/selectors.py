@@ -85,9 +85,9 @@ def setting_map_points(*, settings: QuerySet[Setting], limit: int | None = None)
 
 def setting_get(*, urn: str) -> Setting:
     try:
-        return Setting.objects.select_related("local_authority", "vacancy", "eligibility").get(
-            urn=urn.upper()
-        )
+        return Setting.objects.select_related(
+            "local_authority", "vacancy", "eligibility", "provider_organisation"
+        ).get(urn=urn.upper())
     except Setting.DoesNotExist as exc:
         raise Http404 from exc
 

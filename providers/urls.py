@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from providers import provider_views, views
+from providers import invite_views, provider_views, views
 
 
 class UrnConverter:
@@ -49,6 +49,12 @@ urlpatterns = [
         "<urn:urn>/manage/location/",
         provider_views.LocationEditView.as_view(),
         name="setting_location_edit",
+    ),
+    # Hub admins bring a setting's provider onto the service.
+    path(
+        "<urn:urn>/invite-provider/",
+        invite_views.SettingProviderInviteView.as_view(),
+        name="setting_provider_invite",
     ),
     # Hub admins approve claims.
     path("claims/", provider_views.ClaimListView.as_view(), name="claim_list"),

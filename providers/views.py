@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views import View
 
 from brokerage.models import User
+from brokerage.permissions import can_manage_region
 from common.xlsx import XLSX_CONTENT_TYPE
 from providers import exports, facts, selectors
 from providers.permissions import can_edit_setting, can_see_exact_location
@@ -110,6 +111,9 @@ class SettingDetailView(LoginRequiredMixin, View):
                 "vacancy_view": facts.vacancy_view(vacancy),
                 "eligibility": getattr(setting, "eligibility", None),
                 "can_edit": can_edit_setting(user, setting),
+                "can_invite_provider": can_manage_region(user)
+                and setting.provider_organisation_id is None
+                and setting.status != setting.Status.CLOSED,
                 "can_see_exact_location": setting.location_is_private
                 and can_see_exact_location(user, setting),
             },

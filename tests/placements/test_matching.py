@@ -307,6 +307,7 @@ def test_the_funnel_counts_what_each_filter_left(world_map):
         "available": 3,
         "where": 2,
         "travel": 1,
+        "on_service": 0,  # none of these providers uses the service
     }
 
 

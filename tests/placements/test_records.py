@@ -128,6 +128,7 @@ def test_the_json_record_is_in_the_shape_of_the_placements_data_standard(
         "actual_placement",
         "quality_assurance",
         "referrals",
+        "off_service_enquiries",
         "demand",
     ]
     assert record["placement_availability"] == {
@@ -207,6 +208,7 @@ def test_the_json_record_is_in_the_shape_of_the_placements_data_standard(
         "available",
         "where",
         "travel",
+        "on_service",
     ]
     # Places only as districts, and never the full postcode.
     assert "LE15 6AB" not in response.content.decode()
@@ -222,7 +224,7 @@ def test_the_xlsx_record_has_a_row_for_the_request_and_one_per_referral(
     assert response.status_code == 200
     assert f'filename="placement-record-{request.pk}.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Requests", "Referrals"]
+    assert workbook.sheetnames == ["Requests", "Referrals", "Asked outside the service"]
     requests = list(workbook["Requests"].values)
     header, row = requests[0], requests[1]
     assert len(requests) == 2

@@ -63,6 +63,7 @@ def test_the_first_visit_searches_with_the_requests_own_limits_and_saves_the_sea
         "available": 2,
         "where": 2,
         "travel": 1,
+        "on_service": 0,
     }
     assert search.profile["age"] == 14 and "name" not in search.profile
 
