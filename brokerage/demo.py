@@ -36,6 +36,9 @@ class DemoReport:
     demo_criteria: int = 0
     demo_vacancies: int = 0
     demo_households: int = 0
+    # More demo provider organisations, named after Ofsted's owner of the settings they run.
+    demo_providers: int = 0
+    demo_provider_settings: int = 0
 
 
 @dataclass
@@ -84,6 +87,7 @@ def demo_seed() -> DemoReport:
     )
     locations = demo_locations_seed(local_authority_codes=region_las, commit=True)
     facts = demo_facts_seed(local_authority_codes=region_las, commit=True)
+    providers, provider_settings = demo_providers_seed()
     return DemoReport(
         logins=logins,
         postcodes_loaded=postcodes,
@@ -92,6 +96,8 @@ def demo_seed() -> DemoReport:
         demo_criteria=facts.eligibility.created,
         demo_vacancies=facts.vacancies.created,
         demo_households=facts.households_created,
+        demo_providers=providers,
+        demo_provider_settings=provider_settings,
     )
 
 
@@ -257,3 +263,60 @@ def demo_provider_facts_seed() -> int:
                     places_now=places,
                 )
     return len(run)
+
+
+# Owners ranked by how many of their settings lie within this distance of the demo LA's middle,
+# so that a demo search for a child in Rutland finds several homes that can be sent a referral.
+DEMO_PROVIDER_OWNERS = 20
+DEMO_PROVIDER_RADIUS_KM = 45
+DEMO_PROVIDER_SUFFIX = " (demo)"
+DEMO_PROVIDER_TYPES = (
+    "childrens_home",
+    "residential_special_school_childrens_home",
+    "supported_accommodation",
+    "independent_fostering_agency",
+)
+
+
+@transaction.atomic
+def demo_providers_seed() -> tuple[int, int]:
+    """Demo provider organisations on the service, each named after an owner on Ofsted's list
+    with " (demo)", running that owner's open settings in the region that no organisation runs
+    yet. The owners are those with the most settings near the demo LA (councils left out: their
+    homes are the LAs' own), so searches there find referable homes. Needs the settings' demo
+    locations. Returns (organisations created, settings given to them); (0, 0) when run again."""
+    from django.contrib.gis.measure import D
+    from django.db.models import Count
+
+    from providers.models import Setting
+
+    if not settings.DEMO_DATA_ALLOWED:
+        raise DemoRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is false).")
+    region = Region.objects.filter(area__gss_code=DEMO_REGION_CODE).first()
+    demo_la = Area.objects.filter(gss_code=DEMO_LA_CODE).first()
+    if region is None or demo_la is None:
+        return 0, 0
+    in_region = Setting.objects.filter(
+        status=Setting.Status.ACTIVE,
+        provision_type__in=DEMO_PROVIDER_TYPES,
+        local_authority__parent__gss_code=DEMO_REGION_CODE,
+    ).exclude(owner_name="")
+    near = in_region.filter(
+        location__distance_lte=(demo_la.boundary.centroid, D(km=DEMO_PROVIDER_RADIUS_KM))
+    ).exclude(owner_name__icontains="council")
+    owners = [
+        row["owner_name"]
+        for row in near.values("owner_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner_name")[:DEMO_PROVIDER_OWNERS]
+    ]
+    created = given = 0
+    for owner in owners:
+        organisation, made = Organisation.objects.get_or_create(
+            region=region, kind=Organisation.Kind.PROVIDER, name=f"{owner}{DEMO_PROVIDER_SUFFIX}"
+        )
+        created += made
+        given += in_region.filter(owner_name=owner, provider_organisation__isnull=True).update(
+            provider_organisation=organisation
+        )
+    return created, given

@@ -1,10 +1,12 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from brokerage.demo import DEMO_PASSWORD, DEMO_REGION_CODE
+from brokerage.demo import DEMO_LA_CODE, DEMO_PASSWORD, DEMO_REGION_CODE
 from brokerage.models import Organisation, Role, User
 from geo.models import OutsideEnglandPostcode, Postcode
 from geo.postcodes import PostcodeOutsideEnglandError, postcode_lookup
+from placements.matching import SearchCriteria, setting_match
+from placements.models import PlacementRequest, PlaceThatMatters
 from providers import facts
 from providers.demo import DEMO_ADDRESS_LINE
 from providers.models import CarerHousehold, Eligibility, Setting, Vacancy
@@ -13,7 +15,8 @@ from tests.factories import sign_in
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
+def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client, settings):
+    settings.TRAVEL_ENGINE = "estimate"  # the same figures whichever road network is built
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "Imported 5600 settings from Ofsted's list" in out
@@ -74,10 +77,54 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client):
     assert not demo_located.exclude(local_authority__parent__gss_code=DEMO_REGION_CODE).exists()
     assert f"{demo_located.count()} demo locations" in out
 
+    # More demo providers on the service, named after the Ofsted owner of the settings they run,
+    # so that a search for a child in Rutland finds several homes that can be sent a referral.
+    demo_providers = Organisation.objects.filter(
+        kind=Organisation.Kind.PROVIDER, name__endswith=" (demo)"
+    ).exclude(pk=provider.pk)
+    assert demo_providers.count() == 20
+    for organisation in demo_providers:
+        owner = organisation.name.removesuffix(" (demo)")
+        assert "council" not in owner.lower()
+        assert set(organisation.settings.values_list("owner_name", flat=True)) == {owner}
+    on_service = region.filter(provider_organisation__in=demo_providers).count()
+    assert on_service > 100
+    assert (
+        f"Put {on_service} of the region's settings on the service: 20 demo providers, named "
+        "after their owners on Ofsted's list (marked demo)" in out
+    )
+    request = PlacementRequest.objects.create(
+        organisation=Organisation.objects.get(gss_code=DEMO_LA_CODE),
+        reference="DEMO-1",
+        age_years=14,
+        sex="female",
+        urgency="within_5_days",
+        placement_kind="planned",
+        accommodation=["residential"],
+    )
+    school = postcode_lookup("LE15 6AB")
+    PlaceThatMatters.objects.create(
+        request=request,
+        label="School",
+        postcode=school.postcode,
+        point=school.point,
+        max_minutes=45,
+        position=0,
+    )
+    result = setting_match(request=request, criteria=SearchCriteria(area="region"))
+    referable = [
+        m for m in result.matches if m.confirmed and m.setting.provider_organisation_id is not None
+    ]
+    assert result.funnel["on_service"] == len(referable) >= 3
+    assert all(m.setting.provision_type == "childrens_home" for m in referable)
+
     call_command("seed_demo")  # again: same data, nothing doubled, nothing re-imported
     out = capsys.readouterr().out
     assert "Imported" not in out
     assert "demo locations" not in out  # nothing more to give
+    assert "on the service" not in out
+    assert region.filter(provider_organisation__in=demo_providers).count() == on_service
+    assert Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).count() == 21
     assert Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).count() == 10
     assert User.objects.count() == 5
 

@@ -95,9 +95,7 @@ def _errors(excinfo) -> dict[str, list[str]]:
     return excinfo.value.message_dict
 
 
-def test_a_setting_whose_provider_is_on_the_service_is_sent_a_referral_instead(
-    world, request_a1
-):
+def test_a_setting_whose_provider_is_on_the_service_is_sent_a_referral_instead(world, request_a1):
     on_service = SettingFactory(provider_organisation=world.provider_a1, name="Willow House")
     with pytest.raises(ValidationError) as excinfo:
         _record(world.user("la_a1", Role.PLACEMENT_OFFICER), request_a1, on_service)

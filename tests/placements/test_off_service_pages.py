@@ -94,9 +94,7 @@ def test_unconfirmed_matches_are_not_counted_as_on_the_service(world_map, provid
     assert result.funnel["on_service"] == 0
 
 
-def test_the_results_show_the_owner_and_whether_it_is_on_the_service(
-    world_map, mixed, signed_in
-):
+def test_the_results_show_the_owner_and_whether_it_is_on_the_service(world_map, mixed, signed_in):
     on, off = mixed
     request = child(world_map)
 
@@ -355,4 +353,3 @@ def test_the_demand_page_counts_enquiries_outside_the_service(world_map, client,
     assert response.context["total"].off_service_enquiries == 3
     assert "3 (2)" in html
     assert "LAC-0077" not in html and "Owner 1 Ltd" not in html  # aggregate only
-

@@ -23,6 +23,12 @@ class Command(BaseCommand):
                 f"{report.demo_locations} demo locations, {report.demo_criteria} criteria, "
                 f"{report.demo_vacancies} vacancies, {report.demo_households} carer households"
             )
+        if report.demo_provider_settings:
+            self.stdout.write(
+                f"Put {report.demo_provider_settings} of the region's settings on the service: "
+                f"{report.demo_providers} demo providers, named after their owners on Ofsted's "
+                "list (marked demo)"
+            )
         self.stdout.write("Demo logins (password for all: " + DEMO_PASSWORD + "):")
         for login in report.logins:
             self.stdout.write(f"  {login.role:<18} {login.email:<32} {login.organisation}")
