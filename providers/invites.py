@@ -23,6 +23,7 @@ from brokerage.models import AuditEvent, Invitation, Organisation, Role, User
 from brokerage.permissions import can_manage_region
 from brokerage.services import audit_record, invitation_create, provider_organisation_add
 from common.permissions import require
+from providers.facts import _claim_approve
 from providers.models import Setting, SettingClaim
 
 INVITED_CLAIM_NOTE = "Provider invited by the hub from the setting's page."
@@ -95,16 +96,11 @@ def setting_provider_invite(
             organisation=organisation,
             role=Role.PROVIDER_ADMIN,
         )
-    SettingClaim.objects.create(
-        setting=setting,
-        organisation=organisation,
-        status=SettingClaim.Status.APPROVED,
-        requested_by=actor,
-        decided_by=actor,
-        decided_at=now,
-        note=INVITED_CLAIM_NOTE,
+    # Approved exactly as the claims page approves one (the same rows, `provider_since` set).
+    claim = SettingClaim.objects.create(
+        setting=setting, organisation=organisation, requested_by=actor, note=INVITED_CLAIM_NOTE
     )
-    Setting.objects.filter(pk=setting.pk).update(provider_organisation=organisation, updated_at=now)
+    _claim_approve(actor=actor, claim=claim, setting=setting, now=now)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.PROVIDER_INVITED_FROM_SETTING,

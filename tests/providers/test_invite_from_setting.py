@@ -44,6 +44,7 @@ def test_the_hub_admin_adds_the_provider_invites_its_admin_and_links_the_setting
     assert organisation.name == "Homes2inspire Limited"
     setting.refresh_from_db()
     assert setting.provider_organisation == organisation
+    assert setting.provider_since is not None
     claim = SettingClaim.objects.get(setting=setting)
     assert claim.status == SettingClaim.Status.APPROVED
     assert (claim.organisation, claim.decided_by, claim.requested_by) == (
