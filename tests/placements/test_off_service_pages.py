@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from brokerage.enquiries import off_service_enquiry_record
@@ -353,3 +354,26 @@ def test_the_demand_page_counts_enquiries_outside_the_service(world_map, client,
     assert response.context["total"].off_service_enquiries == 3
     assert "3 (2)" in html
     assert "LAC-0077" not in html and "Owner 1 Ltd" not in html  # aggregate only
+
+
+def test_an_enquiry_note_and_an_owner_name_reach_the_pages_as_text(world_map, signed_in, officer):
+    script = "<script>window.__xss='note'</script>"
+    owner = "<img src=x onerror=alert('owner')>"
+    setting = home(world_map, name="Off X", owner_name=owner)
+    request = child(world_map)
+    off_service_enquiry_record(
+        actor=officer,
+        request=request,
+        setting=setting,
+        method="other",
+        result="no_answer",
+        note=script,
+    )
+
+    overview = signed_in.get(reverse("referral_overview", args=[request.pk])).content.decode()
+    search = signed_in.get(search_url(request)).content.decode()
+    form = signed_in.get(enquiry_url(request, setting.urn)).content.decode()
+
+    assert script not in overview and escape(script) in overview
+    for html in (overview, search, form):
+        assert owner not in html and escape(owner) in html
