@@ -377,3 +377,19 @@ def test_an_enquiry_note_and_an_owner_name_reach_the_pages_as_text(world_map, si
     assert script not in overview and escape(script) in overview
     for html in (overview, search, form):
         assert owner not in html and escape(owner) in html
+
+
+def test_the_search_spreadsheet_gives_the_owner_and_whether_it_is_on_the_service(
+    world_map, mixed, signed_in
+):
+    on, off = mixed
+    request = child(world_map)
+
+    response = signed_in.get(reverse("placement_search_export", args=[request.pk]))
+
+    header, *rows = list(load_workbook(io.BytesIO(response.content))["Matches"].values)
+    by_urn = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_urn[on[0].urn]["Owner on Ofsted's list"] == "Oak Care Ltd"
+    assert by_urn[on[0].urn]["On the service (can be sent a referral)"] == "Yes"
+    assert by_urn[off[0].urn]["Owner on Ofsted's list"] == "Owner 1 Ltd"
+    assert by_urn[off[0].urn]["On the service (can be sent a referral)"] == "No"
