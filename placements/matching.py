@@ -431,9 +431,6 @@ UNUSED_FIELDS = (
     "eligibility__therapeutic_support",
     "vacancy__created_at",
     "vacancy__updated_at",
-    "local_authority__boundary",
-    "local_authority__created_at",
-    "local_authority__updated_at",
 )
 
 
@@ -586,13 +583,21 @@ class _Light(NamedTuple):
 
 def _load(ids: Iterable[int]) -> list[Setting]:
     """The settings worth showing, whole, with what ranking and the page use."""
-    return list(
+    settings = list(
         Setting.objects.filter(pk__in=list(ids))
-        .select_related("eligibility", "vacancy", "local_authority")
-        # An LA's boundary is thousands of points, and the timestamps alone were a fifth of a
-        # national search's time to parse.
+        .select_related("eligibility", "vacancy")
+        # The timestamps alone were a fifth of a national search's time to parse.
         .defer(*UNUSED_FIELDS)
     )
+    # Each local authority once (there are 153), not once per setting: a national search
+    # names thousands of settings in a few dozen authorities. Never their boundaries.
+    areas = Area.objects.defer("boundary", "created_at", "updated_at").in_bulk(
+        {s.local_authority_id for s in settings if s.local_authority_id is not None}
+    )
+    for setting in settings:
+        if setting.local_authority_id is not None:
+            setting.local_authority = areas[setting.local_authority_id]
+    return settings
 
 
 @dataclass
