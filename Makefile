@@ -66,16 +66,14 @@ road-network: install
 run: demo
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/dev/app.sh serve
 
-lint: install
-	$(UV) run --frozen ruff check .
-	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy .
-
-test: install services
+# The migrations check reads the settings from .env, which `make services` writes.
+lint: install services
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy .
 	$(MANAGE) makemigrations --check --dry-run
+
+test: lint
 	$(UV) run --frozen pytest
 	$(MAKE) --no-print-directory test-calendar
 
