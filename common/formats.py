@@ -9,6 +9,7 @@ common/templatetags/govuk_dates.py call these functions.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
@@ -59,3 +60,10 @@ def duration_words(value: timedelta | None, *, default: str = "") -> str:
         if count
     ]
     return " ".join(parts) or "less than a minute"
+
+
+def pounds(value: Decimal) -> str:
+    """£4,250 or £4,250.50: whole pounds without pence."""
+    if value == value.to_integral_value():
+        return f"£{value:,.0f}"
+    return f"£{value:,.2f}"

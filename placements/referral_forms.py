@@ -30,6 +30,7 @@ from django.utils.html import format_html
 
 from brokerage.models import Referral, ServiceIncluded
 from brokerage.referrals import MAX_WEEKLY_PRICE
+from common.formats import pounds
 from common.forms import GovukFormMixin
 from placements.models import CommercialRoute, PlaceThatMatters
 
@@ -355,13 +356,6 @@ class PlacementOutcomeForm(GovukFormMixin, forms.Form):
             if key == "setting" and self.cleaned_data.get("setting") == OTHER_SETTING:
                 field = "other_urn"
             self.add_error(field, messages)
-
-
-def pounds(value: Decimal) -> str:
-    """£4,250 or £4,250.50: whole pounds without pence."""
-    if value == value.to_integral_value():
-        return f"£{value:,.0f}"
-    return f"£{value:,.2f}"
 
 
 class RecordsPeriodForm(GovukFormMixin, forms.Form):

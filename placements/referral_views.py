@@ -32,6 +32,7 @@ from brokerage.referral_selectors import (
     referrals_for_la,
 )
 from brokerage.referrals import Shortlisted, default_deadline, placement_decide, referral_send
+from common.formats import pounds
 from common.views import PermissionRequiredMixin
 from common.xlsx import XLSX_CONTENT_TYPE, XlsxWorkbook
 from placements import records
@@ -41,7 +42,6 @@ from placements.referral_forms import (
     PlacementOutcomeForm,
     RecordsPeriodForm,
     ReferralSendForm,
-    pounds,
 )
 from placements.search_forms import LIMIT_FIELD, polygon_text
 from placements.selectors import placement_request_get

@@ -22,13 +22,13 @@ from django.views import View
 
 from brokerage.models import ServiceIncluded
 from brokerage.permissions import can_manage_region
+from common.formats import pounds
 from common.views import PermissionRequiredMixin
 from placements import records, selectors, services
 from placements.demand import MIN_PRICES_FOR_MEDIAN, region_demand
 from placements.forms import PlacementRequestPage
 from placements.models import Accommodation, PlacementOutcome, PlacementRequest
 from placements.permissions import can_make_placement_requests
-from placements.referral_forms import pounds
 from providers.models import Communication, Need, Risk
 from providers.views import pagination
 

@@ -1,4 +1,5 @@
-"""Dates and times as GOV.UK writes them ("4:30pm", "24 November 2026, 4:30pm"), for templates.
+"""Dates and times as GOV.UK writes them ("4:30pm", "24 November 2026, 4:30pm"), notice periods,
+durations and money, for templates.
 
 Registered as a builtin (config/settings/base.py, TEMPLATES), so no template needs to load it.
 Django's own "a" gives "p.m.", which is not GOV.UK style: never format a time with Django's
@@ -9,6 +10,7 @@ live in common/formats.py, shared with emails, exports and Python-built text.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django import template
 
@@ -42,3 +44,9 @@ def notice_period(days: int | None) -> str:
 def duration_words(value: timedelta | None) -> str:
     """ "15 minutes", "1 hour 30 minutes"."""
     return formats.duration_words(value)
+
+
+@register.filter
+def pounds(value: Decimal | None) -> str:
+    """ "£4,250" or "£4,250.50" ("" for no amount)."""
+    return formats.pounds(value) if value is not None else ""
