@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from brokerage.permissions import can_manage_region, can_manage_users
+from accounts.permissions import can_manage_region, can_manage_users
 from brokerage.referral_selectors import referrals_waiting_count
 from placements.permissions import can_make_placement_requests
 from providers.permissions import is_provider

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from brokerage.models import AuditEvent, OffServiceEnquiry, User
-from brokerage.services import audit_record
+from accounts.models import AuditEvent, User
+from accounts.services import audit_record
+from brokerage.models import OffServiceEnquiry
 from common.permissions import require
 from placements.models import PlacementRequest
 from placements.permissions import can_see_request

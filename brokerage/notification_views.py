@@ -10,10 +10,10 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import FormView
 
-from brokerage.forms import apply_validation_error
+from accounts.forms import apply_validation_error
+from accounts.mixins import PermissionRequiredMixin
 from brokerage.notification_forms import NotificationPreferenceForm
 from brokerage.notifications import notification_preference_for, notification_preference_save
-from common.views import PermissionRequiredMixin
 from providers.facts import settings_run_by
 from providers.permissions import is_provider
 

@@ -39,9 +39,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from brokerage.models import Notification, NotificationPreference, Referral, Role, User
+from accounts.models import Organisation, Role, User
+from brokerage.models import Notification, NotificationPreference, Referral
 from common.permissions import require
-from providers.models import Setting
+from providers.models import Setting, SettingClaim
 from providers.permissions import is_provider
 
 logger = logging.getLogger(__name__)
@@ -311,3 +312,25 @@ def notification_preference_save(
     )
     preference.settings.set([] if all_settings else chosen)
     return preference
+
+
+def setting_transferred_notify(
+    *, claim: SettingClaim, setting: Setting, previous: Organisation, now: Any, **_: Any
+) -> None:
+    """Email both providers once when a setting moves between them (providers/ sends
+    `setting_transferred` inside the move's transaction, so these commit with it)."""
+    for side, organisation in (("from", previous), ("to", claim.organisation)):
+        notification_queue(
+            recipients=User.objects.filter(
+                organisation=organisation, is_active=True, role__in=PROVIDER_ROLES
+            ).order_by("pk"),
+            kind=Notification.Kind.SETTING_TRANSFERRED,
+            key=f"claim-{claim.pk}:transferred:{side}",
+            template=f"providers/email/setting_transferred_{side}.txt",
+            context={
+                "setting": setting,
+                "previous": previous,
+                "new": claim.organisation,
+                "when": now,
+            },
+        )

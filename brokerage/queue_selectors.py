@@ -15,8 +15,9 @@ from django.conf import settings as django_settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
-from brokerage.models import Referral, ReferralMessage, User
-from brokerage.permissions import can_manage_region
+from accounts.models import User
+from accounts.permissions import can_manage_region
+from brokerage.models import Referral, ReferralMessage
 from brokerage.referral_selectors import _waiting
 from placements.models import PlacementRequest
 from providers.facts import VacancyView, vacancy_view

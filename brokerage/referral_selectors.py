@@ -16,7 +16,8 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, W
 from django.http import Http404
 from django.utils import timezone
 
-from brokerage.models import Referral, ReferralMessage, User
+from accounts.models import User
+from brokerage.models import Referral, ReferralMessage
 from brokerage.permissions import can_answer_referral, can_see_referral_as_la
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests

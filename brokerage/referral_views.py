@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views import View
 
-from brokerage.forms import apply_validation_error
-from brokerage.models import Referral, ReferralMessage, ServiceIncluded, User
+from accounts.forms import apply_validation_error
+from accounts.mixins import PermissionRequiredMixin
+from accounts.models import User
+from brokerage.models import Referral, ReferralMessage, ServiceIncluded
 from brokerage.permissions import can_answer_referral
 from brokerage.referral_forms import ReferralAnswerForm, ReferralMessageForm
 from brokerage.referral_selectors import (
@@ -33,7 +35,6 @@ from brokerage.referral_selectors import (
 )
 from brokerage.referrals import referral_answer, referral_message_post
 from common.formats import govuk_datetime
-from common.views import PermissionRequiredMixin
 from geo.journeys import journey_minutes
 from placements.models import Accommodation, ChildSex, Urgency
 from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk

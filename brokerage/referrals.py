@@ -21,30 +21,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import AuditEvent, Organisation, User
+from accounts.services import audit_record
 from brokerage.models import (
-    AuditEvent,
+    CommercialRoute,
     Notification,
-    Organisation,
+    PlacementOutcome,
     Referral,
     ReferralMessage,
     ServiceIncluded,
-    User,
 )
 from brokerage.notifications import notification_queue, officer_recipients, referral_recipients
 from brokerage.permissions import can_answer_referral, can_see_referral_as_la
-from brokerage.services import audit_record
 from common.permissions import require
 from geo.shapes import METRES_PER_MILE
 from geo.travel import straight_line_metres
 from placements.matching import criteria_exclusions
-from placements.models import (
-    CommercialRoute,
-    PlacementOutcome,
-    PlacementRequest,
-    PlacementSearch,
-    PlaceThatMatters,
-    Urgency,
-)
+from placements.models import PlacementRequest, PlacementSearch, PlaceThatMatters, Urgency
 from placements.permissions import can_see_request
 from placements.services import placement_profile
 from providers.models import Setting

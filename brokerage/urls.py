@@ -1,71 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from brokerage import notification_views, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("account/", views.AccountView.as_view(), name="account"),
     path(
         "account/notifications/",
         notification_views.NotificationPreferencesView.as_view(),
         name="notification_preferences",
-    ),
-    path("sign-in/", views.SignInView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name="registration/password_reset_done.html"
-        ),
-        name="password_reset_done",
-    ),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="registration/password_reset_complete.html"
-        ),
-        name="password_reset_complete",
-    ),
-    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"
-    ),
-    path("region/organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
-    path(
-        "region/local-authorities/add/",
-        views.LocalAuthorityAddView.as_view(),
-        name="local_authority_add",
-    ),
-    path(
-        "region/local-authorities/<int:pk>/remove/",
-        views.LocalAuthorityRemoveView.as_view(),
-        name="local_authority_remove",
-    ),
-    path("region/providers/add/", views.ProviderOrganisationAddView.as_view(), name="provider_add"),
-    path("users/", views.UserListView.as_view(), name="user_list"),
-    path("users/invite/", views.UserInviteView.as_view(), name="user_invite"),
-    path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
-    path("users/<int:pk>/role/", views.UserRoleChangeView.as_view(), name="user_role_change"),
-    path(
-        "users/<int:pk>/deactivate/",
-        views.UserActivationView.as_view(activate=False),
-        name="user_deactivate",
-    ),
-    path(
-        "users/<int:pk>/reactivate/",
-        views.UserActivationView.as_view(activate=True),
-        name="user_reactivate",
-    ),
-    path(
-        "users/invitations/<int:pk>/withdraw/",
-        views.InvitationWithdrawView.as_view(),
-        name="invitation_withdraw",
     ),
 ]

@@ -8,9 +8,11 @@ common/templatetags/govuk_dates.py call these functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import TextChoices
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 
@@ -67,3 +69,13 @@ def pounds(value: Decimal) -> str:
     if value == value.to_integral_value():
         return f"£{value:,.0f}"
     return f"£{value:,.2f}"
+
+
+def labels(values: Iterable[str], choices: type[TextChoices], none: str = "None") -> str:
+    """Stored codes as their labels, in the order given: "Core care, Education"."""
+    names = dict(choices.choices)
+    return ", ".join(str(names.get(v, v)) for v in values) or none
+
+
+def yes_no(value: bool) -> str:
+    return "Yes" if value else "No"

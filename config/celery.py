@@ -15,7 +15,7 @@ app.conf.beat_schedule = {
     # Invitation emails whose queueing failed (Redis or the worker down when the invitation was
     # saved) are sent once the broker is back: nothing an admin does is lost.
     "invitation-emails-resend-unsent": {
-        "task": "brokerage.tasks.invitation_emails_send_unsent",
+        "task": "accounts.tasks.invitation_emails_send_unsent",
         "schedule": crontab(minute="*/5"),
     },
     # Ofsted publishes its list a few times a year (and LAs receive unredacted copies): check

@@ -13,7 +13,6 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.utils import timezone
 
-from brokerage.models import ServiceIncluded
 from common.models import TimeStampedModel
 from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
 
@@ -69,7 +68,7 @@ class PlacementRequest(TimeStampedModel):
         CLOSED = "closed", "Closed"
 
     organisation = models.ForeignKey(
-        "brokerage.Organisation",
+        "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="placement_requests",
         help_text="The local authority the request belongs to.",
@@ -255,71 +254,3 @@ class PlacementSearch(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Search {self.pk} for {self.request.reference}: {self.match_count} matches"
-
-
-class CommercialRoute(models.TextChoices):
-    SPOT = "spot", "Spot purchase"
-    FRAMEWORK = "framework", "Framework"
-    DPS = "dps", "Dynamic purchasing system"
-    BLOCK = "block", "Block contract"
-
-
-class PlacementOutcome(TimeStampedModel):
-    """What was secured for a request: the setting chosen and the terms agreed. One per request;
-    recording it closes the request and tells the other providers the place has been filled."""
-
-    request = models.OneToOneField(
-        PlacementRequest, on_delete=models.PROTECT, related_name="outcome"
-    )
-    referral = models.ForeignKey(
-        "brokerage.Referral", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    setting = models.ForeignKey("providers.Setting", on_delete=models.PROTECT, related_name="+")
-    urn = models.CharField("Ofsted URN", max_length=8)
-    start_date = models.DateField()
-    weekly_cost = models.DecimalField(max_digits=9, decimal_places=2)
-    services_included = ArrayField(
-        models.CharField(max_length=12, choices=ServiceIncluded.choices), default=list
-    )
-    # Who pays what each week. Together they make the weekly cost.
-    social_care_weekly = models.DecimalField(max_digits=9, decimal_places=2)
-    education_weekly = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    health_weekly = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    commercial_route = models.CharField(max_length=10, choices=CommercialRoute.choices)
-    distance_from_home_miles = models.DecimalField(
-        max_digits=6, decimal_places=1, null=True, blank=True
-    )
-    distance_from = models.CharField(
-        max_length=60, blank=True, help_text="Which place that matters the distance is from."
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(weekly_cost__gt=0), name="outcome_weekly_cost_positive"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    social_care_weekly__gte=0, education_weekly__gte=0, health_weekly__gte=0
-                ),
-                name="outcome_shares_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    weekly_cost=models.F("social_care_weekly")
-                    + models.F("education_weekly")
-                    + models.F("health_weekly")
-                ),
-                name="outcome_shares_make_the_cost",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(commercial_route__in=["spot", "framework", "dps", "block"]),
-                name="outcome_commercial_route_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Outcome of {self.request.reference}: {self.urn}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from providers.permissions import is_member_la_user
 
 if TYPE_CHECKING:
-    from brokerage.models import User
+    from accounts.models import User
     from placements.models import PlacementRequest
 
 

@@ -13,16 +13,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from common.views import PermissionRequiredMixin
+from accounts.mixins import PermissionRequiredMixin
 from common.xlsx import XLSX_CONTENT_TYPE
 from geo.journeys import journey_summary, whole_minutes
 from placements.exports import search_workbook
 from placements.matching import FUNNEL_LABELS, WEIGHTS, Match, MatchResult, SearchAreaError
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
-from placements.records import MAX_SHORTLIST
 from placements.search_forms import SearchForm, polygon_text
-from placements.selectors import placement_request_get
+from placements.selectors import MAX_SHORTLIST, placement_request_get
 from placements.services import placement_search_run
 from providers.permissions import can_see_exact_location
 from providers.views import pagination

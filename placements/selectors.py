@@ -11,7 +11,11 @@ from placements.models import PlacementRequest, PlacementSearch
 from placements.permissions import can_make_placement_requests, can_see_request
 
 if TYPE_CHECKING:
-    from brokerage.models import User
+    from accounts.models import User
+
+
+# The most settings one send may go to: a shortlist, not a broadcast.
+MAX_SHORTLIST = 30
 
 
 def placement_requests_for(user: User) -> QuerySet[PlacementRequest]:

@@ -25,8 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from brokerage.models import AuditEvent
-from brokerage.services import audit_record
+from accounts.models import AuditEvent
+from accounts.services import audit_record
 from common.permissions import require
 from geo import shapes
 from geo.models import OutsideEnglandPostcode
@@ -53,7 +53,7 @@ from providers.models import Communication, LivingAlongside, Need, PlacementKind
 if TYPE_CHECKING:
     from django.db.models import TextChoices
 
-    from brokerage.models import User
+    from accounts.models import User
 
 METRES_PER_MILE = Decimal(str(shapes.METRES_PER_MILE))  # exact, for miles typed as decimals
 

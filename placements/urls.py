@@ -3,10 +3,8 @@ from django.urls import include, path
 from placements import views
 
 urlpatterns = [
-    path("region/", views.RegionDemandView.as_view(), name="region_demand"),
     path("", views.PlacementRequestListView.as_view(), name="placement_request_list"),
     path("new/", views.PlacementRequestCreateView.as_view(), name="placement_request_create"),
-    path("<int:pk>/", views.PlacementRequestDetailView.as_view(), name="placement_request_detail"),
     path(
         "<int:pk>/edit/",
         views.PlacementRequestUpdateView.as_view(),
@@ -19,5 +17,4 @@ urlpatterns = [
     ),
     # Last: searching a request's matches.
     path("", include("placements.search_urls")),
-    path("", include("placements.referral_urls")),
 ]

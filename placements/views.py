@@ -11,23 +11,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import TextChoices
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.formats import date_format
 from django.views import View
 
-from brokerage.models import ServiceIncluded
-from brokerage.permissions import can_manage_region
-from common.formats import pounds
-from common.views import PermissionRequiredMixin
-from placements import records, selectors, services
-from placements.demand import MIN_PRICES_FOR_MEDIAN, region_demand
+from accounts.mixins import PermissionRequiredMixin
+from common.formats import labels, yes_no
+from placements import selectors, services
 from placements.forms import PlacementRequestPage
-from placements.models import Accommodation, PlacementOutcome, PlacementRequest
+from placements.models import Accommodation, PlacementRequest
 from placements.permissions import can_make_placement_requests
 from providers.models import Communication, Need, Risk
 from providers.views import pagination
@@ -41,15 +36,6 @@ def _detail_url(placement_request: PlacementRequest) -> str:
 
 def search_url(placement_request: PlacementRequest) -> str:
     return reverse("placement_search", args=[placement_request.pk])
-
-
-def _labels(values: list[str], choices: type[TextChoices], none: str = "None") -> str:
-    labels = dict(choices.choices)
-    return ", ".join(str(labels.get(v, v)) for v in values) or none
-
-
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
 
 
 def age_text(placement_request: PlacementRequest) -> str:
@@ -70,43 +56,15 @@ def profile_rows(placement_request: PlacementRequest) -> list[tuple[str, str]]:
         ("Sex", pr.get_sex_display()),
         ("When the child needs to move", pr.get_urgency_display()),
         ("Kind of placement", pr.get_placement_kind_display()),
-        ("Placements that would suit", _labels(pr.accommodation, Accommodation)),
+        ("Placements that would suit", labels(pr.accommodation, Accommodation)),
         ("Brothers and sisters placed with them", str(siblings) if siblings else "None"),
         ("Can live alongside", pr.get_living_alongside_display()),
-        ("Has a pet that comes with them", _yes_no(pr.has_pet)),
-        ("Deprivation of liberty order", _yes_no(pr.deprivation_of_liberty)),
-        ("Needs a home adapted for physical disability", _yes_no(pr.needs_adaptation)),
-        ("Communication", _labels(pr.communication, Communication)),
-        ("Risks", _labels(pr.risks, Risk)),
-        ("Needs", _labels(pr.needs, Need)),
-    ]
-
-
-def outcome_rows(outcome: PlacementOutcome) -> list[tuple[str, str]]:
-    """What was secured, as (key, value) rows for a GOV.UK summary list."""
-    shares = [
-        (label, amount)
-        for label, amount in (
-            ("social care", outcome.social_care_weekly),
-            ("education", outcome.education_weekly),
-            ("health", outcome.health_weekly),
-        )
-        if amount
-    ]
-    if outcome.distance_from_home_miles is None:
-        distance = "Not measured"
-    else:
-        distance = f"{outcome.distance_from_home_miles} miles in a straight line"
-        if outcome.distance_from:
-            distance += f" from {outcome.distance_from}"
-    return [
-        ("Setting", f"{outcome.setting.display_name} (URN {outcome.urn})"),
-        ("Start date", date_format(outcome.start_date, "j F Y")),
-        ("Weekly cost", f"{pounds(outcome.weekly_cost)} a week"),
-        ("What the cost includes", _labels(outcome.services_included, ServiceIncluded)),
-        ("Who pays each week", ", ".join(f"{pounds(a)} {label}" for label, a in shares)),
-        ("How it was bought", outcome.get_commercial_route_display()),
-        ("Distance from home", distance),
+        ("Has a pet that comes with them", yes_no(pr.has_pet)),
+        ("Deprivation of liberty order", yes_no(pr.deprivation_of_liberty)),
+        ("Needs a home adapted for physical disability", yes_no(pr.needs_adaptation)),
+        ("Communication", labels(pr.communication, Communication)),
+        ("Risks", labels(pr.risks, Risk)),
+        ("Needs", labels(pr.needs, Need)),
     ]
 
 
@@ -201,34 +159,6 @@ class PlacementRequestUpdateView(_RequestFormView):
         )
 
 
-class PlacementRequestDetailView(PermissionRequiredMixin, View):
-    permission = staticmethod(can_make_placement_requests)
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        placement_request = selectors.placement_request_get(self.actor, pk)
-        areas = [
-            (area, services.radius_miles(area.radius_metres))
-            for area in placement_request.areas_to_avoid.all()
-        ]
-        outcome = records.request_outcome(placement_request)
-        return render(
-            request,
-            "placements/request_detail.html",
-            {
-                "placement_request": placement_request,
-                "profile_rows": profile_rows(placement_request),
-                "places": placement_request.places.all(),
-                "areas": areas,
-                "searches": selectors.placement_request_searches(placement_request)[:50],
-                "search_url": search_url(placement_request),
-                "is_open": placement_request.status == PlacementRequest.Status.OPEN,
-                "referral_count": records.request_referrals(placement_request).count(),
-                "outcome": outcome,
-                "outcome_rows": outcome_rows(outcome) if outcome else [],
-            },
-        )
-
-
 class PlacementRequestCloseView(PermissionRequiredMixin, View):
     """GET asks "Close this request?"; only the POST closes it."""
 
@@ -247,18 +177,3 @@ class PlacementRequestCloseView(PermissionRequiredMixin, View):
         if was_open:
             messages.success(request, f"Placement request {placement_request.reference} closed.")
         return HttpResponseRedirect(_detail_url(placement_request))
-
-
-class RegionDemandView(PermissionRequiredMixin, View):
-    """Hub admins: the region's requests, referrals and placements, in aggregate only."""
-
-    permission = staticmethod(can_manage_region)
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        region = self.actor.region
-        rows, total = region_demand(region)
-        return render(
-            request,
-            "placements/region_demand.html",
-            {"region": region, "rows": rows, "total": total, "min_prices": MIN_PRICES_FOR_MEDIAN},
-        )

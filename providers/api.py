@@ -34,7 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from brokerage.models import Organisation, User
+from accounts.models import Organisation, User
 from providers import facts
 from providers.api_auth import HasApiToken
 from providers.models import (

@@ -34,7 +34,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from brokerage.models import User
+from accounts.models import User
 from providers import facts
 from providers.models import ApiToken
 from providers.permissions import can_manage_api_tokens

@@ -29,7 +29,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.db import transaction
 from django.db.models import Avg, Count, F, FloatField, Func, OuterRef, Q, Subquery
@@ -37,7 +36,7 @@ from django.db.models.functions import MD5
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from brokerage.demo import DemoRefused
+from common.demo import require_demo_allowed
 from geo.models import Postcode
 from providers.models import (
     PRIVATE_LOCATION_TYPES,
@@ -79,11 +78,6 @@ class _DryRun(Exception):
     """Raised inside the transaction to undo a dry run."""
 
 
-def _require_allowed() -> None:
-    if not settings.DEMO_DATA_ALLOWED:
-        raise DemoRefused("Demo data is not allowed here (DEMO_DATA_ALLOWED is false).")
-
-
 def _in_scope(queryset: Any, local_authority_codes: Sequence[str] | None) -> Any:
     if local_authority_codes is None:
         return queryset
@@ -117,7 +111,7 @@ def demo_locations_seed(
     """Give every active private-location setting without a location a real postcode inside its
     own local authority, marked as a demo address. `local_authority_codes`: upper-tier GSS
     codes, None for all of England. Without `commit`, does the work and rolls it back."""
-    _require_allowed()
+    require_demo_allowed()
     started = time.perf_counter()
     codes = None if local_authority_codes is None else sorted(set(local_authority_codes))
     summary = DemoLocationsSummary(local_authorities=codes, committed=commit)
@@ -256,7 +250,7 @@ def demo_facts_seed(
     carer households near each agency without any. Deterministic for a seed: each setting's
     facts come from a random generator seeded with the seed and its URN. Without `commit`, does
     the work and rolls it back."""
-    _require_allowed()
+    require_demo_allowed()
     started = time.perf_counter()
     codes = None if local_authority_codes is None else sorted(set(local_authority_codes))
     summary = DemoFactsSummary(local_authorities=codes, seed=seed, committed=commit)

@@ -17,10 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from brokerage.models import AuditEvent, Notification, Organisation, User
-from brokerage.notifications import notification_queue
-from brokerage.permissions import can_manage_region
-from brokerage.services import audit_record
+from accounts.models import AuditEvent, Organisation, User
+from accounts.permissions import can_manage_region
+from accounts.services import audit_record
 from common.permissions import require
 from geo.postcodes import PostcodeError, postcode_lookup
 from providers.models import (
@@ -39,13 +38,13 @@ from providers.models import (
     vacancy_restriction_words,
 )
 from providers.permissions import (
-    PROVIDER_ROLES,
     can_claim_settings,
     can_edit_setting,
     can_manage_api_tokens,
     can_see_exact_location,
     is_member_la_user,
 )
+from providers.signals import setting_transferred
 
 ELIGIBILITY_FIELDS = (
     "min_age",
@@ -190,14 +189,6 @@ def _setting_facts_clear(*, actor: User, setting: Setting) -> None:
         )
 
 
-def _transfer_recipients(organisation: Organisation) -> list[User]:
-    return list(
-        User.objects.filter(
-            organisation=organisation, is_active=True, role__in=PROVIDER_ROLES
-        ).order_by("pk")
-    )
-
-
 @transaction.atomic
 def setting_claim_transfer(
     *, actor: User, claim: SettingClaim, reason: str, now: Any = None
@@ -208,7 +199,7 @@ def setting_claim_transfer(
     Only a hub admin of the region of both organisations may do it. The previous organisation
     loses the setting's pages and API at once; the new one starts without the previous one's
     facts (`_setting_facts_clear`). Both organisations' provider users are emailed once,
-    through the notification outbox."""
+    through the notification outbox (brokerage/, on `setting_transferred`)."""
     require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
     claim, setting = _lock_pending_claim(claim)
     previous = setting.provider_organisation
@@ -241,19 +232,9 @@ def setting_claim_transfer(
         to_organisation_name=claim.organisation.name,
         reason=reason,
     )
-    for side, organisation in (("from", previous), ("to", claim.organisation)):
-        notification_queue(
-            recipients=_transfer_recipients(organisation),
-            kind=Notification.Kind.SETTING_TRANSFERRED,
-            key=f"claim-{claim.pk}:transferred:{side}",
-            template=f"providers/email/setting_transferred_{side}.txt",
-            context={
-                "setting": setting,
-                "previous": previous,
-                "new": claim.organisation,
-                "when": now,
-            },
-        )
+    setting_transferred.send(
+        sender=SettingClaim, claim=claim, setting=setting, previous=previous, now=now
+    )
     return claim
 
 

@@ -21,8 +21,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
 
-from brokerage.forms import apply_validation_error
-from common.views import PermissionRequiredMixin
+from accounts.forms import apply_validation_error
+from accounts.mixins import PermissionRequiredMixin
 from providers import facts, ofsted
 from providers.household_forms import HouseholdForm
 from providers.models import CarerHousehold, Need, Setting

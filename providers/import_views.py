@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from brokerage.permissions import can_manage_region
-from common.views import PermissionRequiredMixin
+from accounts.mixins import PermissionRequiredMixin
+from accounts.permissions import can_manage_region
 from providers import ofsted
 from providers.forms import OfstedUploadForm
 from providers.models import OfstedImport, SettingEvent

@@ -13,10 +13,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from brokerage.forms import apply_validation_error
-from brokerage.permissions import can_manage_region
+from accounts.forms import apply_validation_error
+from accounts.mixins import PermissionRequiredMixin
+from accounts.permissions import can_manage_region
 from common.forms import GovukFormMixin
-from common.views import PermissionRequiredMixin
 from providers import selectors
 from providers.invites import setting_provider_invite, setting_provider_invite_blocker
 from providers.models import Setting

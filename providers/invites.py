@@ -19,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from brokerage.models import AuditEvent, Invitation, Organisation, Role, User
-from brokerage.permissions import can_manage_region
-from brokerage.services import audit_record, invitation_create, provider_organisation_add
+from accounts.models import AuditEvent, Invitation, Organisation, Role, User
+from accounts.permissions import can_manage_region
+from accounts.services import audit_record, invitation_create, provider_organisation_add
 from common.permissions import require
 from providers.facts import _claim_approve
 from providers.models import Setting, SettingClaim

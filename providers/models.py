@@ -152,7 +152,7 @@ class Setting(TimeStampedModel):
     )
     # The organisation in this service that runs it, once a hub admin approved its claim.
     provider_organisation = models.ForeignKey(
-        "brokerage.Organisation",
+        "accounts.Organisation",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -323,7 +323,7 @@ class SettingClaim(TimeStampedModel):
 
     setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="claims")
     organisation = models.ForeignKey(
-        "brokerage.Organisation", on_delete=models.CASCADE, related_name="setting_claims"
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="setting_claims"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(
@@ -337,7 +337,7 @@ class SettingClaim(TimeStampedModel):
     # An approval that took the setting from another organisation on the service: whose it was
     # and the hub admin's reason (required; also in the audit log).
     transferred_from = models.ForeignKey(
-        "brokerage.Organisation",
+        "accounts.Organisation",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -581,7 +581,7 @@ class ApiToken(TimeStampedModel):
     """A provider organisation's key for its own systems. Only a hash is stored."""
 
     organisation = models.ForeignKey(
-        "brokerage.Organisation", on_delete=models.CASCADE, related_name="api_tokens"
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(max_length=100, help_text="What uses it, e.g. 'Our care system'.")
     key_prefix = models.CharField(max_length=8, help_text="First characters, to recognise it.")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from brokerage.models import Organisation, Role
+from accounts.models import Organisation, Role
 
 if TYPE_CHECKING:
-    from brokerage.models import User
+    from accounts.models import User
     from providers.models import Setting
 
 PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.PROVIDER_USER)

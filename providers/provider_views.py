@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from brokerage.forms import apply_validation_error
-from brokerage.models import User
-from brokerage.permissions import can_manage_region
-from common.views import PermissionRequiredMixin
+from accounts.forms import apply_validation_error
+from accounts.mixins import PermissionRequiredMixin
+from accounts.models import User
+from accounts.permissions import can_manage_region
 from providers import facts
 from providers.forms import (
     ClaimForm,

@@ -27,7 +27,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from brokerage.models import User
+from accounts.models import User
 from geo.models import Area, Postcode
 from geo.names import la_gss_codes_for_names
 from providers import ofsted
@@ -549,7 +549,7 @@ def ofsted_digest_send(*, import_id: int) -> int:
 
 
 def _digest_send(record: OfstedImport) -> int:
-    from brokerage.models import Organisation, Region, Role
+    from accounts.models import Organisation, Region, Role
 
     sent = 0
     for region in Region.objects.all():

@@ -15,9 +15,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from brokerage.models import User
+from accounts.mixins import PermissionRequiredMixin
+from accounts.models import User
 from common.forms import GovukFormMixin
-from common.views import PermissionRequiredMixin
 from providers import facts
 from providers.models import ApiToken
 from providers.permissions import can_manage_api_tokens

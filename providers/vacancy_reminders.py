@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
-from brokerage.models import User
+from accounts.models import User
 from common.formats import govuk_datetime
 from providers import facts
 from providers.models import Setting, Vacancy

@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from brokerage.models import User
-from brokerage.permissions import can_manage_region
+from accounts.models import User
+from accounts.permissions import can_manage_region
 from common.xlsx import XLSX_CONTENT_TYPE
 from providers import exports, facts, selectors
 from providers.permissions import can_edit_setting, can_see_exact_location

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
-from brokerage.models import Organisation, Role, User
+from accounts.models import Organisation, Role, User
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory
 
 

@@ -4,7 +4,7 @@ import factory
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from factory.django import DjangoModelFactory
 
-from brokerage.models import Organisation, Region, Role, User
+from accounts.models import Organisation, Region, Role, User
 from geo.models import Area, Postcode
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from brokerage.models import Role
+from accounts.models import Role
 from config.settings.base import _tile_origin
 from tests.factories import OrganisationFactory, UserFactory
 

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Role
+from accounts.models import Role
 from brokerage.referral_views import deadline_text
 from providers.models import ApiToken, OfstedImport
 

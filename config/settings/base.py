@@ -45,10 +45,13 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "axes",
     "csp",
-    "brokerage",
+    # The project's apps, lowest layer first: each imports only the ones above it in this list.
     "geo",
+    "accounts",
     "providers",
     "placements",
+    "brokerage",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +105,7 @@ CACHES = {
     }
 }
 
-AUTH_USER_MODEL = "brokerage.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -128,7 +131,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "brokerage.auth.axes_username"
+AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -37,7 +37,7 @@ from django.db.models.functions import MD5, Concat  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from brokerage.models import Organisation, Region, Role, User  # noqa: E402
+from accounts.models import Organisation, Region, Role, User  # noqa: E402
 from geo.models import Area, Postcode  # noqa: E402
 from geo.travel import travel_times  # noqa: E402
 from placements.matching import (  # noqa: E402

@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.models import AuditEvent, Role
 from brokerage.enquiries import off_service_enquiry_list, off_service_enquiry_record
-from brokerage.models import AuditEvent, OffServiceEnquiry, Role
+from brokerage.models import OffServiceEnquiry
 from tests.placements.factories import PlacementRequestFactory
 from tests.providers.factories import SettingFactory
 

@@ -7,8 +7,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from accounts.models import Role
 from brokerage import tasks
-from brokerage.models import Notification, NotificationPreference, Role
+from brokerage.models import Notification, NotificationPreference
 from brokerage.notifications import (
     notification_digests_send,
     notification_preference_save,

@@ -38,8 +38,9 @@ from django.utils import timezone
 from kombu import pools
 from kombu.utils.collections import eqhash
 
+from accounts.models import Organisation, Role, User
 from brokerage import notifications, tasks
-from brokerage.models import Notification, Organisation, Referral, Role, User
+from brokerage.models import Notification, Referral
 from brokerage.referrals import Shortlisted, referral_send
 from config.celery import app as celery_app
 from placements.models import PlacementRequest

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from brokerage.models import Invitation, Role, User
-from brokerage.services import invitation_create
+from accounts.models import Invitation, Role, User
+from accounts.services import invitation_create
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Organisation, Referral, ReferralMessage, Role, User
+from accounts.models import Organisation, Role, User
+from brokerage.models import Referral, ReferralMessage
 from brokerage.referral_selectors import referrals_waiting_count
 from brokerage.referrals import Shortlisted, referral_send
 from placements.models import PlacementRequest

@@ -15,7 +15,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Notification, Organisation, Referral, ReferralMessage, Role, User
+from accounts.models import Organisation, Role, User
+from brokerage.models import Notification, Referral, ReferralMessage
 from brokerage.referrals import referral_answer
 from tests.brokerage.test_referral_pages import OFFER, Scene, make_scene, send
 from tests.factories import OrganisationFactory, UserFactory

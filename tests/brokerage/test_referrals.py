@@ -13,7 +13,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from brokerage.models import AuditEvent, Notification, Organisation, Referral, Role, User
+from accounts.models import AuditEvent, Organisation, Role, User
+from brokerage.models import Notification, PlacementOutcome, Referral
 from brokerage.referrals import (
     Answer,
     Shortlisted,
@@ -24,7 +25,7 @@ from brokerage.referrals import (
     referral_message_post,
     referral_send,
 )
-from placements.models import PlacementOutcome, PlacementRequest
+from placements.models import PlacementRequest
 from providers.models import Setting
 from tests.factories import OrganisationFactory, UserFactory
 from tests.placements.builders import Map, child, home, make_world_map

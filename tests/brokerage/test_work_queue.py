@@ -18,10 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Organisation, Role, User
 from brokerage import queue_selectors as q
-from brokerage.models import Organisation, Referral, ReferralMessage, Role, User
+from brokerage.models import PlacementOutcome, Referral, ReferralMessage
 from brokerage.referrals import referral_message_post
-from placements.models import PlacementOutcome, PlacementRequest
+from placements.models import PlacementRequest
 from providers.models import OfstedImport, Setting, SettingClaim, Vacancy
 from tests.conftest import World
 from tests.placements.factories import PlacementRequestFactory

@@ -18,8 +18,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from brokerage import services
-from brokerage.models import Invitation, Role
+from accounts import services
+from accounts.models import Invitation, Role
 from config.celery import app as celery_app
 from tests.factories import PASSWORD, OrganisationFactory, RegionFactory, UserFactory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers import facts
 from tests.browser.test_journey import sign_in
 from tests.factories import PASSWORD, OrganisationFactory, RegionFactory, UserFactory

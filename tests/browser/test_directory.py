@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.gis.geos import Point
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers.models import Judgement, ProvisionType
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_journey import sign_in

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from brokerage.models import Role, User
+from accounts.models import Role, User
 from providers.models import OfstedImport, SettingClaim, Vacancy
 from tests.brokerage.test_work_queue import build, make_setting
 from tests.browser.test_journey import sign_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brokerage.models import Role
+from accounts.models import Role
 from geo.services import boundaries_load
 from providers.models import OfstedImport, Setting
 from tests.factories import PASSWORD, OrganisationFactory, RegionFactory, UserFactory

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.core import mail
 
-from brokerage.models import Organisation, Role, User
+from accounts.models import Organisation, Role, User
 from geo.models import Area
 from tests.factories import PASSWORD, AreaFactory, OrganisationFactory, RegionFactory, UserFactory
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from brokerage.models import Organisation, Role
+from accounts.models import Organisation, Role
 from providers.models import Setting
 from tests.browser.test_journey import sign_in
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory

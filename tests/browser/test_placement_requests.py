@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.gis.geos import Point
 
-from brokerage.models import Role
+from accounts.models import Role
 from geo.models import Postcode
 from placements.models import PlacementRequest
 from tests.browser.test_journey import sign_in

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
 
-from brokerage.models import Role
+from accounts.models import Role
 from geo.models import Area, Postcode, PostcodeDistrict
 from placements.models import PlacementRequest, PlacementSearch
 from providers.models import Capability, Eligibility, Need, PlacementKind, Risk, Vacancy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers.models import Eligibility, Need, Risk, Vacancy
 from tests.factories import PASSWORD, OrganisationFactory, RegionFactory, UserFactory
 from tests.providers.factories import SettingFactory

@@ -13,8 +13,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from brokerage.models import Organisation, Referral, Role
-from placements.models import PlacementOutcome
+from accounts.models import Organisation, Role
+from brokerage.models import PlacementOutcome, Referral
 from tests.browser.conftest import Accessibility
 from tests.browser.test_journey import sign_in
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 
-from brokerage.models import Role
+from accounts.models import Role
 from placements.search_views import RESULTS_PER_PAGE
 from tests.browser.test_journey import sign_in
 from tests.factories import PASSWORD, UserFactory

@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers import vacancy_reminders
 from providers.models import Vacancy
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory

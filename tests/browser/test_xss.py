@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from brokerage.models import Role
+from accounts.models import Role
 from tests.browser.test_journey import sign_in
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 from tests.placements.factories import PlacementRequestFactory, PlaceThatMattersFactory

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Role
+from accounts.models import Role
 from placements.matching import SearchCriteria, criteria_exclusions, setting_match
 from placements.models import PlacementRequest
 from providers.models import Setting

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 
+from accounts.models import AuditEvent, Organisation, Role
 from brokerage.enquiries import off_service_enquiry_record
-from brokerage.models import AuditEvent, OffServiceEnquiry, Organisation, Role
+from brokerage.models import OffServiceEnquiry
 from brokerage.referrals import Shortlisted, referral_send
 from placements.matching import SearchCriteria, setting_match
 from placements.models import PlacementSearch

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from brokerage.models import Organisation, Role
+from accounts.models import Organisation, Role
 from brokerage.referrals import (
     Answer,
     Shortlisted,

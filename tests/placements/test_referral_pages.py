@@ -12,9 +12,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import AuditEvent, Organisation, Referral, Role
+from accounts.models import AuditEvent, Organisation, Role
+from brokerage.models import PlacementOutcome, Referral
 from brokerage.referrals import Answer, Shortlisted, referral_answer, referral_send
-from placements.models import PlacementOutcome, PlacementRequest, PlacementSearch
+from placements.models import PlacementRequest, PlacementSearch
 from providers.models import Vacancy
 from tests.factories import OrganisationFactory, UserFactory, sign_in
 from tests.placements.builders import child, home

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Organisation, Role
+from accounts.models import Organisation, Role
+from brokerage.demand import region_demand
 from brokerage.referrals import (
     Answer,
     Shortlisted,
@@ -19,7 +20,6 @@ from brokerage.referrals import (
     referral_deadlines_check,
     referral_send,
 )
-from placements.demand import region_demand
 from placements.services import placement_request_close
 from tests.factories import OrganisationFactory, UserFactory, sign_in
 from tests.placements.builders import child, home

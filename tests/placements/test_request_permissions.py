@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Role
+from accounts.models import Role
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests, can_see_request
 from placements.selectors import placement_request_get, placement_requests_for

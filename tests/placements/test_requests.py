@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Role
+from accounts.models import Role
 from geo.models import OutsideEnglandPostcode, Postcode
 from placements import services
 from placements.models import AreaToAvoid, PlacementRequest, PlacementSearch, PlaceThatMatters
@@ -684,7 +684,7 @@ def test_services_refuse_people_who_may_not(world, postcodes):
 
 
 def test_creating_changing_and_closing_are_audited_with_who_and_which_request(officer):
-    from brokerage.models import AuditEvent
+    from accounts.models import AuditEvent
 
     request = services.placement_request_create(
         actor=officer, places=[("School", "LE15 6AB", 30)], areas_to_avoid=[], **profile()

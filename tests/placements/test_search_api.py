@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from brokerage.models import Organisation, Role
+from accounts.models import Organisation, Role
 from placements.models import PlacementSearch
 from tests.factories import OrganisationFactory, UserFactory, sign_in
 from tests.placements.builders import NEAR, child, home

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from brokerage.models import Organisation, Role
+from accounts.models import Organisation, Role
 from geo.models import PostcodeDistrict
 from placements.models import PlacementRequest, PlacementSearch
 from providers.models import LocationView

@@ -13,7 +13,7 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from brokerage.models import Role
+from accounts.models import Role
 from brokerage.referral_views import place_rows
 from geo.journeys import JourneyCounts, journey_minutes, journey_summary, whole_minutes
 from geo.models import PostcodeDistrict

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from brokerage.models import Invitation, Organisation, Role
+from accounts.models import Invitation, Organisation, Role
 from brokerage.referrals import (
     Answer,
     Shortlisted,

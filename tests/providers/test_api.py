@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from brokerage.models import Role, User
+from accounts.models import Role, User
 from geo.models import Postcode
 from providers import facts
 from providers.models import ApiToken, CarerHousehold, Eligibility, Setting, Vacancy

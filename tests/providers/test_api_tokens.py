@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers import facts
 from providers.models import ApiToken
 

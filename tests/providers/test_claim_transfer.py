@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from brokerage.models import AuditEvent, Notification, Role
+from accounts.models import AuditEvent, Role
+from brokerage.models import Notification
 from brokerage.notifications import notification_queue
 from geo.models import Postcode
 from providers import facts

@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
 from factory.django import DjangoModelFactory
 
-from brokerage.demo import DemoRefused
+from common.demo import DemoRefused
 from geo.models import Postcode
 from providers.demo import (
     DEMO_ADDRESS_LINE,

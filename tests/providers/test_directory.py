@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers.models import Judgement, ProvisionType, Setting, SettingEvent
 from providers.selectors import setting_list
 from tests.brokerage.test_permission_matrix import ACTOR_ORG, ALL_ROLES

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from brokerage.models import Role
+from accounts.models import Role
 from common.xlsx import XLSX_CONTENT_TYPE, neutralise
 from providers.exports import COLUMNS
 from providers.models import ProvisionType, Setting

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 
-from brokerage.models import Role
+from accounts.models import Role
 from geo.models import Postcode
 from providers.household_forms import HouseholdForm
 from providers.models import CarerHousehold, ProvisionType

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.urls import reverse
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers.models import OfstedImport, Setting, SettingEvent
 from providers.services import REFRESH_LOCK_KEY, ofsted_refresh, ofsted_uploads_clean_up
 from providers.tasks import ofsted_digest_send

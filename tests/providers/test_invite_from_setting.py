@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from brokerage.models import AuditEvent, Invitation, Organisation, Role
+from accounts.models import AuditEvent, Invitation, Organisation, Role
 from providers.invites import INVITED_CLAIM_NOTE, setting_provider_invite
 from providers.models import Setting, SettingClaim
 from tests.providers.factories import SettingFactory

@@ -10,7 +10,7 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Role
+from accounts.models import Role
 from geo.models import Postcode
 from providers import facts
 from providers.models import Eligibility, LocationView, Risk, Setting, SettingClaim, Vacancy

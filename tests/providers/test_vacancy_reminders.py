@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers import facts, tasks, vacancy_reminders
 from providers.models import Setting, Vacancy
 from providers.vacancy_reminders import VACANCY_LINK_SALT, VacancyLinkAction

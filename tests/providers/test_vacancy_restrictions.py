@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from brokerage.models import Role
+from accounts.models import Role
 from providers import facts
 from providers.models import Eligibility, Setting, Vacancy
 from tests.providers.factories import SettingFactory

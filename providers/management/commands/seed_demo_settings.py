@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from brokerage.demo import DemoRefused
+from common.demo import DemoRefused
 from geo.models import Area
 from providers.demo import DEFAULT_SEED, demo_facts_seed, demo_locations_seed
 

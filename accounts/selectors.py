@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Invitation, Organisation, Region, Role, User
+from accounts.permissions import can_manage_region, can_manage_users
+from geo.models import Area
+
+
+def organisation_list_manageable(*, actor: User) -> QuerySet[Organisation]:
+    """Organisations whose users `actor` may manage: the hub's whole region, or their own."""
+    if not can_manage_users(actor) or actor.organisation is None:
+        return Organisation.objects.none()
+    if actor.role == Role.HUB_ADMIN:
+        return Organisation.objects.filter(region_id=actor.organisation.region_id)
+    return Organisation.objects.filter(pk=actor.organisation.pk)
+
+
+def organisation_list_for_invitation(*, actor: User) -> QuerySet[Organisation]:
+    return organisation_list_manageable(actor=actor).filter(member_until__isnull=True)
+
+
+def local_authority_list(*, region: Region) -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.filter(region=region, kind=Organisation.Kind.LOCAL_AUTHORITY)
+        .select_related("area")
+        .annotate(active_users=Count("users", filter=Q(users__is_active=True)))
+        .order_by("member_until", "name")
+    )
+
+
+def provider_organisation_list(*, region: Region) -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.filter(region=region, kind=Organisation.Kind.PROVIDER)
+        .annotate(active_users=Count("users", filter=Q(users__is_active=True)))
+        .order_by("name")
+    )
+
+
+def region_ons_areas(*, region: Region) -> list[Area]:
+    """The ONS region(s) a hub covers: the one it was set up for, else those its current member
+    authorities lie in (a co-operative set up without one). Empty when nothing says."""
+    if region.area_id is not None:
+        return [region.area]  # type: ignore[list-item]
+    return list(
+        Area.objects.filter(
+            kind=Area.Kind.REGION,
+            children__gss_code__in=Organisation.objects.filter(
+                region=region, kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True
+            ).values("gss_code"),
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def area_outside_region(*, area: Area, region: Region) -> list[Area] | None:
+    """The hub's ONS regions if `area` lies outside all of them (so adding it needs a second
+    thought), else None: inside, or either side's region is not known."""
+    own = region_ons_areas(region=region)
+    if not own or area.parent_id is None or area.parent_id in {r.pk for r in own}:
+        return None
+    return own
+
+
+def area_list_addable(*, region: Region) -> QuerySet[Area]:
+    """Upper-tier authorities that are not current members of the region, with their ONS region
+    (`parent`): the hub's own region's first, then the rest by region and name."""
+    members = Organisation.objects.filter(
+        region=region, kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True
+    ).values("gss_code")
+    own = [r.pk for r in region_ons_areas(region=region)]
+    return (
+        Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA)
+        .exclude(gss_code__in=members)
+        .select_related("parent")
+        .annotate(
+            in_own_region=Case(
+                When(parent_id__in=own, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("in_own_region", F("parent__name").asc(nulls_last=True), "name")
+    )
+
+
+def local_authority_get(*, actor: User, pk: int) -> Organisation:
+    if not can_manage_region(actor) or actor.organisation is None:
+        raise Http404
+    try:
+        return Organisation.objects.get(
+            pk=pk, kind=Organisation.Kind.LOCAL_AUTHORITY, region_id=actor.organisation.region_id
+        )
+    except Organisation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def user_list_manageable(*, actor: User) -> QuerySet[User]:
+    return (
+        User.objects.filter(organisation__in=organisation_list_manageable(actor=actor))
+        .select_related("organisation")
+        .order_by("-is_active", "organisation__name", "full_name")
+    )
+
+
+def user_get_manageable(*, actor: User, pk: int) -> User:
+    """A user `actor` may manage; anything else is reported as not found, never as forbidden."""
+    try:
+        return user_list_manageable(actor=actor).get(pk=pk)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def invitation_list_open(*, actor: User) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(
+            organisation__in=organisation_list_manageable(actor=actor),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .select_related("organisation")
+        .order_by("-created_at")
+    )
+
+
+def invitation_get_manageable(*, actor: User, pk: int) -> Invitation:
+    try:
+        return invitation_list_open(actor=actor).get(pk=pk)
+    except Invitation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def invitation_ids_unsent(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+    """Open invitations whose email has not gone out (queueing failed, or the worker was down)."""
+    return list(
+        Invitation.objects.filter(
+            email_sent_at__isnull=True,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            created_at__lt=timezone.now() - older_than,
+        ).values_list("pk", flat=True)
+    )

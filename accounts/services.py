@@ -1,0 +1,475 @@
+"""Changes to regions, organisations and people. Each service checks permission itself, so the
+pages, the admin and any future API share one set of rules."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from accounts import selectors
+from accounts.models import AuditEvent, Invitation, Organisation, Role, User
+from accounts.permissions import assignable_roles, can_manage_organisation_users, can_manage_region
+from common.permissions import require
+from geo.models import Area
+
+logger = logging.getLogger(__name__)
+
+INVITATION_SALT = "brokerage.invitation"
+
+
+class InvitationLinkError(Exception):
+    """An invitation link that cannot be used; the message is written for the person holding it."""
+
+
+def _queue(task: Any, *args: object) -> None:
+    """Queue a Celery task once the transaction commits.
+
+    If Redis is down the task is not lost: what it would have done is still recorded as pending in
+    the database (e.g. an invitation without `email_sent_at`) and a periodic sweep queues it again.
+    """
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except BrokerUnavailable:
+            logger.warning("Could not queue %s%r; the periodic sweep will retry", task.name, args)
+
+    transaction.on_commit(send)
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: AuditEvent.Action,
+    organisation: Organisation | None = None,
+    target_user: User | None = None,
+    **detail: object,
+) -> None:
+    AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        organisation=organisation,
+        target_user=target_user,
+        detail=detail,
+    )
+
+
+# Organisations -----------------------------------------------------------------------------------
+
+
+def outside_region_message(*, area: Area, own: list[Area]) -> str:
+    """For example: Derbyshire is in the East Midlands, not in your region (West Midlands)."""
+    assert area.parent is not None
+    return (
+        f"{area.name} is in {_region_name(area.parent)}, not in your region "
+        f"({' or '.join(r.name for r in own)}). Add it anyway?"
+    )
+
+
+def _region_name(region: Area) -> str:
+    # ONS names read as places: "the East Midlands", "the South West", but "London".
+    bare = region.name in ("London", "Yorkshire and The Humber")
+    return region.name if bare else f"the {region.name}"
+
+
+@transaction.atomic
+def local_authority_add(
+    *, actor: User, area: Area, outside_region_confirmed: bool = False
+) -> Organisation:
+    """Make an upper-tier local authority a member of the actor's region (again, if it left).
+
+    Regional care co-operatives can span ONS regions, so an authority outside the hub's region
+    may be added, but only when the hub admin has confirmed it (`outside_region_confirmed`);
+    without that it is refused with code "outside_region"."""
+    require(can_manage_region(actor))
+    assert actor.organisation is not None
+    region = actor.organisation.region
+    if area.kind != Area.Kind.UPPER_TIER_LA:
+        raise ValidationError("Choose an upper-tier local authority.")
+    own = selectors.area_outside_region(area=area, region=region)
+    if own is not None and not outside_region_confirmed:
+        raise ValidationError(outside_region_message(area=area, own=own), code="outside_region")
+    organisation, created = Organisation.objects.select_for_update().get_or_create(
+        region=region,
+        kind=Organisation.Kind.LOCAL_AUTHORITY,
+        gss_code=area.gss_code,
+        defaults={"name": area.name, "area": area},
+    )
+    if not created:
+        if organisation.member_until is None:
+            raise ValidationError(f"{area.name} is already a member of {region}.")
+        organisation.member_until = None
+        organisation.save(update_fields=["member_until", "updated_at"])
+    if own is None:
+        audit_record(actor=actor, action=AuditEvent.Action.LA_ADDED, organisation=organisation)
+    else:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.LA_ADDED,
+            organisation=organisation,
+            outside_region=True,
+            ons_region=area.parent.name if area.parent else "",
+        )
+    return organisation
+
+
+@transaction.atomic
+def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
+    """End a local authority's membership and deactivate its users. Returns how many were active.
+
+    Its records stay (they are the region's history); its people can no longer sign in.
+    """
+    require(can_manage_region(actor))
+    assert actor.organisation is not None
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if (
+        organisation.kind != Organisation.Kind.LOCAL_AUTHORITY
+        or organisation.region_id != actor.organisation.region_id
+    ):
+        raise PermissionDenied
+    if organisation.member_until is not None:
+        raise ValidationError(f"{organisation.name} is not a member.")
+    now = timezone.now()
+    organisation.member_until = now
+    organisation.save(update_fields=["member_until", "updated_at"])
+    deactivated = organisation.users.filter(is_active=True).update(
+        is_active=False, deactivated_at=now, updated_at=now
+    )
+    Invitation.objects.filter(
+        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now, updated_at=now)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.LA_REMOVED,
+        organisation=organisation,
+        users_deactivated=deactivated,
+    )
+    return deactivated
+
+
+@transaction.atomic
+def provider_organisation_add(*, actor: User, name: str) -> Organisation:
+    require(can_manage_region(actor))
+    assert actor.organisation is not None
+    name = " ".join(name.split())
+    region = actor.organisation.region
+    if Organisation.objects.filter(
+        region=region, kind=Organisation.Kind.PROVIDER, name__iexact=name
+    ).exists():
+        raise ValidationError(f"A provider called {name} already exists.")
+    organisation = Organisation.objects.create(
+        region=region, kind=Organisation.Kind.PROVIDER, name=name
+    )
+    audit_record(actor=actor, action=AuditEvent.Action.PROVIDER_ADDED, organisation=organisation)
+    return organisation
+
+
+# Invitations -------------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("invitation_accept", kwargs={"token": invitation_token(invitation)})
+    return f"{settings.SITE_URL}{path}"
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, email: str, full_name: str, organisation: Organisation, role: str
+) -> Invitation:
+    """Invite a person to join `organisation` with `role`; the email is sent by a Celery task.
+
+    A new invitation to the same address withdraws any earlier one, so only the newest link works.
+    """
+    require(can_manage_organisation_users(actor, organisation))
+    if role not in assignable_roles(actor, organisation):
+        raise ValidationError(
+            {"role": f"A {Role(role).label.lower()} cannot belong to {organisation.name}."}
+        )
+    if not organisation.is_member:
+        raise ValidationError({"organisation": f"{organisation.name} is no longer a member."})
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone with this email address already has an account."})
+    now = timezone.now()
+    Invitation.objects.select_for_update().filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now, updated_at=now)
+    invitation = Invitation.objects.create(
+        email=email,
+        full_name=" ".join(full_name.split()),
+        organisation=organisation,
+        role=role,
+        invited_by=actor,
+        nonce=secrets.token_urlsafe(32),
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.USER_INVITED,
+        organisation=organisation,
+        email=email,
+        role=role,
+    )
+    from accounts.tasks import invitation_email_send
+
+    _queue(invitation_email_send, invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor: User, invitation: Invitation) -> None:
+    require(can_manage_organisation_users(actor, invitation.organisation))
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        revoked_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def invitation_email_send(*, invitation_id: int) -> bool:
+    """Send an invitation's email once. Returns False when there was nothing to send.
+
+    The row is locked while sending, so a retry or the sweep running at the same moment cannot
+    send it twice; if the mail server fails, nothing is marked and the task retries.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("organisation", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or invitation.email_sent_at is not None or not invitation.is_open:
+            return False
+        context = {
+            "invitation": invitation,
+            "url": invitation_url(invitation),
+            "service_name": settings.SERVICE_NAME,
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        }
+        send_mail(
+            subject=f"You have been invited to {settings.SERVICE_NAME}",
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+        invitation.email_sent_at = timezone.now()
+        invitation.save(update_fields=["email_sent_at", "updated_at"])
+        return True
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The open invitation a link points to, or InvitationLinkError saying why it cannot be used."""
+    try:
+        payload = signing.loads(
+            token,
+            salt=INVITATION_SALT,
+            max_age=timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+    except signing.SignatureExpired as exc:
+        raise InvitationLinkError(
+            "This invitation link has expired. Ask the person who invited you to send a new one."
+        ) from exc
+    except signing.BadSignature as exc:
+        raise InvitationLinkError(
+            "This invitation link is not valid. Check you copied the whole link from the email."
+        ) from exc
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(pk=payload.get("i"), nonce=payload.get("n"))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationLinkError(
+            "This invitation link is not valid. Check you copied the whole link from the email."
+        )
+    if invitation.accepted_at is not None:
+        raise InvitationLinkError(
+            "This invitation has already been used. Sign in with the password you set, or reset it."
+        )
+    if invitation.revoked_at is not None:
+        raise InvitationLinkError(
+            "This invitation has been withdrawn or replaced by a newer one. "
+            "Use the link in the most recent email, or ask for a new invitation."
+        )
+    if invitation.expires_at <= timezone.now():
+        raise InvitationLinkError(
+            "This invitation link has expired. Ask the person who invited you to send a new one."
+        )
+    if not invitation.organisation.is_member:
+        raise InvitationLinkError(f"{invitation.organisation.name} no longer uses this service.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str) -> User:
+    """Create the invited person's account with the password they chose, and use up the link."""
+    found = invitation_from_token(token)
+    Invitation.objects.select_for_update().get(pk=found.pk)
+    # Checked again under the lock: two tabs submitting at once create one account.
+    invitation = invitation_from_token(token)
+    candidate = User(
+        email=invitation.email,
+        full_name=invitation.full_name,
+        organisation=invitation.organisation,
+        role=invitation.role,
+    )
+    validate_password(password, user=candidate)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationLinkError("An account with this email address already exists. Sign in.")
+    candidate.set_password(password)
+    candidate.save()
+    invitation.accepted_at = timezone.now()
+    invitation.user = candidate
+    invitation.save(update_fields=["accepted_at", "user", "updated_at"])
+    audit_record(
+        actor=candidate,
+        action=AuditEvent.Action.INVITATION_ACCEPTED,
+        organisation=invitation.organisation,
+        target_user=candidate,
+    )
+    return candidate
+
+
+# People ------------------------------------------------------------------------------------------
+
+
+def _require_not_self(actor: User, user: User, message: str) -> None:
+    if actor.pk == user.pk:
+        raise ValidationError(message)
+
+
+@transaction.atomic
+def user_role_change(*, actor: User, user: User, role: str) -> User:
+    assert user.organisation is not None
+    require(can_manage_organisation_users(actor, user.organisation))
+    _require_not_self(actor, user, "You cannot change your own role. Ask another admin.")
+    if role not in assignable_roles(actor, user.organisation):
+        raise ValidationError(
+            {"role": f"A {Role(role).label.lower()} cannot belong to {user.organisation.name}."}
+        )
+    if role == user.role:
+        return user
+    previous = user.role
+    user.role = role
+    user.save(update_fields=["role", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.USER_ROLE_CHANGED,
+        organisation=user.organisation,
+        target_user=user,
+        previous=previous,
+        role=role,
+    )
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Stop a person signing in; their sessions end at their next request. Their history stays."""
+    assert user.organisation is not None
+    require(can_manage_organisation_users(actor, user.organisation))
+    _require_not_self(actor, user, "You cannot deactivate your own account. Ask another admin.")
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.USER_DEACTIVATED,
+        organisation=user.organisation,
+        target_user=user,
+    )
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, actor: User, user: User) -> User:
+    assert user.organisation is not None
+    require(can_manage_organisation_users(actor, user.organisation))
+    if user.is_active:
+        return user
+    if not user.organisation.is_member:
+        raise ValidationError(f"{user.organisation.name} is no longer a member of the region.")
+    user.is_active = True
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.USER_REACTIVATED,
+        organisation=user.organisation,
+        target_user=user,
+    )
+    return user
+
+
+# Passwords ---------------------------------------------------------------------------------------
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queue a reset email if an active account has this address. Says nothing either way, so
+    the form cannot be used to find out who has an account."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        logger.info("Password reset asked for an address with no active account")
+        return
+    from accounts.tasks import password_reset_email_send
+
+    _queue(password_reset_email_send, user.pk)
+
+
+def password_reset_email_send(*, user_id: int) -> bool:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "url": f"{settings.SITE_URL}{path}",
+        "service_name": settings.SERVICE_NAME,
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    send_mail(
+        subject=f"Reset your password for {settings.SERVICE_NAME}",
+        message=render_to_string("accounts/email/password_reset.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return True
+
+
+def password_reset_complete(*, user: User) -> None:
+    """After a successful reset, lift any lockout so the person can sign in at once."""
+    axes_reset(username=user.email.lower())
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.PASSWORD_RESET,
+        organisation=user.organisation,
+        target_user=user,
+    )

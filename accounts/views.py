@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from accounts import selectors, services
+from accounts.forms import (
+    InvitationAcceptForm,
+    InvitationForm,
+    LocalAuthorityAddForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    ProviderOrganisationAddForm,
+    RoleChangeForm,
+    SignInForm,
+    apply_validation_error,
+)
+from accounts.mixins import PermissionRequiredMixin
+from accounts.models import User
+from accounts.permissions import assignable_roles, can_manage_region, can_manage_users
+from common.formats import govuk_datetime
+from common.forms import GovukFormMixin
+
+
+def _errors_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# Signing in and passwords ------------------------------------------------------------------------
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
+    template_name = "registration/password_reset_form.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+    template_name = "registration/password_reset_confirm.html"
+
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_reset_complete(user=form.user)
+        return response
+
+
+class GovukPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
+    submit_label = "Change password"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = GovukPasswordChangeForm
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        messages.success(self.request, "Your password has been changed.")
+        return super().form_valid(form)
+
+
+class InvitationAcceptView(View):
+    template_name = "accounts/invitation_accept.html"
+
+    def _render(self, request: HttpRequest, **context: Any) -> HttpResponse:
+        return render(request, self.template_name, context)
+
+    def _invalid(self, request: HttpRequest, error: services.InvitationLinkError) -> HttpResponse:
+        return render(
+            request, "accounts/invitation_invalid.html", {"message": str(error)}, status=410
+        )
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            invitation = services.invitation_from_token(token)
+        except services.InvitationLinkError as error:
+            return self._invalid(request, error)
+        return self._render(request, invitation=invitation, form=InvitationAcceptForm())
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            invitation = services.invitation_from_token(token)
+        except services.InvitationLinkError as error:
+            return self._invalid(request, error)
+        form = InvitationAcceptForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.invitation_accept(
+                    token=token, password=form.cleaned_data["password1"]
+                )
+            except services.InvitationLinkError as error:
+                return self._invalid(request, error)
+            except ValidationError as error:
+                form.add_error("password1", error)
+            else:
+                messages.success(
+                    request, f"Your account is ready. Sign in with {user.email} and your password."
+                )
+                return HttpResponseRedirect(reverse("login"))
+        return self._render(request, invitation=invitation, form=form)
+
+
+# Home and account --------------------------------------------------------------------------------
+
+
+class AccountView(LoginRequiredMixin, TemplateView):
+    template_name = "accounts/account.html"
+
+
+# Organisations (hub admins) ----------------------------------------------------------------------
+
+
+class OrganisationListView(PermissionRequiredMixin, TemplateView):
+    permission = staticmethod(can_manage_region)
+    template_name = "accounts/organisation_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        region = self.actor.region
+        context["region"] = region
+        context["local_authorities"] = selectors.local_authority_list(region=region)
+        context["providers"] = selectors.provider_organisation_list(region=region)
+        return context
+
+
+class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
+    permission = staticmethod(can_manage_region)
+    template_name = "accounts/local_authority_add.html"
+    form_class = LocalAuthorityAddForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["areas"] = selectors.area_list_addable(region=self.actor.region)
+        return kwargs
+
+    def form_valid(self, form: LocalAuthorityAddForm) -> HttpResponse:
+        try:
+            organisation = services.local_authority_add(
+                actor=self.actor,
+                area=form.cleaned_data["area"],
+                outside_region_confirmed=form.cleaned_data["confirm_outside_region"],
+            )
+        except ValidationError as error:
+            if error.code == "outside_region":
+                form.ask_to_confirm(error)
+            else:
+                form.add_error("area", error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{organisation.name} is now a member of the region.")
+        return HttpResponseRedirect(reverse("organisation_list"))
+
+
+class LocalAuthorityRemoveView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_region)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        organisation = selectors.local_authority_get(actor=self.actor, pk=pk)
+        return render(
+            request,
+            "accounts/local_authority_remove.html",
+            {
+                "organisation": organisation,
+                "active_users": organisation.users.filter(is_active=True).count(),
+            },
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        organisation = selectors.local_authority_get(actor=self.actor, pk=pk)
+        try:
+            deactivated = services.local_authority_remove(
+                actor=self.actor, organisation=organisation
+            )
+        except ValidationError as error:
+            messages.error(request, _errors_text(error))
+        else:
+            messages.success(
+                request,
+                f"{organisation.name} is no longer a member. "
+                f"{deactivated} user account{'s' if deactivated != 1 else ''} deactivated.",
+            )
+        return HttpResponseRedirect(reverse("organisation_list"))
+
+
+class ProviderOrganisationAddView(PermissionRequiredMixin, FormView):
+    permission = staticmethod(can_manage_region)
+    template_name = "accounts/provider_add.html"
+    form_class = ProviderOrganisationAddForm
+
+    def form_valid(self, form: ProviderOrganisationAddForm) -> HttpResponse:
+        try:
+            organisation = services.provider_organisation_add(
+                actor=self.actor, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error("name", error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{organisation.name} has been added.")
+        return HttpResponseRedirect(reverse("organisation_list"))
+
+
+# People (hub admins, LA managers, provider admins) -----------------------------------------------
+
+
+class UserListView(PermissionRequiredMixin, TemplateView):
+    permission = staticmethod(can_manage_users)
+    template_name = "accounts/user_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["users"] = selectors.user_list_manageable(actor=self.actor)
+        context["invitations"] = selectors.invitation_list_open(actor=self.actor)
+        return context
+
+
+class UserInviteView(PermissionRequiredMixin, FormView):
+    permission = staticmethod(can_manage_users)
+    template_name = "accounts/user_invite.html"
+    form_class = InvitationForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["actor"] = self.actor
+        kwargs["organisations"] = selectors.organisation_list_for_invitation(actor=self.actor)
+        return kwargs
+
+    def form_valid(self, form: InvitationForm) -> HttpResponse:
+        try:
+            invitation = services.invitation_create(actor=self.actor, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Invitation sent to {invitation.email}. The link expires on "
+            f"{govuk_datetime(invitation.expires_at)}.",
+        )
+        return HttpResponseRedirect(reverse("user_list"))
+
+
+class UserDetailView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_users)
+
+    def get(
+        self, request: HttpRequest, pk: int, form: RoleChangeForm | None = None
+    ) -> HttpResponse:
+        person = selectors.user_get_manageable(actor=self.actor, pk=pk)
+        assert person.organisation is not None
+        roles = assignable_roles(self.actor, person.organisation)
+        form = form or RoleChangeForm(roles=roles, initial={"role": person.role})
+        return render(
+            request,
+            "accounts/user_detail.html",
+            {"person": person, "form": form, "is_self": person.pk == self.actor.pk},
+        )
+
+
+class UserRoleChangeView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_users)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        person = selectors.user_get_manageable(actor=self.actor, pk=pk)
+        assert person.organisation is not None
+        form = RoleChangeForm(request.POST, roles=assignable_roles(self.actor, person.organisation))
+        if form.is_valid():
+            try:
+                services.user_role_change(
+                    actor=self.actor, user=person, role=form.cleaned_data["role"]
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(
+                    request, f"{person.full_name} is now a {person.get_role_display()}."
+                )
+                return HttpResponseRedirect(reverse("user_detail", args=[person.pk]))
+        detail = UserDetailView()
+        detail.request = request
+        return detail.get(request, pk=pk, form=form)
+
+
+class UserActivationView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_users)
+    activate = False
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        person: User = selectors.user_get_manageable(actor=self.actor, pk=pk)
+        service = services.user_reactivate if self.activate else services.user_deactivate
+        try:
+            service(actor=self.actor, user=person)
+        except ValidationError as error:
+            messages.error(request, _errors_text(error))
+        else:
+            state = "reactivated" if self.activate else "deactivated"
+            messages.success(request, f"{person.full_name}'s account has been {state}.")
+        return HttpResponseRedirect(reverse("user_detail", args=[person.pk]))
+
+
+class InvitationWithdrawView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_manage_users)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        invitation = selectors.invitation_get_manageable(actor=self.actor, pk=pk)
+        services.invitation_withdraw(actor=self.actor, invitation=invitation)
+        messages.success(request, f"The invitation to {invitation.email} has been withdrawn.")
+        return HttpResponseRedirect(reverse("user_list"))

@@ -1,0 +1,93 @@
+"""A placement request's own page, which shows what its referrals led to, and the region's demand.
+
+They live here, above placements/, because they show referrals and placements agreed.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.formats import date_format
+from django.views import View
+
+from accounts.mixins import PermissionRequiredMixin
+from accounts.permissions import can_manage_region
+from brokerage import records
+from brokerage.demand import MIN_PRICES_FOR_MEDIAN, region_demand
+from brokerage.models import PlacementOutcome, ServiceIncluded
+from common.formats import labels, pounds
+from placements import selectors, services
+from placements.models import PlacementRequest
+from placements.permissions import can_make_placement_requests
+from placements.views import profile_rows, search_url
+
+
+def outcome_rows(outcome: PlacementOutcome) -> list[tuple[str, str]]:
+    """What was secured, as (key, value) rows for a GOV.UK summary list."""
+    shares = [
+        (label, amount)
+        for label, amount in (
+            ("social care", outcome.social_care_weekly),
+            ("education", outcome.education_weekly),
+            ("health", outcome.health_weekly),
+        )
+        if amount
+    ]
+    if outcome.distance_from_home_miles is None:
+        distance = "Not measured"
+    else:
+        distance = f"{outcome.distance_from_home_miles} miles in a straight line"
+        if outcome.distance_from:
+            distance += f" from {outcome.distance_from}"
+    return [
+        ("Setting", f"{outcome.setting.display_name} (URN {outcome.urn})"),
+        ("Start date", date_format(outcome.start_date, "j F Y")),
+        ("Weekly cost", f"{pounds(outcome.weekly_cost)} a week"),
+        ("What the cost includes", labels(outcome.services_included, ServiceIncluded)),
+        ("Who pays each week", ", ".join(f"{pounds(a)} {label}" for label, a in shares)),
+        ("How it was bought", outcome.get_commercial_route_display()),
+        ("Distance from home", distance),
+    ]
+
+
+class PlacementRequestDetailView(PermissionRequiredMixin, View):
+    permission = staticmethod(can_make_placement_requests)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        placement_request = selectors.placement_request_get(self.actor, pk)
+        areas = [
+            (area, services.radius_miles(area.radius_metres))
+            for area in placement_request.areas_to_avoid.all()
+        ]
+        outcome = records.request_outcome(placement_request)
+        return render(
+            request,
+            "brokerage/request_detail.html",
+            {
+                "placement_request": placement_request,
+                "profile_rows": profile_rows(placement_request),
+                "places": placement_request.places.all(),
+                "areas": areas,
+                "searches": selectors.placement_request_searches(placement_request)[:50],
+                "search_url": search_url(placement_request),
+                "is_open": placement_request.status == PlacementRequest.Status.OPEN,
+                "referral_count": records.request_referrals(placement_request).count(),
+                "outcome": outcome,
+                "outcome_rows": outcome_rows(outcome) if outcome else [],
+            },
+        )
+
+
+class RegionDemandView(PermissionRequiredMixin, View):
+    """Hub admins: the region's requests, referrals and placements, in aggregate only."""
+
+    permission = staticmethod(can_manage_region)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        region = self.actor.region
+        rows, total = region_demand(region)
+        return render(
+            request,
+            "brokerage/region_demand.html",
+            {"region": region, "rows": rows, "total": total, "min_prices": MIN_PRICES_FOR_MEDIAN},
+        )

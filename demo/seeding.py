@@ -1,0 +1,317 @@
+"""Demo data: a real region with real member authorities and one user per role.
+
+Only for development and demonstrations; refused unless settings.DEMO_DATA_ALLOWED is true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Organisation, Region, Role, User
+from common.demo import require_demo_allowed
+from geo.models import Area, Postcode
+from geo.postcodes import postcodes_load
+from geo.services import boundaries_load
+from providers.models import OfstedImport
+from providers.services import ofsted_import, source_read
+
+DEMO_REGION_CODE = "E12000004"  # East Midlands: Rutland's road network is in ../shared/data/osm
+DEMO_LA_CODE = "E06000017"  # Rutland
+DEMO_PASSWORD = "demo-placement-2026"  # noqa: S105 - printed for the demo on purpose
+BOUNDARY_FILES = ("england_rgn_2025_bsc.geojson", "england_utla_2025_bsc.geojson")
+# Postcode areas covering the East Midlands' authorities (and their neighbours' edges).
+DEMO_POSTCODE_AREAS = ("LE", "NG", "DE", "LN", "NN", "PE")
+
+
+@dataclass
+class DemoReport:
+    logins: list[DemoLogin]
+    postcodes_loaded: int | None
+    settings_imported: int | None
+    # The region's other settings (not the demo provider's): demo locations and facts.
+    demo_locations: int = 0
+    demo_criteria: int = 0
+    demo_vacancies: int = 0
+    demo_households: int = 0
+    # More demo provider organisations, named after Ofsted's owner of the settings they run.
+    demo_providers: int = 0
+    demo_provider_settings: int = 0
+
+
+@dataclass
+class DemoLogin:
+    role: str
+    email: str
+    organisation: str
+
+
+def _boundary_sources() -> list[str]:
+    base = settings.DEMO_BOUNDARIES
+    if base.startswith(("http://", "https://")):
+        return [f"{base.rstrip('/')}/{name}" for name in BOUNDARY_FILES]
+    return [str(Path(base) / name) for name in BOUNDARY_FILES]
+
+
+def demo_seed() -> DemoReport:
+    """The demo region and its people, the region's postcodes, and Ofsted's list. Safe to run
+    again: what is already there is left alone."""
+    logins = demo_people_seed()
+    postcodes = None
+    if not Postcode.objects.exists():
+        postcodes = postcodes_load(areas=DEMO_POSTCODE_AREAS, commit=True).created
+    settings_imported = None
+    if not OfstedImport.objects.filter(status=OfstedImport.Status.COMMITTED).exists():
+        _, summary = ofsted_import(
+            source=source_read(settings.DEMO_OFSTED),
+            commit=True,
+            origin=OfstedImport.Origin.COMMAND,
+        )
+        settings_imported = summary.created
+    demo_provider_facts_seed()
+    # Every other home, supported accommodation and fostering agency in the region gets a demo
+    # location and demo facts, so that a search finds matches across the region. After the
+    # demo provider's own, which keep theirs; both leave anything already there alone.
+    from providers.demo import demo_facts_seed, demo_locations_seed
+
+    region_las = sorted(
+        Area.objects.filter(
+            kind=Area.Kind.UPPER_TIER_LA, parent__gss_code=DEMO_REGION_CODE
+        ).values_list("gss_code", flat=True)
+    )
+    locations = demo_locations_seed(local_authority_codes=region_las, commit=True)
+    facts = demo_facts_seed(local_authority_codes=region_las, commit=True)
+    providers, provider_settings = demo_providers_seed()
+    return DemoReport(
+        logins=logins,
+        postcodes_loaded=postcodes,
+        settings_imported=settings_imported,
+        demo_locations=locations.updated,
+        demo_criteria=facts.eligibility.created,
+        demo_vacancies=facts.vacancies.created,
+        demo_households=facts.households_created,
+        demo_providers=providers,
+        demo_provider_settings=provider_settings,
+    )
+
+
+@transaction.atomic
+def demo_people_seed() -> list[DemoLogin]:
+    """Create (or bring back to its demo state) the demo region. Safe to run again."""
+    require_demo_allowed()
+    if not Area.objects.filter(gss_code=DEMO_REGION_CODE).exists():
+        for source in _boundary_sources():
+            boundaries_load(source=source, commit=True)
+    region_area = Area.objects.get(gss_code=DEMO_REGION_CODE)
+    region, _ = Region.objects.get_or_create(
+        name=f"{region_area.name} Regional Care Co-operative", defaults={"area": region_area}
+    )
+    hub, _ = Organisation.objects.get_or_create(
+        region=region,
+        kind=Organisation.Kind.HUB,
+        defaults={"name": f"{region_area.name} Children's Commissioning Hub"},
+    )
+    las = {}
+    for area in Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA, parent=region_area):
+        las[area.gss_code], _ = Organisation.objects.update_or_create(
+            region=region,
+            kind=Organisation.Kind.LOCAL_AUTHORITY,
+            gss_code=area.gss_code,
+            defaults={"name": area.name, "area": area, "member_until": None},
+        )
+    provider, _ = Organisation.objects.get_or_create(
+        region=region, kind=Organisation.Kind.PROVIDER, name="Oakfield Care Ltd (demo)"
+    )
+    people = [
+        (Role.HUB_ADMIN, "hub.admin@example.org", "Hana Hubbard", hub),
+        (Role.LA_MANAGER, "la.manager@example.org", "Lewis Manning", las[DEMO_LA_CODE]),
+        (
+            Role.PLACEMENT_OFFICER,
+            "placement.officer@example.org",
+            "Priya Officer",
+            las[DEMO_LA_CODE],
+        ),
+        (Role.PROVIDER_ADMIN, "provider.admin@example.org", "Paul Oakfield", provider),
+        (Role.PROVIDER_USER, "provider.user@example.org", "Pat Keyworker", provider),
+    ]
+    logins = []
+    for role, email, name, organisation in people:
+        user, _ = User.objects.update_or_create(
+            email=email,
+            defaults={
+                "full_name": name,
+                "organisation": organisation,
+                "role": role,
+                "is_active": True,
+                "deactivated_at": None,
+            },
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        logins.append(DemoLogin(role=role.label, email=email, organisation=organisation.name))
+    return logins
+
+
+DEMO_HOME_LA = "E10000018"  # Leicestershire: Rutland itself has no children's homes
+DEMO_VACANCY_AGES = (1, 8, 15)  # days: fresh, needs confirming, out of date
+
+
+@transaction.atomic
+def demo_provider_facts_seed() -> int:
+    """The demo provider runs three Leicestershire children's homes and a fostering agency, with
+    criteria, vacancies of different ages and anonymous carer households. Only when it runs
+    nothing yet. Returns how many settings it was given."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from providers import facts
+    from providers.models import Capability, Need, Risk, Setting, Vacancy
+
+    provider = Organisation.objects.filter(
+        kind=Organisation.Kind.PROVIDER, name="Oakfield Care Ltd (demo)"
+    ).first()
+    admin = User.objects.filter(email="provider.admin@example.org").first()
+    if (
+        provider is None
+        or admin is None
+        or Setting.objects.filter(provider_organisation=provider).exists()
+    ):
+        return 0
+    homes = list(
+        Setting.objects.filter(
+            provision_type="childrens_home",
+            local_authority__gss_code=DEMO_HOME_LA,
+            status=Setting.Status.ACTIVE,
+            places__gte=2,
+        ).order_by("urn")[:3]
+    )
+    agency = (
+        Setting.objects.filter(
+            provision_type="independent_fostering_agency",
+            local_authority__parent__gss_code=DEMO_REGION_CODE,
+            status=Setting.Status.ACTIVE,
+        )
+        .order_by("urn")
+        .first()
+    )
+    run = [*homes, *([agency] if agency else [])]
+    Setting.objects.filter(pk__in=[s.pk for s in run]).update(provider_organisation=provider)
+    for index, home in enumerate(homes):
+        home.refresh_from_db()
+        facts.eligibility_update(
+            actor=admin,
+            setting=home,
+            min_age=[8, 11, 13][index],
+            max_age=17,
+            sexes=[["female", "male"], ["female"], ["male"]][index],
+            placement_kinds=["planned", "emergency"] if index != 1 else ["planned"],
+            minimum_notice_days=[0, 3, 1][index],
+            living_alongside=["with_others", "only_younger", "solo_only"][index],
+            risks={r.value: Capability.WILL_CONSIDER for r in Risk}
+            | {"fire_setting": Capability.CANNOT_MEET},
+            needs={n.value: Capability.CAN_MEET for n in Need}
+            | {"parenting": Capability.CANNOT_MEET},
+            what_we_offer="Demo data: a small home with its own education support.",
+        )
+        facts.vacancy_confirm(
+            actor=admin,
+            setting=home,
+            places=1,
+            # The first home's place is for a girl of 13 to 16: matching applies it.
+            sexes=[] if index else ["female"],
+            min_age=None if index else 13,
+            max_age=None if index else 16,
+        )
+        Vacancy.objects.filter(setting=home).update(
+            confirmed_at=timezone.now() - timedelta(days=DEMO_VACANCY_AGES[index])
+        )
+        # Ofsted withholds homes' addresses; the demo gives each a real Leicestershire postcode
+        # and says plainly that the address is not real.
+        postcode = (
+            Postcode.objects.filter(utla_code=DEMO_HOME_LA)
+            .order_by("postcode")
+            .values_list("postcode", flat=True)[index * 500 : index * 500 + 1]
+        ).first()
+        if postcode:
+            facts.setting_location_update(
+                actor=admin,
+                setting=home,
+                address_line_1="Demo address: not a real children's home",
+                postcode=postcode,
+            )
+    if agency is not None:
+        agency.refresh_from_db()
+        for number, (district, places) in enumerate((("LE1", 1), ("LE4", 2), ("LE15", 1)), 1):
+            if Postcode.objects.filter(postcode__startswith=f"{district} ").exists():
+                facts.household_save(
+                    actor=admin,
+                    setting=agency,
+                    reference=f"H-{number:03d}",
+                    postcode_district=district,
+                    min_age=0,
+                    max_age=17,
+                    needs=["autism"] if number == 2 else [],
+                    languages=["English"],
+                    places_now=places,
+                )
+    return len(run)
+
+
+# Owners ranked by how many of their settings lie within this distance of the demo LA's middle,
+# so that a demo search for a child in Rutland finds several homes that can be sent a referral.
+DEMO_PROVIDER_OWNERS = 20
+DEMO_PROVIDER_RADIUS_KM = 45
+DEMO_PROVIDER_SUFFIX = " (demo)"
+DEMO_PROVIDER_TYPES = (
+    "childrens_home",
+    "residential_special_school_childrens_home",
+    "supported_accommodation",
+    "independent_fostering_agency",
+)
+
+
+@transaction.atomic
+def demo_providers_seed() -> tuple[int, int]:
+    """Demo provider organisations on the service, each named after an owner on Ofsted's list
+    with " (demo)", running that owner's open settings in the region that no organisation runs
+    yet. The owners are those with the most settings near the demo LA (councils left out: their
+    homes are the LAs' own), so searches there find referable homes. Needs the settings' demo
+    locations. Returns (organisations created, settings given to them); (0, 0) when run again."""
+    from django.contrib.gis.measure import D
+    from django.db.models import Count
+
+    from providers.models import Setting
+
+    require_demo_allowed()
+    region = Region.objects.filter(area__gss_code=DEMO_REGION_CODE).first()
+    demo_la = Area.objects.filter(gss_code=DEMO_LA_CODE).first()
+    if region is None or demo_la is None:
+        return 0, 0
+    in_region = Setting.objects.filter(
+        status=Setting.Status.ACTIVE,
+        provision_type__in=DEMO_PROVIDER_TYPES,
+        local_authority__parent__gss_code=DEMO_REGION_CODE,
+    ).exclude(owner_name="")
+    near = in_region.filter(
+        location__distance_lte=(demo_la.boundary.centroid, D(km=DEMO_PROVIDER_RADIUS_KM))
+    ).exclude(owner_name__icontains="council")
+    owners = [
+        row["owner_name"]
+        for row in near.values("owner_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner_name")[:DEMO_PROVIDER_OWNERS]
+    ]
+    created = given = 0
+    for owner in owners:
+        organisation, made = Organisation.objects.get_or_create(
+            region=region, kind=Organisation.Kind.PROVIDER, name=f"{owner}{DEMO_PROVIDER_SUFFIX}"
+        )
+        created += made
+        given += in_region.filter(owner_name=owner, provider_organisation__isnull=True).update(
+            provider_organisation=organisation
+        )
+    return created, given
