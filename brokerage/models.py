@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.models import Organisation, User
+from common.fields import ChoiceArrayField
 from common.models import TimeStampedModel
 from placements.models import PlacementRequest
 
@@ -17,6 +21,12 @@ class ServiceIncluded(models.TextChoices):
     THERAPY = "therapy", "Therapy"
     TRANSPORT = "transport", "Transport"
     OTHER = "other", "Other"
+
+
+# The most a week any offer or agreed placement may cost: anything above is a typing slip.
+MAX_WEEKLY_PRICE = Decimal("100000")
+# Prices are in pounds and pence, so the smallest price "above £0" is a penny.
+ONE_PENNY = Decimal("0.01")
 
 
 # Referrals: one placement request sent to the settings an officer chose ---------------------------
@@ -85,13 +95,30 @@ class Referral(TimeStampedModel):
     answered_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    weekly_price = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    weekly_price = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(ONE_PENNY, message="Enter a weekly price above £0"),
+            MaxValueValidator(MAX_WEEKLY_PRICE, message="Enter a weekly price of £100,000 or less"),
+        ],
+    )
     start_date = models.DateField(null=True, blank=True)
-    price_includes = ArrayField(
-        models.CharField(max_length=12, choices=ServiceIncluded.choices), default=list, blank=True
+    price_includes = ChoiceArrayField(
+        models.CharField(max_length=12, choices=ServiceIncluded.choices),
+        default=list,
+        blank=True,
+        error_messages={"invalid_choice": "Choose what the price includes from the list"},
     )
     price_details = models.CharField(max_length=500, blank=True)
-    not_able_reason = models.CharField(max_length=20, choices=NotAbleReason.choices, blank=True)
+    not_able_reason = models.CharField(
+        max_length=20,
+        choices=NotAbleReason.choices,
+        blank=True,
+        error_messages={"invalid_choice": "Choose why you are not able to offer a placement"},
+    )
     answer_note = models.TextField(blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -131,6 +158,25 @@ class Referral(TimeStampedModel):
     def __str__(self) -> str:
         return f"Referral {self.pk} to {self.setting_id}"
 
+    def clean(self) -> None:
+        """An answer is whole: an offer has a price, a start date and what the price includes; a
+        "not able" has a reason, and "Other" says what it is."""
+        errors: dict[str, str] = {}
+        if self.status == self.Status.INTERESTED:
+            if self.weekly_price is None:
+                errors["weekly_price"] = "Enter the weekly price, like 4250"
+            if self.start_date is None:
+                errors["start_date"] = "Enter the date the placement could start"
+            if not self.price_includes:
+                errors["price_includes"] = "Say what the weekly price includes"
+        elif self.status == self.Status.NOT_ABLE:
+            if not self.not_able_reason:
+                errors["not_able_reason"] = "Choose why you are not able to offer a placement"
+            elif self.not_able_reason == self.NotAbleReason.OTHER and not self.answer_note.strip():
+                errors["answer_note"] = "Say why you are not able to offer a placement"
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
@@ -168,7 +214,13 @@ class ReferralMessage(TimeStampedModel):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     from_provider = models.BooleanField()
-    body = models.TextField(max_length=2000)
+    body = models.TextField(
+        max_length=2000,
+        validators=[
+            MaxLengthValidator(2000, message="Your message must be 2,000 characters or fewer")
+        ],
+        error_messages={"blank": "Enter your message"},
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -307,6 +359,10 @@ class CommercialRoute(models.TextChoices):
     BLOCK = "block", "Block contract"
 
 
+_SHARE = {"null": "Enter an amount of £0 or more"}
+_SHARE_NOT_NEGATIVE = MinValueValidator(0, message="Enter an amount of £0 or more")
+
+
 class PlacementOutcome(TimeStampedModel):
     """What was secured for a request: the setting chosen and the terms agreed. One per request;
     recording it closes the request and tells the other providers the place has been filled."""
@@ -319,16 +375,50 @@ class PlacementOutcome(TimeStampedModel):
     )
     setting = models.ForeignKey("providers.Setting", on_delete=models.PROTECT, related_name="+")
     urn = models.CharField("Ofsted URN", max_length=8)
-    start_date = models.DateField()
-    weekly_cost = models.DecimalField(max_digits=9, decimal_places=2)
-    services_included = ArrayField(
-        models.CharField(max_length=12, choices=ServiceIncluded.choices), default=list
+    start_date = models.DateField(error_messages={"null": "Enter the start date"})
+    weekly_cost = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(ONE_PENNY, message="Enter a weekly cost above £0"),
+            MaxValueValidator(MAX_WEEKLY_PRICE, message="Enter a weekly cost of £100,000 or less"),
+        ],
+        error_messages={"null": "Enter a weekly cost above £0"},
     )
-    # Who pays what each week. Together they make the weekly cost.
-    social_care_weekly = models.DecimalField(max_digits=9, decimal_places=2)
-    education_weekly = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    health_weekly = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    commercial_route = models.CharField(max_length=10, choices=CommercialRoute.choices)
+    services_included = ChoiceArrayField(
+        models.CharField(max_length=12, choices=ServiceIncluded.choices),
+        default=list,
+        error_messages={
+            "blank": "Say what the weekly cost includes",
+            "invalid_choice": "Say what the weekly cost includes",
+        },
+    )
+    # Who pays what each week. Together they make the weekly cost (`clean`).
+    social_care_weekly = models.DecimalField(
+        max_digits=9, decimal_places=2, validators=[_SHARE_NOT_NEGATIVE], error_messages=_SHARE
+    )
+    education_weekly = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        default=0,
+        validators=[_SHARE_NOT_NEGATIVE],
+        error_messages=_SHARE,
+    )
+    health_weekly = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        default=0,
+        validators=[_SHARE_NOT_NEGATIVE],
+        error_messages=_SHARE,
+    )
+    commercial_route = models.CharField(
+        max_length=10,
+        choices=CommercialRoute.choices,
+        error_messages={
+            "blank": "Choose how the placement was bought",
+            "invalid_choice": "Choose how the placement was bought",
+        },
+    )
     distance_from_home_miles = models.DecimalField(
         max_digits=6, decimal_places=1, null=True, blank=True
     )
@@ -366,3 +456,27 @@ class PlacementOutcome(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Outcome of {self.request.reference}: {self.urn}"
+
+    def clean(self) -> None:
+        """The shares must make the weekly cost: checked once each figure is right on its own
+        (`clean_fields` says what is wrong with one)."""
+        fields = {field.name: field for field in self._meta.concrete_fields}
+        try:
+            cost, *shares = (
+                fields[name].clean(getattr(self, name), self)
+                for name in (
+                    "weekly_cost",
+                    "social_care_weekly",
+                    "education_weekly",
+                    "health_weekly",
+                )
+            )
+        except ValidationError:
+            return
+        if sum(shares) != cost:
+            raise ValidationError(
+                {
+                    "social_care_weekly": "Social care, education and health together must make "
+                    f"the weekly cost (£{cost:,.2f})"
+                }
+            )

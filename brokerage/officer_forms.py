@@ -28,8 +28,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 
-from brokerage.models import CommercialRoute, Referral, ServiceIncluded
-from brokerage.referrals import MAX_WEEKLY_PRICE
+from brokerage.models import MAX_WEEKLY_PRICE, CommercialRoute, Referral, ServiceIncluded
 from common.formats import pounds
 from common.forms import GovukFormMixin
 from placements.models import PlaceThatMatters

@@ -18,18 +18,16 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Organisation, User
 from accounts.services import audit_record
 from brokerage.models import (
-    CommercialRoute,
     Notification,
     PlacementOutcome,
     Referral,
     ReferralMessage,
-    ServiceIncluded,
 )
 from brokerage.notifications import notification_queue, officer_recipients, referral_recipients
 from brokerage.permissions import can_answer_referral, can_see_referral_as_la
@@ -46,7 +44,6 @@ from providers.models import Setting
 DEFAULT_ANSWER_HOURS = {Urgency.TODAY: 3, Urgency.WITHIN_5_DAYS: 24, Urgency.OVER_5_DAYS: 72}
 MIN_ANSWER_MINUTES = 30
 MAX_ANSWER_DAYS = 14
-MAX_WEEKLY_PRICE = Decimal("100000")
 
 
 def default_deadline(request: PlacementRequest, *, now: datetime | None = None) -> datetime:
@@ -133,56 +130,17 @@ def referral_send(
     now = now or timezone.now()
     require(can_see_request(actor, request))
     locked = PlacementRequest.objects.select_for_update().get(pk=request.pk)
-    errors: dict[str, list[str]] = {}
     if locked.status != PlacementRequest.Status.OPEN:
         raise ValidationError("This request is closed: it can no longer be referred")
-    if not shortlist:
-        raise ValidationError({"shortlist": "Choose at least one setting to refer to"})
-    if deadline <= now + timedelta(minutes=MIN_ANSWER_MINUTES):
-        errors.setdefault("deadline", []).append(
-            f"Give providers at least {MIN_ANSWER_MINUTES} minutes to answer"
-        )
-    elif deadline > now + timedelta(days=MAX_ANSWER_DAYS):
-        errors.setdefault("deadline", []).append(f"Set a deadline within {MAX_ANSWER_DAYS} days")
-    already = set(
-        Referral.objects.filter(
-            request=locked, setting__in=[s.setting for s in shortlist]
-        ).values_list("setting_id", flat=True)
-    )
-    plans: list[tuple[Shortlisted, list[str]]] = []
-    for item in shortlist:
-        setting = item.setting
-        field = f"setting-{setting.urn}"
-        problem = referral_blocker(setting)
-        if problem:
-            errors.setdefault(field, []).append(problem)
-            continue
-        if setting.pk in already:
-            errors.setdefault(field, []).append(
-                f"{setting.display_name} has already been sent this referral"
-            )
-            continue
-        exclusions = referral_exclusions(locked, setting, now=now)
-        if exclusions and not item.override_reason.strip():
-            errors.setdefault(field, []).append(
-                f"{setting.display_name}'s stated criteria exclude this child ("
-                + "; ".join(exclusions)
-                + "). Say why you are sending it anyway, or leave it out"
-            )
-            continue
-        plans.append((item, exclusions))
-    if errors:
-        raise ValidationError(errors)
-
+    plans = _shortlist_plans(locked, shortlist, deadline=deadline, now=now)
     profile = placement_profile(locked)
-    profile.pop("places", None)
-    sent: list[Referral] = []
+    profile.pop("places", None)  # sent per setting, as the provider may see them (`_places_for`)
+    sent = []
     for item, exclusions in plans:
-        setting = item.setting
         referral = Referral.objects.create(
             request=locked,
-            setting=setting,
-            provider=setting.provider_organisation,  # type: ignore[misc] # referral_blocker checked it
+            setting=item.setting,
+            provider=item.setting.provider_organisation,  # type: ignore[misc] # referral_blocker checked it
             search=search,
             sent_by=actor,
             sent_at=now,
@@ -190,38 +148,128 @@ def referral_send(
             exclusions=exclusions,
             override_reason=item.override_reason.strip() if exclusions else "",
             profile=profile,
-            places=_places_for(locked, setting, search),
+            places=_places_for(locked, item.setting, search),
             note=note.strip(),
         )
+        _referral_sent_record(actor, referral)
+        _tell_received(referral)
         sent.append(referral)
+    return sent
+
+
+def _shortlist_plans(
+    request: PlacementRequest,
+    shortlist: Sequence[Shortlisted],
+    *,
+    deadline: datetime,
+    now: datetime,
+) -> list[tuple[Shortlisted, list[str]]]:
+    """Each shortlisted setting with what its stated criteria exclude; every refusal at once
+    (`deadline`, `setting-<URN>`), so the officer can put them all right in one go."""
+    if not shortlist:
+        raise ValidationError({"shortlist": "Choose at least one setting to refer to"})
+    errors: dict[str, list[str]] = {}
+    deadline_problem = _deadline_problem(deadline, now=now)
+    if deadline_problem:
+        errors["deadline"] = [deadline_problem]
+    already = set(
+        Referral.objects.filter(
+            request=request, setting__in=[item.setting for item in shortlist]
+        ).values_list("setting_id", flat=True)
+    )
+    plans = []
+    for item in shortlist:
+        problem, exclusions = _shortlisted_problem(request, item, already=already, now=now)
+        if problem:
+            errors.setdefault(f"setting-{item.setting.urn}", []).append(problem)
+        else:
+            plans.append((item, exclusions))
+    if errors:
+        raise ValidationError(errors)
+    return plans
+
+
+def _deadline_problem(deadline: datetime, *, now: datetime) -> str | None:
+    if deadline <= now + timedelta(minutes=MIN_ANSWER_MINUTES):
+        return f"Give providers at least {MIN_ANSWER_MINUTES} minutes to answer"
+    if deadline > now + timedelta(days=MAX_ANSWER_DAYS):
+        return f"Set a deadline within {MAX_ANSWER_DAYS} days"
+    return None
+
+
+def _shortlisted_problem(
+    request: PlacementRequest, item: Shortlisted, *, already: set[int], now: datetime
+) -> tuple[str | None, list[str]]:
+    """(why this setting cannot be sent the referral or None, what its criteria exclude)."""
+    setting = item.setting
+    blocker = referral_blocker(setting)
+    if blocker:
+        return blocker, []
+    if setting.pk in already:
+        return f"{setting.display_name} has already been sent this referral", []
+    exclusions = referral_exclusions(request, setting, now=now)
+    if exclusions and not item.override_reason.strip():
+        return (
+            f"{setting.display_name}'s stated criteria exclude this child ("
+            + "; ".join(exclusions)
+            + "). Say why you are sending it anyway, or leave it out"
+        ), exclusions
+    return None, exclusions
+
+
+def _referral_sent_record(actor: User, referral: Referral) -> None:
+    """Audit the sending, and the officer's reason when the setting's criteria exclude the child."""
+    organisation = referral.request.organisation
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.REFERRAL_SENT,
+        organisation=organisation,
+        referral=referral.pk,
+        placement_request=referral.request_id,
+        urn=referral.setting.urn,
+    )
+    if referral.exclusions:
         audit_record(
             actor=actor,
-            action=AuditEvent.Action.REFERRAL_SENT,
-            organisation=locked.organisation,
+            action=AuditEvent.Action.REFERRAL_OVERRIDE,
+            organisation=organisation,
             referral=referral.pk,
-            placement_request=locked.pk,
-            urn=setting.urn,
+            urn=referral.setting.urn,
+            exclusions=referral.exclusions,
+            reason=referral.override_reason,
         )
-        if exclusions:
-            audit_record(
-                actor=actor,
-                action=AuditEvent.Action.REFERRAL_OVERRIDE,
-                organisation=locked.organisation,
-                referral=referral.pk,
-                urn=setting.urn,
-                exclusions=exclusions,
-                reason=referral.override_reason,
-            )
-        notification_queue(
-            recipients=referral_recipients(setting),
-            kind=Notification.Kind.REFERRAL_RECEIVED,
-            key=f"referral-{referral.pk}:received",
-            template="brokerage/email/referral_received.txt",
-            context={"referral": referral},
-            referral=referral,
-            digestible=True,
-        )
-    return sent
+
+
+def _tell_received(referral: Referral) -> None:
+    notification_queue(
+        recipients=referral_recipients(referral.setting),
+        kind=Notification.Kind.REFERRAL_RECEIVED,
+        key=f"referral-{referral.pk}:received",
+        template="brokerage/email/referral_received.txt",
+        context={"referral": referral},
+        referral=referral,
+        digestible=True,
+    )
+
+
+def _full_clean(
+    instance: models.Model,
+    *,
+    fields: Iterable[str],
+    errors: dict[str, list[str]] | None = None,
+) -> None:
+    """Model validation (field validators and choices, `clean`, check constraints) of the fields a
+    service sets, raised together with the errors of the service's own rules, so that a form shows
+    everything to put right at once."""
+    exclude = {field.name for field in instance._meta.concrete_fields} - set(fields)
+    found = {name: list(messages) for name, messages in (errors or {}).items()}
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            found.setdefault(name, []).extend(messages)
+    if found:
+        raise ValidationError(found)
 
 
 # --- Answering ----------------------------------------------------------------------------------
@@ -242,6 +290,17 @@ def _answerable(referral: Referral, now: datetime) -> str | None:
             "The deadline for answering has passed. Ask the local authority if you can still help"
         )
     return None
+
+
+ANSWER_FIELDS = (
+    "status",
+    "weekly_price",
+    "start_date",
+    "price_includes",
+    "price_details",
+    "not_able_reason",
+    "answer_note",
+)
 
 
 @transaction.atomic
@@ -267,44 +326,50 @@ def referral_answer(
     problem = _answerable(locked, now)
     if problem:
         raise ValidationError(problem)
-    errors: dict[str, str] = {}
-    includes = list(dict.fromkeys(price_includes))
-    if answer == Answer.INTERESTED:
-        if weekly_price is None:
-            errors["weekly_price"] = "Enter the weekly price, like 4250"
-        elif weekly_price <= 0:
-            errors["weekly_price"] = "Enter a weekly price above £0"
-        elif weekly_price > MAX_WEEKLY_PRICE:
-            errors["weekly_price"] = "Enter a weekly price of £100,000 or less"
-        if start_date is None:
-            errors["start_date"] = "Enter the date the placement could start"
-        elif start_date < timezone.localdate(now):
-            errors["start_date"] = "The start date must be today or later"
-        if not includes:
-            errors["price_includes"] = "Say what the weekly price includes"
-        elif not set(includes) <= set(ServiceIncluded.values):
-            errors["price_includes"] = "Choose what the price includes from the list"
-    elif answer == Answer.NOT_ABLE:
-        if not_able_reason not in Referral.NotAbleReason.values:
-            errors["not_able_reason"] = "Choose why you are not able to offer a placement"
-        elif not_able_reason == Referral.NotAbleReason.OTHER and not note.strip():
-            errors["answer_note"] = "Say why you are not able to offer a placement"
-    else:
-        errors["answer"] = "Choose interested or not able"
-    if errors:
-        raise ValidationError(errors)
+    given = _answer_fields(
+        answer,
+        weekly_price=weekly_price,
+        start_date=start_date,
+        price_includes=price_includes,
+        price_details=price_details,
+        not_able_reason=not_able_reason,
+        note=note,
+    )
+    before = {name: getattr(locked, name) for name in ANSWER_FIELDS}
+    for name, value in given.items():
+        setattr(locked, name, value)
+    _full_clean(locked, fields=ANSWER_FIELDS, errors=_start_date_errors(locked, now))
+    if locked.answered_at and before == {name: getattr(locked, name) for name in ANSWER_FIELDS}:
+        return locked  # the same answer again (a double-submitted form): nothing changes
+    locked.answered_at = now
+    locked.answered_by = actor
+    locked.save()
+    _answer_record(actor, locked, answer=answer, now=now)
+    return locked
 
-    values: dict[str, Any] = (
-        {
+
+def _answer_fields(
+    answer: str,
+    *,
+    weekly_price: Decimal | None,
+    start_date: date | None,
+    price_includes: Iterable[str],
+    price_details: str,
+    not_able_reason: str,
+    note: str,
+) -> dict[str, Any]:
+    """The referral's answer fields for this answer, the other kind of answer's emptied."""
+    if answer == Answer.INTERESTED:
+        fields: dict[str, Any] = {
             "status": Referral.Status.INTERESTED,
             "weekly_price": weekly_price,
             "start_date": start_date,
-            "price_includes": includes,
+            "price_includes": list(dict.fromkeys(price_includes)),
             "price_details": price_details.strip(),
             "not_able_reason": "",
         }
-        if answer == Answer.INTERESTED
-        else {
+    elif answer == Answer.NOT_ABLE:
+        fields = {
             "status": Referral.Status.NOT_ABLE,
             "weekly_price": None,
             "start_date": None,
@@ -312,32 +377,36 @@ def referral_answer(
             "price_details": "",
             "not_able_reason": not_able_reason,
         }
-    )
-    values["answer_note"] = note.strip()
-    if locked.answered_at and all(getattr(locked, k) == v for k, v in values.items()):
-        return locked  # the same answer again (a double-submitted form): nothing changes
-    for name, value in values.items():
-        setattr(locked, name, value)
-    locked.answered_at = now
-    locked.answered_by = actor
-    locked.save()
+    else:
+        raise ValidationError({"answer": "Choose interested or not able"})
+    return fields | {"answer_note": note.strip()}
+
+
+def _start_date_errors(referral: Referral, now: datetime) -> dict[str, list[str]]:
+    """An offer cannot start in the past (by the provider's clock: `now`)."""
+    if referral.start_date is not None and referral.start_date < timezone.localdate(now):
+        return {"start_date": ["The start date must be today or later"]}
+    return {}
+
+
+def _answer_record(actor: User, referral: Referral, *, answer: str, now: datetime) -> None:
+    """Audit the answer and tell the officers."""
     audit_record(
         actor=actor,
         action=AuditEvent.Action.REFERRAL_ANSWERED,
-        organisation=locked.provider,
-        referral=locked.pk,
+        organisation=referral.provider,
+        referral=referral.pk,
         answer=answer,
-        weekly_price=str(weekly_price) if weekly_price is not None else None,
+        weekly_price=str(referral.weekly_price) if referral.weekly_price is not None else None,
     )
     notification_queue(
-        recipients=officer_recipients(locked),
+        recipients=officer_recipients(referral),
         kind=Notification.Kind.ANSWERED,
-        key=f"referral-{locked.pk}:answered:{locked.status}:{now.isoformat()}",
+        key=f"referral-{referral.pk}:answered:{referral.status}:{now.isoformat()}",
         template="brokerage/email/referral_answered.txt",
-        context={"referral": locked},
-        referral=locked,
+        context={"referral": referral},
+        referral=referral,
     )
-    return locked
 
 
 # --- Questions --------------------------------------------------------------------------------
@@ -353,22 +422,13 @@ def referral_message_post(
     from_provider = can_answer_referral(actor, referral)
     require(from_provider or can_see_referral_as_la(actor, referral))
     locked = Referral.objects.select_for_update().select_related("request").get(pk=referral.pk)
-    unanswered_too_late = locked.status == Referral.Status.SENT and now >= locked.deadline
-    if (
-        locked.request.status != PlacementRequest.Status.OPEN
-        or locked.status
-        in (Referral.Status.PLACED, Referral.Status.FILLED, Referral.Status.EXPIRED)
-        or unanswered_too_late
-    ):
+    if not _messages_open(locked, now):
         raise ValidationError("This referral is closed: messages can no longer be sent")
-    text = body.strip()
-    if not text:
-        raise ValidationError({"body": "Enter your message"})
-    if len(text) > 2000:
-        raise ValidationError({"body": "Your message must be 2,000 characters or fewer"})
-    message = ReferralMessage.objects.create(
-        referral=locked, author=actor, from_provider=from_provider, body=text
+    message = ReferralMessage(
+        referral=locked, author=actor, from_provider=from_provider, body=body.strip()
     )
+    _full_clean(message, fields=["body"])
+    message.save()
     recipients = (
         officer_recipients(locked)
         if from_provider
@@ -383,6 +443,17 @@ def referral_message_post(
         referral=locked,
     )
     return message
+
+
+def _messages_open(referral: Referral, now: datetime) -> bool:
+    """While the request is open and the referral is answered or still within its deadline."""
+    unanswered_too_late = referral.status == Referral.Status.SENT and now >= referral.deadline
+    return not (
+        referral.request.status != PlacementRequest.Status.OPEN
+        or referral.status
+        in (Referral.Status.PLACED, Referral.Status.FILLED, Referral.Status.EXPIRED)
+        or unanswered_too_late
+    )
 
 
 # --- The deadline clock -----------------------------------------------------------------------
@@ -461,6 +532,17 @@ def _expire(referral_id: int, now: datetime) -> int:
 # --- Deciding --------------------------------------------------------------------------------
 
 
+OUTCOME_TERMS = (
+    "start_date",
+    "weekly_cost",
+    "services_included",
+    "social_care_weekly",
+    "education_weekly",
+    "health_weekly",
+    "commercial_route",
+)
+
+
 @transaction.atomic
 def placement_decide(
     *,
@@ -484,68 +566,81 @@ def placement_decide(
     now = now or timezone.now()
     require(can_see_request(actor, request))
     locked = PlacementRequest.objects.select_for_update().get(pk=request.pk)
-    if PlacementOutcome.objects.filter(request=locked).exists():
-        raise ValidationError("A placement has already been recorded for this request")
-    if locked.status != PlacementRequest.Status.OPEN:
-        raise ValidationError("This request is closed")
-    errors: dict[str, str] = {}
-    services = list(dict.fromkeys(services_included))
-    if weekly_cost is None or weekly_cost <= 0:
-        errors["weekly_cost"] = "Enter a weekly cost above £0"
-    elif weekly_cost > MAX_WEEKLY_PRICE:
-        errors["weekly_cost"] = "Enter a weekly cost of £100,000 or less"
-    shares = {
-        "social_care_weekly": social_care_weekly,
-        "education_weekly": education_weekly,
-        "health_weekly": health_weekly,
-    }
-    for name, value in shares.items():
-        if value is None or value < 0:
-            errors[name] = "Enter an amount of £0 or more"
-    if not errors and sum(shares.values()) != weekly_cost:
-        errors["social_care_weekly"] = (
-            "Social care, education and health together must make the weekly cost "
-            f"(£{weekly_cost:,.2f})"
-        )
-    if commercial_route not in CommercialRoute.values:
-        errors["commercial_route"] = "Choose how the placement was bought"
-    if not services or not set(services) <= set(ServiceIncluded.values):
-        errors["services_included"] = "Say what the weekly cost includes"
-    if start_date is None:
-        errors["start_date"] = "Enter the start date"
-    if setting.status == Setting.Status.CLOSED:
-        errors["setting"] = f"{setting.display_name} is closed on Ofsted's register"
-    if distance_from is not None and distance_from.request_id != locked.pk:
-        errors["distance_from"] = "Choose one of this request's places"
-    if errors:
-        raise ValidationError(errors)
-
-    miles = None
-    if distance_from is not None and setting.location is not None:
-        miles = Decimal(
-            str(
-                round(
-                    straight_line_metres(distance_from.point, setting.location) / METRES_PER_MILE, 1
-                )
-            )
-        )
-    chosen = Referral.objects.select_for_update().filter(request=locked, setting=setting).first()
-    outcome = PlacementOutcome.objects.create(
+    _require_undecided(locked)
+    outcome = PlacementOutcome(
         request=locked,
-        referral=chosen,
         setting=setting,
         urn=setting.urn,
         start_date=start_date,
         weekly_cost=weekly_cost,
-        services_included=services,
+        services_included=list(dict.fromkeys(services_included)),
         social_care_weekly=social_care_weekly,
         education_weekly=education_weekly,
         health_weekly=health_weekly,
         commercial_route=commercial_route,
-        distance_from_home_miles=miles,
         distance_from=distance_from.label if distance_from else "",
         decided_by=actor,
     )
+    _full_clean(
+        outcome, fields=OUTCOME_TERMS, errors=_decision_errors(locked, setting, distance_from)
+    )
+    outcome.distance_from_home_miles = _miles_between(distance_from, setting)
+    outcome.referral = (
+        Referral.objects.select_for_update().filter(request=locked, setting=setting).first()
+    )
+    outcome.save()
+    _referrals_close(locked, outcome, now=now)
+    locked.status = PlacementRequest.Status.CLOSED
+    locked.closed_at = now
+    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    request.status, request.closed_at = locked.status, locked.closed_at
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.PLACEMENT_DECIDED,
+        organisation=locked.organisation,
+        placement_request=locked.pk,
+        urn=setting.urn,
+        weekly_cost=str(weekly_cost),
+        commercial_route=commercial_route,
+    )
+    return outcome
+
+
+def _require_undecided(request: PlacementRequest) -> None:
+    """One outcome per request, and only while it is open."""
+    if PlacementOutcome.objects.filter(request=request).exists():
+        raise ValidationError("A placement has already been recorded for this request")
+    if request.status != PlacementRequest.Status.OPEN:
+        raise ValidationError("This request is closed")
+
+
+def _decision_errors(
+    request: PlacementRequest, setting: Setting, distance_from: PlaceThatMatters | None
+) -> dict[str, list[str]]:
+    """The decision's own rules, beside the outcome's field validation: the setting is not
+    closed, and the distance is from one of this request's places."""
+    errors: dict[str, list[str]] = {}
+    if setting.status == Setting.Status.CLOSED:
+        errors["setting"] = [f"{setting.display_name} is closed on Ofsted's register"]
+    if distance_from is not None and distance_from.request_id != request.pk:
+        errors["distance_from"] = ["Choose one of this request's places"]
+    return errors
+
+
+def _miles_between(place: PlaceThatMatters | None, setting: Setting) -> Decimal | None:
+    """Straight-line miles, to a tenth, from the place that matters to the setting."""
+    if place is None or setting.location is None:
+        return None
+    metres = straight_line_metres(place.point, setting.location)
+    return Decimal(str(round(metres / METRES_PER_MILE, 1)))
+
+
+def _referrals_close(
+    request: PlacementRequest, outcome: PlacementOutcome, *, now: datetime
+) -> None:
+    """The chosen referral is placed; every other one still in the loop (waiting, interested or
+    not able) is closed, and each provider is told."""
+    chosen = outcome.referral
     if chosen is not None:
         chosen.status = Referral.Status.PLACED
         chosen.closed_at = now
@@ -562,7 +657,7 @@ def placement_decide(
         Referral.objects.select_for_update()
         .exclude(pk__in=[chosen.pk] if chosen else [])
         .filter(
-            request=locked,
+            request=request,
             status__in=[Referral.Status.SENT, Referral.Status.INTERESTED, Referral.Status.NOT_ABLE],
         )
     )
@@ -580,17 +675,3 @@ def placement_decide(
             context={"referral": referral},
             referral=referral,
         )
-    locked.status = PlacementRequest.Status.CLOSED
-    locked.closed_at = now
-    locked.save(update_fields=["status", "closed_at", "updated_at"])
-    request.status, request.closed_at = locked.status, locked.closed_at
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.PLACEMENT_DECIDED,
-        organisation=locked.organisation,
-        placement_request=locked.pk,
-        urn=setting.urn,
-        weekly_cost=str(weekly_cost),
-        commercial_route=commercial_route,
-    )
-    return outcome
