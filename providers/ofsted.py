@@ -739,74 +739,18 @@ def _parse_rows(rows: Rows, header: _Header) -> tuple[list[OfstedProvider], list
     providers: list[OfstedProvider] = []
     errors: list[RowError] = []
     first_row_of_urn: dict[str, int] = {}
-    columns = header.columns
-    label = {name: header.texts[position] for name, position in columns.items()}
-    urn_at, type_at = columns["urn"], columns["provision_type"]
-    others = [(name, position) for name, position in columns.items() if name not in _KEY_FIELDS]
-
-    def cell(cells: Sequence[Cell], position: int) -> Cell:
-        # CSV rows can be shorter than the header when trailing cells are empty.
-        return cells[position] if position < len(cells) else None
-
+    label = {name: header.texts[position] for name, position in header.columns.items()}
     for index in range(header.index + 1, len(rows)):
-        cells = rows[index]
-        row = index + 1
-        if _is_blank([cell(cells, position) for position in columns.values()]):
+        cells, row = rows[index], index + 1
+        if _is_blank([_cell(cells, position) for position in header.columns.values()]):
             continue  # spacer rows and trailing empty rows are not data
-
-        urn = _text(cell(cells, urn_at)).replace(" ", "").upper()
-        if not urn or _is_redacted(urn):
-            errors.append(RowError(row, label["urn"], "URN is missing.", "urn"))
-            continue
-        if not _URN.fullmatch(urn):
-            errors.append(
-                RowError(
-                    row,
-                    label["urn"],
-                    f"{urn!r} is not an Ofsted social care URN (SC and 6 digits, or 7 digits).",
-                    "urn",
-                )
-            )
-            continue
-        if urn in first_row_of_urn:
-            errors.append(
-                RowError(
-                    row,
-                    label["urn"],
-                    f"URN {urn} already appears on row {first_row_of_urn[urn]}; row ignored.",
-                    "urn",
-                )
-            )
-            continue
-
-        type_text = _text(cell(cells, type_at))
-        if not type_text:
-            errors.append(
-                RowError(
-                    row, label["provision_type"], "Provision type is missing.", "provision_type"
-                )
-            )
-            continue
         try:
-            provision_type = parse_provision_type(type_text)
-        except ValueError as exc:
-            errors.append(RowError(row, label["provision_type"], f"{exc}.", "provision_type"))
+            urn, provision_type = _row_key(cells, header.columns, first_row_of_urn)
+        except _RowRejected as rejected:
+            errors.append(RowError(row, label[rejected.field], str(rejected), rejected.field))
             continue
-
-        values: dict[str, object] = {}
-        redacted: set[str] = set()
-        for name, position in others:
-            raw = cell(cells, position)
-            text = _text(raw)
-            if not text:
-                continue
-            if _is_redacted(text):
-                redacted.add(name)
-                continue
-            try:
-                values[name] = _FIELD_PARSERS.get(name, _parse_text)(raw, text)
-            except _CellError as exc:
-                errors.append(RowError(row, label[name], f"{exc}.", name))
+        values, redacted, cell_errors = _row_values(cells, header.columns)
+        errors += [RowError(row, label[name], message, name) for name, message in cell_errors]
         first_row_of_urn[urn] = row
         providers.append(
             OfstedProvider(
@@ -819,6 +763,66 @@ def _parse_rows(rows: Rows, header: _Header) -> tuple[list[OfstedProvider], list
             )
         )
     return providers, errors
+
+
+class _RowRejected(ValueError):
+    """The row's key (URN, provision type) is missing or wrong: the whole row is left out."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _cell(cells: Sequence[Cell], position: int) -> Cell:
+    # CSV rows can be shorter than the header when trailing cells are empty.
+    return cells[position] if position < len(cells) else None
+
+
+def _row_key(
+    cells: Sequence[Cell], columns: Mapping[str, int], first_row_of_urn: Mapping[str, int]
+) -> tuple[str, ProvisionType]:
+    """The row's URN and provision type, or _RowRejected saying what is wrong with them."""
+    urn = _text(_cell(cells, columns["urn"])).replace(" ", "").upper()
+    if not urn or _is_redacted(urn):
+        raise _RowRejected("urn", "URN is missing.")
+    if not _URN.fullmatch(urn):
+        raise _RowRejected(
+            "urn", f"{urn!r} is not an Ofsted social care URN (SC and 6 digits, or 7 digits)."
+        )
+    if urn in first_row_of_urn:
+        raise _RowRejected(
+            "urn", f"URN {urn} already appears on row {first_row_of_urn[urn]}; row ignored."
+        )
+    type_text = _text(_cell(cells, columns["provision_type"]))
+    if not type_text:
+        raise _RowRejected("provision_type", "Provision type is missing.")
+    try:
+        return urn, parse_provision_type(type_text)
+    except ValueError as exc:
+        raise _RowRejected("provision_type", f"{exc}.") from exc
+
+
+def _row_values(
+    cells: Sequence[Cell], columns: Mapping[str, int]
+) -> tuple[dict[str, object], set[str], list[tuple[str, str]]]:
+    """The row's other cells: (values by field, fields redacted, (field, message) for each cell
+    that could not be read, which is left out while the rest of the row is kept)."""
+    values: dict[str, object] = {}
+    redacted: set[str] = set()
+    problems: list[tuple[str, str]] = []
+    for name, position in columns.items():
+        raw = _cell(cells, position)
+        text = _text(raw)
+        if name in _KEY_FIELDS or not text:
+            continue
+        if _is_redacted(text):
+            redacted.add(name)
+            continue
+        try:
+            values[name] = _FIELD_PARSERS.get(name, _parse_text)(raw, text)
+        except _CellError as exc:
+            problems.append((name, f"{exc}."))
+    return values, redacted, problems
 
 
 def read_provider_list(
