@@ -560,12 +560,70 @@ def test_a_bad_decision_is_a_field_message_and_changes_nothing(scene, case, valu
     assert scene.request.status == "open"
 
 
+def test_a_decision_says_everything_wrong_with_it_at_once(scene):
+    """The shares are summed even when another term is wrong, so the officer puts it all right in
+    one go; the decision's own rule (a closed setting) comes with the terms' messages."""
+    send(scene, scene.homes[0])
+    _closed(scene)
+
+    with pytest.raises(ValidationError) as raised:
+        decide(scene, scene.homes[0], commercial_route="handshake", education_weekly=Decimal("900"))
+
+    assert raised.value.message_dict == {
+        "setting": ["Home 0 is closed on Ofsted's register"],
+        "commercial_route": ["Choose how the placement was bought"],
+        "social_care_weekly": [
+            "Social care, education and health together must make the weekly cost (£5,250.00)"
+        ],
+    }
+    assert not PlacementOutcome.objects.exists()
+
+
+def test_a_decision_about_another_requests_place_is_refused(scene):
+    other = child(scene.map, reference="LAC-0002")
+    send(scene, scene.homes[0])
+
+    with pytest.raises(ValidationError) as raised:
+        decide(scene, scene.homes[0], distance_from=other.places.get())
+
+    assert raised.value.message_dict == {"distance_from": ["Choose one of this request's places"]}
+    assert not PlacementOutcome.objects.exists()
+
+
 def test_a_second_decision_is_refused(scene):
     send(scene, scene.homes[0])
     decide(scene, scene.homes[0])
     with pytest.raises(ValidationError, match="already been recorded"):
         decide(scene, scene.homes[1])
     assert PlacementOutcome.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("   ", "Enter your message"), ("x" * 2001, "Your message must be 2,000 characters or fewer")],
+)
+def test_a_message_without_words_or_with_too_many_is_refused(scene, referral, body, message):
+    with pytest.raises(ValidationError) as raised:
+        referral_message_post(actor=scene.officer, referral=referral, body=body, now=NOW)
+
+    assert raised.value.message_dict == {"body": [message]}
+    assert not referral.messages.exists() and mail.outbox == []
+
+
+def test_an_answer_with_several_things_wrong_says_them_all(scene, referral):
+    with pytest.raises(ValidationError) as raised:
+        answer(
+            scene,
+            referral,
+            **OFFER | {"start_date": date(2026, 11, 1), "price_includes": ["core", "massage"]},
+        )
+
+    assert raised.value.message_dict == {
+        "start_date": ["The start date must be today or later"],
+        "price_includes": ["Choose what the price includes from the list"],
+    }
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
 
 
 def test_no_messages_once_unanswered_past_the_deadline_but_an_interested_thread_goes_on(
