@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record
 from brokerage.models import OffServiceEnquiry
+from common.models import validate_fields
 from common.permissions import require
 from placements.models import PlacementRequest
 from placements.permissions import can_see_request
@@ -51,37 +52,24 @@ def off_service_enquiry_record(
     `note`) for anything the officer can put right."""
     require(can_see_request(actor, request))
     now = now or timezone.now()
-    today = timezone.localdate(now)
     request = PlacementRequest.objects.select_for_update().get(pk=request.pk)
-    errors: dict[str, str] = {}
     if request.status != PlacementRequest.Status.OPEN:
         raise ValidationError("This request is closed, so no more enquiries can be recorded.")
-    blocker = off_service_enquiry_blocker(setting)
-    if blocker:
-        errors["setting"] = blocker
-    if method not in OffServiceEnquiry.Method.values:
-        errors["method"] = "Choose how you contacted them"
-    if result not in OffServiceEnquiry.Result.values:
-        errors["result"] = "Choose what they said"
-    contacted_on = contacted_on or today
-    if contacted_on > today:
-        errors["contacted_on"] = "The day you contacted them must be today or in the past"
-    elif contacted_on < timezone.localdate(request.created_at):
-        errors["contacted_on"] = "The day you contacted them must be after the request was made"
-    note = note.strip()
-    if len(note) > OffServiceEnquiry.NOTE_MAX_LENGTH:
-        errors["note"] = f"The note must be {OffServiceEnquiry.NOTE_MAX_LENGTH} characters or fewer"
-    if errors:
-        raise ValidationError(errors)
-    enquiry = OffServiceEnquiry.objects.create(
+    enquiry = OffServiceEnquiry(
         request=request,
         setting=setting,
         made_by=actor,
-        contacted_on=contacted_on,
+        contacted_on=contacted_on or timezone.localdate(now),
         method=method,
         result=result,
-        note=note,
+        note=note.strip(),
     )
+    validate_fields(
+        enquiry,
+        fields=["method", "result", "note"],
+        errors=_enquiry_errors(enquiry, today=timezone.localdate(now)),
+    )
+    enquiry.save()
     audit_record(
         actor=actor,
         action=AuditEvent.Action.OFF_SERVICE_ENQUIRY,
@@ -93,6 +81,20 @@ def off_service_enquiry_record(
         result=result,
     )
     return enquiry
+
+
+def _enquiry_errors(enquiry: OffServiceEnquiry, *, today: date) -> dict[str, list[str]]:
+    """The enquiry's own rules, beside its fields' validation: a setting it is the way to ask, on
+    a day between the request being made and today."""
+    errors: dict[str, list[str]] = {}
+    blocker = off_service_enquiry_blocker(enquiry.setting)
+    if blocker:
+        errors["setting"] = [blocker]
+    if enquiry.contacted_on > today:
+        errors["contacted_on"] = ["The day you contacted them must be today or in the past"]
+    elif enquiry.contacted_on < timezone.localdate(enquiry.request.created_at):
+        errors["contacted_on"] = ["The day you contacted them must be after the request was made"]
+    return errors
 
 
 def off_service_enquiry_list(request: PlacementRequest) -> QuerySet[OffServiceEnquiry]:

@@ -327,9 +327,32 @@ class OffServiceEnquiry(TimeStampedModel):
     )
     made_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     contacted_on = models.DateField(help_text="The day the officer contacted them.")
-    method = models.CharField(max_length=10, choices=Method.choices)
-    result = models.CharField(max_length=12, choices=Result.choices)
-    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    method = models.CharField(
+        max_length=10,
+        choices=Method.choices,
+        error_messages={
+            "blank": "Choose how you contacted them",
+            "invalid_choice": "Choose how you contacted them",
+        },
+    )
+    result = models.CharField(
+        max_length=12,
+        choices=Result.choices,
+        error_messages={
+            "blank": "Choose what they said",
+            "invalid_choice": "Choose what they said",
+        },
+    )
+    note = models.TextField(
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[
+            MaxLengthValidator(
+                NOTE_MAX_LENGTH,
+                message=f"The note must be {NOTE_MAX_LENGTH} characters or fewer",
+            )
+        ],
+    )
 
     class Meta:
         ordering = ["contacted_on", "created_at", "id"]

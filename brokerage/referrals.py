@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Organisation, User
@@ -31,6 +31,7 @@ from brokerage.models import (
 )
 from brokerage.notifications import notification_queue, officer_recipients, referral_recipients
 from brokerage.permissions import can_answer_referral, can_see_referral_as_la
+from common.models import validate_fields
 from common.permissions import require
 from geo.shapes import METRES_PER_MILE
 from geo.travel import straight_line_metres
@@ -252,26 +253,6 @@ def _tell_received(referral: Referral) -> None:
     )
 
 
-def _full_clean(
-    instance: models.Model,
-    *,
-    fields: Iterable[str],
-    errors: dict[str, list[str]] | None = None,
-) -> None:
-    """Model validation (field validators and choices, `clean`, check constraints) of the fields a
-    service sets, raised together with the errors of the service's own rules, so that a form shows
-    everything to put right at once."""
-    exclude = {field.name for field in instance._meta.concrete_fields} - set(fields)
-    found = {name: list(messages) for name, messages in (errors or {}).items()}
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False)
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            found.setdefault(name, []).extend(messages)
-    if found:
-        raise ValidationError(found)
-
-
 # --- Answering ----------------------------------------------------------------------------------
 
 
@@ -338,7 +319,7 @@ def referral_answer(
     before = {name: getattr(locked, name) for name in ANSWER_FIELDS}
     for name, value in given.items():
         setattr(locked, name, value)
-    _full_clean(locked, fields=ANSWER_FIELDS, errors=_start_date_errors(locked, now))
+    validate_fields(locked, fields=ANSWER_FIELDS, errors=_start_date_errors(locked, now))
     if locked.answered_at and before == {name: getattr(locked, name) for name in ANSWER_FIELDS}:
         return locked  # the same answer again (a double-submitted form): nothing changes
     locked.answered_at = now
@@ -427,7 +408,7 @@ def referral_message_post(
     message = ReferralMessage(
         referral=locked, author=actor, from_provider=from_provider, body=body.strip()
     )
-    _full_clean(message, fields=["body"])
+    validate_fields(message, fields=["body"])
     message.save()
     recipients = (
         officer_recipients(locked)
@@ -581,7 +562,7 @@ def placement_decide(
         distance_from=distance_from.label if distance_from else "",
         decided_by=actor,
     )
-    _full_clean(
+    validate_fields(
         outcome, fields=OUTCOME_TERMS, errors=_decision_errors(locked, setting, distance_from)
     )
     outcome.distance_from_home_miles = _miles_between(distance_from, setting)

@@ -138,6 +138,29 @@ def test_each_field_is_checked_and_nothing_is_saved(world, request_a1, off_servi
     assert not OffServiceEnquiry.objects.exists()
 
 
+def test_the_enquiry_itself_says_what_is_wrong_in_the_officers_words(
+    world, request_a1, off_service
+):
+    """Whoever saves an enquiry (this service, the admin, a script) gets the page's words, not
+    Django's "Value 'x' is not a valid choice" or the database's constraint name."""
+    enquiry = OffServiceEnquiry(
+        request=request_a1,
+        setting=off_service,
+        made_by=world.user("la_a1", Role.PLACEMENT_OFFICER),
+        contacted_on=date(2026, 3, 10),
+        method="carrier_pigeon",
+        result="",
+        note="x" * 1001,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        enquiry.full_clean()
+    assert _errors(excinfo) == {
+        "method": ["Choose how you contacted them"],
+        "result": ["Choose what they said"],
+        "note": ["The note must be 1000 characters or fewer"],
+    }
+
+
 def test_a_closed_request_takes_no_more_enquiries(world, off_service):
     closed = PlacementRequestFactory(organisation=world.la_a1, closed=True)
     with pytest.raises(ValidationError, match="This request is closed"):

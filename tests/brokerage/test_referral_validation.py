@@ -12,9 +12,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from brokerage.models import Organisation, Referral, ReferralMessage, Role
+from accounts.models import Organisation, Role
+from brokerage.models import PlacementOutcome, Referral, ReferralMessage
 from brokerage.referrals import Shortlisted, referral_send
-from placements.models import PlacementOutcome
 from tests.factories import OrganisationFactory, UserFactory
 from tests.placements.builders import child, home, make_world_map
 
