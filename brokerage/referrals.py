@@ -4,6 +4,10 @@ Services here check permission themselves, lock what they change, and queue thei
 same transaction (`brokerage.notifications`): a referral that was not saved sends no email, and
 one that was saved always gets its emails, once.
 
+What a field may hold (prices, choices, a whole answer, shares that make the cost) is declared on
+the models and checked with their `full_clean` (`validate_fields`); the services keep the rules
+that are theirs: who may act, which state a referral or request must be in, the deadline window.
+
 The deadline clock: every service takes `now` (default: the real time), so tests and the beat job
 (`referral_deadlines_check`) run on a controllable clock.
 """
@@ -136,26 +140,52 @@ def referral_send(
     plans = _shortlist_plans(locked, shortlist, deadline=deadline, now=now)
     profile = placement_profile(locked)
     profile.pop("places", None)  # sent per setting, as the provider may see them (`_places_for`)
-    sent = []
-    for item, exclusions in plans:
-        referral = Referral.objects.create(
-            request=locked,
-            setting=item.setting,
-            provider=item.setting.provider_organisation,  # type: ignore[misc] # referral_blocker checked it
-            search=search,
-            sent_by=actor,
-            sent_at=now,
+    return [
+        _referral_create(
+            locked,
+            item,
+            exclusions,
+            actor=actor,
             deadline=deadline,
-            exclusions=exclusions,
-            override_reason=item.override_reason.strip() if exclusions else "",
-            profile=profile,
-            places=_places_for(locked, item.setting, search),
             note=note.strip(),
+            search=search,
+            profile=profile,
+            now=now,
         )
-        _referral_sent_record(actor, referral)
-        _tell_received(referral)
-        sent.append(referral)
-    return sent
+        for item, exclusions in plans
+    ]
+
+
+def _referral_create(
+    request: PlacementRequest,
+    item: Shortlisted,
+    exclusions: list[str],
+    *,
+    actor: User,
+    deadline: datetime,
+    note: str,
+    search: PlacementSearch | None,
+    profile: dict[str, Any],
+    now: datetime,
+) -> Referral:
+    """One referral, audited, and its provider's email queued."""
+    referral = Referral.objects.create(
+        request=request,
+        setting=item.setting,
+        provider=item.setting.provider_organisation,  # type: ignore[misc] # referral_blocker checked it
+        search=search,
+        sent_by=actor,
+        sent_at=now,
+        deadline=deadline,
+        exclusions=exclusions,
+        override_reason=item.override_reason.strip() if exclusions else "",
+        profile=profile,
+        places=_places_for(request, item.setting, search),
+        note=note,
+    )
+    _referral_sent_record(actor, referral)
+    _tell_received(referral)
+    return referral
 
 
 def _shortlist_plans(
