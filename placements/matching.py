@@ -17,7 +17,7 @@ officer with the reasons and concerns behind it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -28,15 +28,14 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from common.formats import notice_period
 from geo.journeys import JourneyCounts, journey_minutes, whole_minutes
 from geo.models import Area, PostcodeDistrict
 from geo.shapes import METRES_PER_MILE, as_multipolygon, buffered, circle
 from geo.travel import travel_times
+from placements import criteria
 from placements.models import (
     ACCOMMODATION_PROVISION_TYPES,
     FOSTERING_PROVISION_TYPES,
-    URGENCY_NOTICE_DAYS,
     ChildSex,
     PlacementRequest,
     PlaceThatMatters,
@@ -45,14 +44,9 @@ from placements.models import (
 from providers import ofsted
 from providers.facts import VacancyState, VacancyView, vacancy_view
 from providers.models import (
-    Capability,
     CarerHousehold,
-    Communication,
     Eligibility,
-    LivingAlongside,
-    Need,
     PlacementKind,
-    Risk,
     Setting,
     sexes_words,
 )
@@ -207,8 +201,6 @@ FUNNEL_LABELS = {
 
 # How much each part counts towards the score (out of 100). docs/matching.md explains them.
 WEIGHTS = {"fit": 30, "vacancy": 20, "travel": 25, "ofsted": 15, "local": 10}
-CAPABILITY_FIT = {Capability.CAN_MEET.value: 1.0, Capability.WILL_CONSIDER.value: 0.5}
-FIT_NOT_STATED = 0.25
 JUDGEMENT_SCORE = {
     ofsted.Judgement.OUTSTANDING: 1.0,
     ofsted.Judgement.GOOD: 0.75,
@@ -230,14 +222,6 @@ PLANNED_AFTER_DAYS = 5
 LATE_START_VACANCY = 0.75
 LOCAL_SCORE = {"own": 1.0, "neighbour": 0.6, "region": 0.3, "elsewhere": 0.0}
 
-# Who the child can live alongside → which settings' arrangements suit them.
-ALONGSIDE_SUITS: dict[str, tuple[str, ...]] = {
-    LivingAlongside.SOLO_ONLY: (LivingAlongside.SOLO_ONLY,),
-    LivingAlongside.ONLY_OLDER: (LivingAlongside.SOLO_ONLY, LivingAlongside.ONLY_OLDER),
-    LivingAlongside.ONLY_YOUNGER: (LivingAlongside.SOLO_ONLY, LivingAlongside.ONLY_YOUNGER),
-    LivingAlongside.WITH_OTHERS: tuple(LivingAlongside.values),
-}
-
 
 class SearchAreaError(ValueError):
     """The search area cannot be built (e.g. an LA code that is not an English upper-tier LA)."""
@@ -248,42 +232,61 @@ class SearchAreaError(ValueError):
 
 def search_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
     """The area settings must be in, or None for anywhere in England."""
-    organisation = request.organisation
     if criteria.area == AreaKind.ANYWHERE:
         return None
-    if criteria.area == AreaKind.OWN_LA:
-        if organisation.area is None:
-            raise SearchAreaError("Your local authority has no boundary loaded")
-        return as_multipolygon(organisation.area.boundary)
-    if criteria.area == AreaKind.REGION:
-        region_area = organisation.region.area
-        if region_area is None:
-            raise SearchAreaError("Your region has no boundary loaded")
-        return as_multipolygon(region_area.boundary)
-    if criteria.area == AreaKind.LAS:
-        boundaries = list(
-            Area.objects.filter(
-                gss_code__in=criteria.las, kind=Area.Kind.UPPER_TIER_LA
-            ).values_list("gss_code", "boundary")
+    build = _AREA_BUILDERS.get(criteria.area)
+    if build is None:
+        raise SearchAreaError(f"Unknown kind of search area: {criteria.area}")
+    return build(request, criteria)
+
+
+def _own_la_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+    if request.organisation.area is None:
+        raise SearchAreaError("Your local authority has no boundary loaded")
+    return as_multipolygon(request.organisation.area.boundary)
+
+
+def _region_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+    region_area = request.organisation.region.area
+    if region_area is None:
+        raise SearchAreaError("Your region has no boundary loaded")
+    return as_multipolygon(region_area.boundary)
+
+
+def _las_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+    boundaries = list(
+        Area.objects.filter(gss_code__in=criteria.las, kind=Area.Kind.UPPER_TIER_LA).values_list(
+            "gss_code", "boundary"
         )
-        missing = set(criteria.las) - {code for code, _ in boundaries}
-        if missing or not boundaries:
-            raise SearchAreaError(f"Unknown local authority: {', '.join(sorted(missing))}")
-        union: GEOSGeometry = boundaries[0][1]
-        for _, boundary in boundaries[1:]:
-            union = union.union(boundary)
-        return as_multipolygon(union)
-    if criteria.area == AreaKind.RADIUS:
-        if criteria.postcode_point is None or not criteria.radius_miles:
-            raise SearchAreaError("A radius search needs a postcode and a distance")
-        return as_multipolygon(
-            circle(criteria.postcode_point, criteria.radius_miles * METRES_PER_MILE)
-        )
-    if criteria.area == AreaKind.DRAWN:
-        if criteria.polygon is None:
-            raise SearchAreaError("Draw an area on the map first")
-        return as_multipolygon(criteria.polygon)
-    raise SearchAreaError(f"Unknown kind of search area: {criteria.area}")
+    )
+    missing = set(criteria.las) - {code for code, _ in boundaries}
+    if missing or not boundaries:
+        raise SearchAreaError(f"Unknown local authority: {', '.join(sorted(missing))}")
+    union: GEOSGeometry = boundaries[0][1]
+    for _, boundary in boundaries[1:]:
+        union = union.union(boundary)
+    return as_multipolygon(union)
+
+
+def _radius_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+    if criteria.postcode_point is None or not criteria.radius_miles:
+        raise SearchAreaError("A radius search needs a postcode and a distance")
+    return as_multipolygon(circle(criteria.postcode_point, criteria.radius_miles * METRES_PER_MILE))
+
+
+def _drawn_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+    if criteria.polygon is None:
+        raise SearchAreaError("Draw an area on the map first")
+    return as_multipolygon(criteria.polygon)
+
+
+_AREA_BUILDERS: dict[str, Callable[[PlacementRequest, SearchCriteria], MultiPolygon]] = {
+    AreaKind.OWN_LA: _own_la_area,
+    AreaKind.REGION: _region_area,
+    AreaKind.LAS: _las_area,
+    AreaKind.RADIUS: _radius_area,
+    AreaKind.DRAWN: _drawn_area,
+}
 
 
 _NEIGHBOURS: dict[tuple[int, datetime], frozenset[int]] = {}
@@ -323,32 +326,9 @@ class _Child:
 
 
 def _criteria_q(child: _Child) -> Q:
-    """The provider's stated criteria admit this child (every part must hold)."""
-    request = child.request
-    q = Q(eligibility__isnull=False)
-    q &= Q(eligibility__min_age__lte=child.age, eligibility__max_age__gte=child.age)
-    if request.sex == ChildSex.NOT_STATED:
-        q &= Q(eligibility__sexes__contains=["female", "male"])
-    else:
-        q &= Q(eligibility__sexes__contains=[request.sex])
-    q &= Q(eligibility__placement_kinds__contains=[request.placement_kind])
-    notice = URGENCY_NOTICE_DAYS[request.urgency]
-    if notice is not None:
-        q &= Q(eligibility__minimum_notice_days__lte=notice)
-    q &= Q(eligibility__living_alongside__in=ALONGSIDE_SUITS[request.living_alongside])
-    if request.has_pet:
-        q &= Q(eligibility__accepts_pets=True)
-    if request.deprivation_of_liberty:
-        q &= Q(eligibility__can_meet_deprivation_of_liberty=True)
-    if request.communication:
-        q &= Q(eligibility__communication__contains=list(request.communication))
-    if request.needs_adaptation:
-        q &= Q(eligibility__adapted_for_physical_disability=True)
-    for risk in request.risks:
-        q &= ~Q(eligibility__risks__contains={risk: Capability.CANNOT_MEET.value})
-    for need in request.needs:
-        q &= ~Q(eligibility__needs__contains={need: Capability.CANNOT_MEET.value})
-    return q
+    """The provider's stated criteria admit this child: every criterion in
+    placements/criteria.py, each the same rule as its sentence in `criteria_exclusions`."""
+    return criteria.criteria_q(child)
 
 
 def _restrictions_q(child: _Child) -> Q:
@@ -607,77 +587,15 @@ class _Assessed:
 
 
 def _assess(child: _Child, candidates: list[_Light], f: _Filters, *, travel: bool) -> _Assessed:
-    request = child.request
-    fostering_ids = [c.pk for c in candidates if c.provision_type in FOSTERING_PROVISION_TYPES]
-    # Households that could take the child, in the area, by agency.
-    households: dict[int, list[tuple[str, int]]] = {}
-    for setting_id, district, places in (
-        _households(child)
-        .filter(setting_id__in=fostering_ids)
-        .filter(f.household_where)
-        .values_list("setting_id", "postcode_district", "places_now")
-    ):
-        households.setdefault(setting_id, []).append((district, places))
-    household_districts = {d for rows in households.values() for d, _ in rows}
+    """Route the candidates, load only those within every limit, and rank them."""
+    households = _agency_households(child, candidates, f)
     district_points = dict(
-        PostcodeDistrict.objects.filter(district__in=household_districts).values_list(
-            "district", "point"
-        )
+        PostcodeDistrict.objects.filter(
+            district__in={d for rows in households.values() for d, _ in rows}
+        ).values_list("district", "point")
     )
-
-    # Destinations: each home's own location, each household district's middle (once).
-    destinations: list[Point] = []
-    index: dict[Any, int] = {}
-
-    def destination(key: Any, point: Point) -> int:
-        if key not in index:
-            index[key] = len(destinations)
-            destinations.append(point)
-        return index[key]
-
-    for light in candidates:
-        if light.provision_type not in FOSTERING_PROVISION_TYPES and light.location:
-            destination(("setting", light.pk), light.location)
-    for rows in households.values():
-        for district, _ in rows:
-            if district in district_points:
-                destination(("district", district), district_points[district])
-
-    engine = "none"
-    matrix = None
-    if travel and child.places and destinations:
-        matrix = travel_times([p.point for p in child.places], destinations)
-        engine = matrix.engine
-
-    def legs(key: Any) -> list[TravelLeg]:
-        if matrix is None or key not in index:
-            return []
-        column = index[key]
-        return [
-            TravelLeg(
-                place_id=place.pk,
-                label=place.label,
-                minutes=matrix.cell(row, column).minutes,
-                estimated=matrix.cell(row, column).estimated,
-                max_minutes=child.limits.get(place.pk),
-            )
-            for row, place in enumerate(child.places)
-        ]
-
-    # Only now are settings loaded whole: a home that is beyond a limit by road is dropped
-    # before it costs a model instance (a national search routes hundreds, shows tens).
-    limited = any(child.limits.get(p.pk) is not None for p in child.places)
-    keep = [
-        light.pk
-        for light in candidates
-        if light.provision_type in FOSTERING_PROVISION_TYPES
-        or not (travel and child.places and limited)
-        or (
-            (home_legs := legs(("setting", light.pk)))
-            and all(leg.within_limit for leg in home_legs)
-        )
-    ]
-    loaded = _load(keep)
+    journeys = _Journeys.measure(child, candidates, households, district_points, travel=travel)
+    loaded = _load(_worth_loading(child, candidates, journeys, travel=travel))
     private_districts = {
         s.postcode_district for s in loaded if s.location_is_private and s.postcode
     }
@@ -686,28 +604,128 @@ def _assess(child: _Child, candidates: list[_Light], f: _Filters, *, travel: boo
             district__in=private_districts - set(district_points)
         ).values_list("district", "point")
     )
-
-    own_area = request.organisation.area
-    neighbours = neighbouring_areas(own_area) if own_area is not None else frozenset()
-    region_area = request.organisation.region.area
-    context = _RankContext(
-        child=child, own_area=own_area, neighbours=neighbours, region=region_area
-    )
-
+    context = _rank_context(child)
     matches: list[Match] = []
     for setting in loaded:
         if setting.provision_type in FOSTERING_PROVISION_TYPES:
-            match = _assess_agency(context, setting, households.get(setting.pk, []), legs, travel)
+            match = _assess_agency(
+                context, setting, households.get(setting.pk, []), journeys.legs, travel
+            )
         else:
-            match = _assess_home(context, setting, legs(("setting", setting.pk)), travel)
-        if match is None:
-            continue
-        if match.map_point is None and setting.location_is_private and setting.postcode:
-            match.map_point = district_points.get(setting.postcode_district)
-            match.map_point_approximate = match.map_point is not None
-        matches.append(match)
+            match = _assess_home(context, setting, journeys.legs(("setting", setting.pk)), travel)
+        if match is not None:
+            matches.append(_placed_on_map(match, district_points))
     matches.sort(key=_sort_key)
-    return _Assessed(matches=matches, engine=engine)
+    return _Assessed(matches=matches, engine=journeys.engine)
+
+
+def _agency_households(
+    child: _Child, candidates: list[_Light], f: _Filters
+) -> dict[int, list[tuple[str, int]]]:
+    """Households that could take the child, in the area, by agency: (district, places)."""
+    fostering_ids = [c.pk for c in candidates if c.provision_type in FOSTERING_PROVISION_TYPES]
+    households: dict[int, list[tuple[str, int]]] = {}
+    for setting_id, district, places in (
+        _households(child)
+        .filter(setting_id__in=fostering_ids)
+        .filter(f.household_where)
+        .values_list("setting_id", "postcode_district", "places_now")
+    ):
+        households.setdefault(setting_id, []).append((district, places))
+    return households
+
+
+@dataclass
+class _Journeys:
+    """Travel times from each place that matters to each destination: a home's own location,
+    or a household district's middle (each once)."""
+
+    child: _Child
+    index: dict[Any, int]
+    matrix: Any
+    engine: str
+
+    @classmethod
+    def measure(
+        cls,
+        child: _Child,
+        candidates: list[_Light],
+        households: dict[int, list[tuple[str, int]]],
+        district_points: dict[str, Point],
+        *,
+        travel: bool,
+    ) -> _Journeys:
+        destinations: list[Point] = []
+        index: dict[Any, int] = {}
+
+        def destination(key: Any, point: Point) -> None:
+            if key not in index:
+                index[key] = len(destinations)
+                destinations.append(point)
+
+        for light in candidates:
+            if light.provision_type not in FOSTERING_PROVISION_TYPES and light.location:
+                destination(("setting", light.pk), light.location)
+        for rows in households.values():
+            for district, _ in rows:
+                if district in district_points:
+                    destination(("district", district), district_points[district])
+        if not (travel and child.places and destinations):
+            return cls(child=child, index=index, matrix=None, engine="none")
+        matrix = travel_times([p.point for p in child.places], destinations)
+        return cls(child=child, index=index, matrix=matrix, engine=matrix.engine)
+
+    def legs(self, key: Any) -> list[TravelLeg]:
+        if self.matrix is None or key not in self.index:
+            return []
+        column = self.index[key]
+        return [
+            TravelLeg(
+                place_id=place.pk,
+                label=place.label,
+                minutes=self.matrix.cell(row, column).minutes,
+                estimated=self.matrix.cell(row, column).estimated,
+                max_minutes=self.child.limits.get(place.pk),
+            )
+            for row, place in enumerate(self.child.places)
+        ]
+
+
+def _worth_loading(
+    child: _Child, candidates: list[_Light], journeys: _Journeys, *, travel: bool
+) -> list[int]:
+    """Only these are loaded whole: a home that is beyond a limit by road is dropped before it
+    costs a model instance (a national search routes hundreds, shows tens)."""
+    limited = any(child.limits.get(p.pk) is not None for p in child.places)
+    if not (travel and child.places and limited):
+        return [light.pk for light in candidates]
+    return [
+        light.pk
+        for light in candidates
+        if light.provision_type in FOSTERING_PROVISION_TYPES
+        or (
+            (home_legs := journeys.legs(("setting", light.pk)))
+            and all(leg.within_limit for leg in home_legs)
+        )
+    ]
+
+
+def _rank_context(child: _Child) -> _RankContext:
+    organisation = child.request.organisation
+    own_area = organisation.area
+    neighbours = neighbouring_areas(own_area) if own_area is not None else frozenset()
+    return _RankContext(
+        child=child, own_area=own_area, neighbours=neighbours, region=organisation.region.area
+    )
+
+
+def _placed_on_map(match: Match, district_points: dict[str, Point]) -> Match:
+    """A private setting is drawn at its postcode district's middle, never its own point."""
+    setting = match.setting
+    if match.map_point is None and setting.location_is_private and setting.postcode:
+        match.map_point = district_points.get(setting.postcode_district)
+        match.map_point_approximate = match.map_point is not None
+    return match
 
 
 def _sort_key(match: Match) -> tuple[Any, ...]:
@@ -862,19 +880,11 @@ def _eligibility(setting: Setting) -> Eligibility | None:
 # --- The parts of the score, each with what it tells the officer ------------------------------
 
 
-def _labels(codes: Iterable[str]) -> str:
-    names = []
-    for code in codes:
-        if code in Risk.values:
-            names.append(Risk(code).label)
-        elif code in Need.values:
-            names.append(Need(code).label)
-    return ", ".join(names)
-
-
 def _fit(
     child: _Child, eligibility: Eligibility | None, reasons: list[str], concerns: list[str]
 ) -> float:
+    """What the setting says of the child's risks and needs (the score's part), with each
+    criterion's match reason."""
     request = child.request
     if eligibility is None:
         concerns.append("The provider has not said who it can care for")
@@ -883,31 +893,9 @@ def _fit(
         f"Takes {eligibility.sexes_display.lower()} aged {eligibility.min_age} to "
         f"{eligibility.max_age}; {PlacementKind(request.placement_kind).label.lower()} placements"
     )
-    stated = {**eligibility.risks, **eligibility.needs}
-    present = [*request.risks, *request.needs]
-    can = [code for code in present if stated.get(code) == Capability.CAN_MEET]
-    consider = [code for code in present if stated.get(code) == Capability.WILL_CONSIDER]
-    unknown = [code for code in present if code not in stated]
-    if can:
-        reasons.append(f"Can meet: {_labels(can)}")
-    if consider:
-        concerns.append(f"Will consider (not a firm yes): {_labels(consider)}")
-    if unknown:
-        concerns.append(f"Has not said whether it can meet: {_labels(unknown)}")
-    if request.deprivation_of_liberty:
-        reasons.append("Can care for a child under a deprivation of liberty order")
-    if request.communication:
-        reasons.append(
-            "Communicates in " + ", ".join(Communication(c).label for c in request.communication)
-        )
-    if request.needs_adaptation:
-        reasons.append("Adapted for physical disability")
-    if request.has_pet:
-        reasons.append("Accepts pets")
-    if not present:
-        return 1.0
-    total = sum(CAPABILITY_FIT.get(stated.get(code, ""), FIT_NOT_STATED) for code in present)
-    return total / len(present)
+    part = criteria.CAPABILITIES.fit(child, eligibility, reasons, concerns)
+    reasons.extend(criteria.match_reasons(child, eligibility))
+    return part
 
 
 def _vacancy_part(
@@ -1029,54 +1017,24 @@ def criteria_exclusions(request: PlacementRequest, setting: Setting, *, today: A
     """Why this setting's own statements exclude this child, in words (empty: they do not, or it
     has stated none). The same rules as the search's SQL (`_criteria_q` and `_restrictions_q`), for
     one setting: a referral to a setting listed here needs the officer's reason."""
-    reasons: list[str] = []
-    types = {t for kind in request.accommodation for t in ACCOMMODATION_PROVISION_TYPES[kind]}
-    if setting.provision_type not in types:
-        kind = setting.get_provision_type_display().lower()
-        article = "an" if kind[:1] in "aeiou" else "a"
-        reasons.append(f"It is {article} {kind}, which the request does not ask for")
     age = request.age_on(today)
+    reasons = _type_exclusions(request, setting)
     reasons.extend(_vacancy_exclusions(request, setting, age))
     eligibility = _eligibility(setting)
-    if eligibility is None:
-        return reasons
-    if not eligibility.min_age <= age <= eligibility.max_age:
-        reasons.append(
-            f"It takes ages {eligibility.min_age} to {eligibility.max_age}; the child is {age}"
-        )
-    wanted = ["female", "male"] if request.sex == ChildSex.NOT_STATED else [request.sex]
-    if not set(wanted) <= set(eligibility.sexes):
-        reasons.append(f"It takes {eligibility.sexes_display.lower()}")
-    if request.placement_kind not in eligibility.placement_kinds:
-        reasons.append(
-            f"It does not take {PlacementKind(request.placement_kind).label.lower()} placements"
-        )
-    notice = URGENCY_NOTICE_DAYS[request.urgency]
-    if notice is not None and eligibility.minimum_notice_days > notice:
-        reasons.append(f"It needs {notice_period(eligibility.minimum_notice_days)}")
-    if eligibility.living_alongside not in ALONGSIDE_SUITS[request.living_alongside]:
-        arrangement = LivingAlongside(eligibility.living_alongside).label.lower()
-        reasons.append(
-            f"Its arrangement ({arrangement}) does not suit whom the child can live with"
-        )
-    if request.has_pet and not eligibility.accepts_pets:
-        reasons.append("It does not accept pets")
-    if request.deprivation_of_liberty and not eligibility.can_meet_deprivation_of_liberty:
-        reasons.append("It cannot care for a child under a deprivation of liberty order")
-    missing = [c for c in request.communication if c not in eligibility.communication]
-    if missing:
-        reasons.append(
-            "It does not communicate in " + ", ".join(Communication(c).label for c in missing)
-        )
-    if request.needs_adaptation and not eligibility.adapted_for_physical_disability:
-        reasons.append("It is not adapted for physical disability")
-    stated = {**eligibility.risks, **eligibility.needs}
-    cannot = [
-        c for c in (*request.risks, *request.needs) if stated.get(c) == Capability.CANNOT_MEET
-    ]
-    if cannot:
-        reasons.append(f"It cannot meet: {_labels(cannot)}")
+    if eligibility is not None:
+        reasons.extend(criteria.exclusions(criteria.ChildOn(request, age), eligibility))
     return reasons
+
+
+def _type_exclusions(request: PlacementRequest, setting: Setting) -> list[str]:
+    """Its Ofsted type is not among the kinds of placement that would suit: the search's
+    "registered" step, in words."""
+    types = {t for kind in request.accommodation for t in ACCOMMODATION_PROVISION_TYPES[kind]}
+    if setting.provision_type in types:
+        return []
+    kind = setting.get_provision_type_display().lower()
+    article = "an" if kind[:1] in "aeiou" else "a"
+    return [f"It is {article} {kind}, which the request does not ask for"]
 
 
 def _vacancy_exclusions(request: PlacementRequest, setting: Setting, age: int) -> list[str]:

@@ -16,6 +16,11 @@ from django.utils import timezone
 from common.models import TimeStampedModel
 from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
 
+# The oldest a child in a request may be (care leavers' support runs to 25), and the most brothers
+# and sisters one request may place together with the child.
+MAX_AGE = 25
+MAX_SIBLINGS = 9
+
 
 class ChildSex(models.TextChoices):
     FEMALE = "female", "Female"
