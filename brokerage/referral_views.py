@@ -36,8 +36,7 @@ from brokerage.referral_selectors import (
 from brokerage.referrals import referral_answer, referral_message_post
 from common.formats import govuk_datetime
 from geo.journeys import journey_minutes
-from placements.models import Accommodation, ChildSex, Urgency
-from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
+from placements import criteria
 from providers.permissions import is_provider
 from providers.views import pagination
 
@@ -92,36 +91,14 @@ def _labels(codes: list[str], choices: Any, empty: str = "None") -> str:
     return ", ".join(str(names.get(code, code)) for code in codes) or empty
 
 
-def _yes_no(value: Any) -> str:
-    return "Yes" if value else "No"
-
-
 def _label(code: str, choices: Any) -> str:
     return str(dict(choices.choices).get(code, code or "Not stated"))
 
 
 def profile_rows(profile: dict[str, Any], *, with_reference: bool) -> list[tuple[str, str]]:
-    """The child's pseudonymous profile, as sent, for a GOV.UK summary list. The LA's case
-    reference only for the LA itself."""
-    siblings = profile.get("siblings_to_place_together") or 0
-    rows = [
-        ("Age", str(profile.get("age", ""))),
-        ("Sex", _label(profile.get("sex", ""), ChildSex)),
-        ("When the child needs to move", _label(profile.get("urgency", ""), Urgency)),
-        ("Kind of placement", _label(profile.get("placement_kind", ""), PlacementKind)),
-        ("Placements that would suit", _labels(profile.get("accommodation", []), Accommodation)),
-        ("Brothers and sisters placed with them", str(siblings) if siblings else "None"),
-        ("Can live alongside", _label(profile.get("living_alongside", ""), LivingAlongside)),
-        ("Has a pet that comes with them", _yes_no(profile.get("has_pet"))),
-        ("Deprivation of liberty order", _yes_no(profile.get("deprivation_of_liberty"))),
-        ("Communication", _labels(profile.get("communication", []), Communication)),
-        (
-            "Needs a home adapted for physical disability",
-            _yes_no(profile.get("needs_adaptation")),
-        ),
-        ("Risks", _labels(profile.get("risks", []), Risk, "None stated")),
-        ("Needs", _labels(profile.get("needs", []), Need, "None stated")),
-    ]
+    """The child's pseudonymous profile, as sent, for a GOV.UK summary list: each part of the
+    profile (placements/criteria.py). The LA's case reference only for the LA itself."""
+    rows = criteria.profile_rows(profile, unstated="None stated")
     if with_reference:
         rows.insert(0, ("Case reference", str(profile.get("reference", ""))))
     return rows

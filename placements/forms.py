@@ -21,9 +21,8 @@ from django.http import QueryDict
 
 from common.forms import GovukFormMixin
 from geo.postcodes import EXAMPLE as POSTCODE_EXAMPLE
-from placements import services
-from placements.models import Accommodation, ChildSex, PlacementRequest, PlaceThatMatters, Urgency
-from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
+from placements import criteria, services
+from placements.models import PlacementRequest, PlaceThatMatters
 
 PLACES_PREFIX = "places"
 AREAS_PREFIX = "areas"
@@ -33,64 +32,21 @@ ADD_AREA = "add_area"
 REMOVE_PLACE = "remove_place-"
 REMOVE_AREA = "remove_area-"
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
 # Room for stray spaces; the service says what is wrong with the postcode itself.
 POSTCODE_MAX_LENGTH = 20
 NOT_A_POSTCODE = f"Enter a real postcode, like {POSTCODE_EXAMPLE}"
+_number = criteria.number_field
+
+# The profile's questions, declared part by part in placements/criteria.py.
+_ProfileQuestions: type[forms.Form] = type(
+    "_ProfileQuestions", (forms.Form,), criteria.form_fields()
+)
 
 
-def _number(
-    label: str,
-    *,
-    required: bool = False,
-    help_text: str = "",
-    invalid: str,
-) -> forms.IntegerField:
-    # GOV.UK asks for a text input with a numeric keyboard rather than type="number".
-    return forms.IntegerField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
-        error_messages={"invalid": invalid, "required": invalid},
-    )
-
-
-def _yes_no(label: str, required: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=label,
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-        error_messages={"required": required},
-    )
-
-
-def _radios(label: str, choices: Any, required: str, help_text: str = "") -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        widget=forms.RadioSelect,
-        help_text=help_text,
-        error_messages={"required": required},
-    )
-
-
-def _checkboxes(
-    label: str, choices: Any, *, required: str | None = None, help_text: str = ""
-) -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
-        label=label,
-        choices=choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=required is not None,
-        help_text=help_text or "Select all that apply.",
-        error_messages={"required": required or ""},
-    )
-
-
-class PlacementRequestForm(GovukFormMixin, forms.Form):
+class PlacementRequestForm(GovukFormMixin, _ProfileQuestions):  # type: ignore[misc,valid-type]
     """The child's profile. Field names are the service's, so its errors land on them."""
+
+    field_order = services.PROFILE_FIELDS
 
     reference = forms.CharField(
         label="Case reference",
@@ -103,109 +59,32 @@ class PlacementRequestForm(GovukFormMixin, forms.Form):
             f"{services.REFERENCE_MAX_LENGTH} characters or fewer",
         },
     )
-    age_years = _number(
-        "Age in years",
-        invalid=f"Enter the age as a whole number, from 0 to {services.MAX_AGE}",
-    )
-    birth_month = _number(
-        "Month of birth",
-        help_text="A number from 1 to 12",
-        invalid="Enter the month of birth as a number from 1 to 12",
-    )
-    birth_year = _number(
-        "Year of birth",
-        help_text="For example, 2012",
-        invalid="Enter the year of birth as 4 digits, for example 2012",
-    )
-    sex = _radios("Sex", ChildSex.choices, "Select the child's sex")
-    urgency = _radios(
-        "When does the child need to move?", Urgency.choices, "Select when the child needs to move"
-    )
-    placement_kind = _radios(
-        "Kind of placement", PlacementKind.choices, "Select the kind of placement"
-    )
-    accommodation = _checkboxes(
-        "Placements that would suit the child",
-        Accommodation.choices,
-        required="Select at least one kind of placement that would suit",
-    )
-    siblings_to_place_together = _number(
-        "Brothers and sisters to be placed with the child",
-        required=True,
-        help_text="0 if none.",
-        invalid=f"Enter how many brothers and sisters, from 0 to {services.MAX_SIBLINGS}",
-    )
-    living_alongside = _radios(
-        "Who can the child live alongside?",
-        LivingAlongside.choices,
-        "Select who the child can live alongside",
-    )
-    has_pet = _yes_no(
-        "Does the child have a pet that needs to come with them?",
-        "Select yes if the child has a pet that needs to come with them",
-    )
-    deprivation_of_liberty = _yes_no(
-        "Is the child subject to a deprivation of liberty order?",
-        "Select yes if the child is subject to a deprivation of liberty order",
-    )
-    needs_adaptation = _yes_no(
-        "Does the child need a home adapted for physical disability?",
-        "Select yes if the child needs a home adapted for physical disability",
-    )
-    communication = _checkboxes("Communication the child needs (optional)", Communication.choices)
-    risks = _checkboxes("Risks (optional)", Risk.choices)
-    needs = _checkboxes("Needs (optional)", Need.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False  # the page's one <form> also holds the places and areas
         self.helper.disable_csrf = True
         self.helper.inputs = []
+        reference = Field.text(
+            "reference", field_width=Fixed.TEN, autocomplete="off", spellcheck="false"
+        )
+        sections = {name: criteria.section_layout(name) for name in criteria.SECTIONS}
+        sections[criteria.ABOUT_THE_CHILD].insert(0, reference)
         self.helper.layout = Layout(
-            Fieldset(
-                Field.text(
-                    "reference", field_width=Fixed.TEN, autocomplete="off", spellcheck="false"
-                ),
-                Fieldset(
-                    Field.text("age_years", field_width=Fixed.TWO),
-                    Field.text("birth_month", field_width=Fixed.TWO),
-                    Field.text("birth_year", field_width=Fixed.FOUR),
-                    legend="Age: enter either the age in years, or the month and year of birth",
-                    legend_size=Size.SMALL,
-                ),
-                Field.radios("sex", legend_size=Size.SMALL, inline=True),
-                legend="About the child",
-                legend_size=Size.MEDIUM,
-            ),
-            Fieldset(
-                Field.radios("urgency", legend_size=Size.SMALL),
-                Field.radios("placement_kind", legend_size=Size.SMALL),
-                Field.checkboxes("accommodation", legend_size=Size.SMALL),
-                Field.text("siblings_to_place_together", field_width=Fixed.TWO),
-                Field.radios("living_alongside", legend_size=Size.SMALL),
-                legend="The placement",
-                legend_size=Size.MEDIUM,
-            ),
-            Fieldset(
-                Field.radios("has_pet", legend_size=Size.SMALL, inline=True),
-                Field.radios("deprivation_of_liberty", legend_size=Size.SMALL, inline=True),
-                Field.radios("needs_adaptation", legend_size=Size.SMALL, inline=True),
-                Field.checkboxes("communication", legend_size=Size.SMALL, small=True),
-                Field.checkboxes("risks", legend_size=Size.SMALL, small=True),
-                Field.checkboxes("needs", legend_size=Size.SMALL, small=True),
-                legend="Needs and risks",
-                legend_size=Size.MEDIUM,
-            ),
+            *(
+                Fieldset(*items, legend=name, legend_size=Size.MEDIUM)
+                for name, items in sections.items()
+            )
         )
 
     @staticmethod
     def initial_for(placement_request: PlacementRequest | None) -> dict[str, Any]:
         if placement_request is None:
             return {"siblings_to_place_together": 0}
-        initial = {name: getattr(placement_request, name) for name in services.PROFILE_FIELDS}
-        for name in ("has_pet", "deprivation_of_liberty", "needs_adaptation"):
-            initial[name] = "yes" if initial[name] else "no"
-        return initial
+        return {
+            "reference": placement_request.reference,
+            **criteria.form_initial(placement_request),
+        }
 
     def clean_reference(self) -> str:
         reference = " ".join(self.cleaned_data["reference"].split())

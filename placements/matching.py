@@ -240,20 +240,20 @@ def search_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPol
     return build(request, criteria)
 
 
-def _own_la_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+def _own_la_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
     if request.organisation.area is None:
         raise SearchAreaError("Your local authority has no boundary loaded")
     return as_multipolygon(request.organisation.area.boundary)
 
 
-def _region_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+def _region_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
     region_area = request.organisation.region.area
     if region_area is None:
         raise SearchAreaError("Your region has no boundary loaded")
     return as_multipolygon(region_area.boundary)
 
 
-def _las_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+def _las_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
     boundaries = list(
         Area.objects.filter(gss_code__in=criteria.las, kind=Area.Kind.UPPER_TIER_LA).values_list(
             "gss_code", "boundary"
@@ -268,19 +268,19 @@ def _las_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolyg
     return as_multipolygon(union)
 
 
-def _radius_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+def _radius_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
     if criteria.postcode_point is None or not criteria.radius_miles:
         raise SearchAreaError("A radius search needs a postcode and a distance")
     return as_multipolygon(circle(criteria.postcode_point, criteria.radius_miles * METRES_PER_MILE))
 
 
-def _drawn_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon:
+def _drawn_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
     if criteria.polygon is None:
         raise SearchAreaError("Draw an area on the map first")
     return as_multipolygon(criteria.polygon)
 
 
-_AREA_BUILDERS: dict[str, Callable[[PlacementRequest, SearchCriteria], MultiPolygon]] = {
+_AREA_BUILDERS: dict[str, Callable[[PlacementRequest, SearchCriteria], MultiPolygon | None]] = {
     AreaKind.OWN_LA: _own_la_area,
     AreaKind.REGION: _region_area,
     AreaKind.LAS: _las_area,

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings as django_settings
 from django.contrib.gis.geos import Point, Polygon
@@ -37,8 +37,11 @@ from geo.postcodes import (
     postcode_lookup,
 )
 from geo.shapes import circle
+from placements import criteria
 from placements.matching import MatchResult, SearchCriteria, setting_match
 from placements.models import (
+    MAX_AGE,
+    MAX_SIBLINGS,
     Accommodation,
     AreaToAvoid,
     ChildSex,
@@ -60,8 +63,6 @@ METRES_PER_MILE = Decimal(str(shapes.METRES_PER_MILE))  # exact, for miles typed
 REFERENCE_MAX_LENGTH = 30
 REFERENCE_ALLOWED = re.compile(r"[A-Za-z0-9 /-]+")
 REFERENCE_EXAMPLE = "CIC/2026/0142"
-MAX_AGE = 25
-MAX_SIBLINGS = 9
 LABEL_MAX_LENGTH = 60
 MAX_PLACES = 20
 MAX_AREAS_TO_AVOID = 20
@@ -94,48 +95,19 @@ class AreaToAvoidInput(NamedTuple):
     radius_miles: float | Decimal
 
 
-class ProfileFields(TypedDict, total=False):
-    """The child's profile: the PlacementRequest fields a caller sets."""
-
-    reference: str
-    age_years: int | None
-    birth_month: int | None
-    birth_year: int | None
-    sex: str
-    urgency: str
-    placement_kind: str
-    accommodation: Sequence[str]
-    siblings_to_place_together: int
-    living_alongside: str
-    has_pet: bool
-    deprivation_of_liberty: bool
-    communication: Sequence[str]
-    needs_adaptation: bool
-    risks: Sequence[str]
-    needs: Sequence[str]
+# The child's profile: the PlacementRequest fields a caller sets, the case reference and then
+# each part declared in placements/criteria.py.
+PROFILE_FIELDS: tuple[str, ...] = ("reference", *criteria.PROFILE_FIELDS)
+ProfileFields = dict[str, Any]
 
 
-PROFILE_FIELDS: tuple[str, ...] = tuple(ProfileFields.__annotations__)
+def _new_request_defaults() -> dict[str, Any]:
+    """A new request starts from the model's defaults; the fields without one must be given."""
+    fields = [field for field in PlacementRequest._meta.fields if field.name in PROFILE_FIELDS]
+    return {field.name: field.get_default() for field in fields}
 
-# A new request starts from the model's defaults; the fields without one must be given.
-NEW_REQUEST_DEFAULTS: dict[str, Any] = {
-    "reference": "",
-    "age_years": None,
-    "birth_month": None,
-    "birth_year": None,
-    "sex": "",
-    "urgency": "",
-    "placement_kind": PlacementKind.PLANNED,
-    "accommodation": [],
-    "siblings_to_place_together": 0,
-    "living_alongside": LivingAlongside.WITH_OTHERS,
-    "has_pet": False,
-    "deprivation_of_liberty": False,
-    "communication": [],
-    "needs_adaptation": False,
-    "risks": [],
-    "needs": [],
-}
+
+NEW_REQUEST_DEFAULTS: dict[str, Any] = _new_request_defaults()
 
 Errors = dict[str, list[str]]
 
@@ -181,7 +153,7 @@ def placement_request_create(
     actor: User,
     places: Sequence[tuple[str, str, int | None]],
     areas_to_avoid: Sequence[tuple[str, str, float | Decimal]],
-    **fields: Unpack[ProfileFields],
+    **fields: Any,
 ) -> PlacementRequest:
     """A new open request for the actor's local authority, made by the actor."""
     require(can_make_placement_requests(actor))
@@ -214,7 +186,7 @@ def placement_request_update(
     request: PlacementRequest,
     places: Sequence[tuple[str, str, int | None]],
     areas_to_avoid: Sequence[tuple[str, str, float | Decimal]],
-    **fields: Unpack[ProfileFields],
+    **fields: Any,
 ) -> PlacementRequest:
     """Change an open request. Profile fields not given keep their values; the places and areas
     given replace the request's own (a place or area given again keeps its id)."""
@@ -609,19 +581,7 @@ def placement_profile(request: PlacementRequest) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "reference": request.reference,
-        "age": request.age_on(today),
-        "sex": request.sex,
-        "urgency": request.urgency,
-        "placement_kind": request.placement_kind,
-        "accommodation": list(request.accommodation),
-        "siblings_to_place_together": request.siblings_to_place_together,
-        "living_alongside": request.living_alongside,
-        "has_pet": request.has_pet,
-        "deprivation_of_liberty": request.deprivation_of_liberty,
-        "communication": list(request.communication),
-        "needs_adaptation": request.needs_adaptation,
-        "risks": list(request.risks),
-        "needs": list(request.needs),
+        **criteria.profile_record(request, today=today),
         "places": [
             {"label": p.label, "district": p.postcode.split(" ")[0], "max_minutes": p.max_minutes}
             for p in request.places.all()

@@ -19,12 +19,10 @@ from django.utils.dates import MONTHS
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
-from common.formats import labels, yes_no
-from placements import selectors, services
+from placements import criteria, selectors, services
 from placements.forms import PlacementRequestPage
-from placements.models import Accommodation, PlacementRequest
+from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
-from providers.models import Communication, Need, Risk
 from providers.views import pagination
 
 PAGE_SIZE = 50
@@ -47,25 +45,11 @@ def age_text(placement_request: PlacementRequest) -> str:
 
 
 def profile_rows(placement_request: PlacementRequest) -> list[tuple[str, str]]:
-    """The child's profile as (key, value) rows for a GOV.UK summary list."""
-    pr = placement_request
-    siblings = pr.siblings_to_place_together
-    return [
-        ("Case reference", pr.reference),
-        ("Age", age_text(pr)),
-        ("Sex", pr.get_sex_display()),
-        ("When the child needs to move", pr.get_urgency_display()),
-        ("Kind of placement", pr.get_placement_kind_display()),
-        ("Placements that would suit", labels(pr.accommodation, Accommodation)),
-        ("Brothers and sisters placed with them", str(siblings) if siblings else "None"),
-        ("Can live alongside", pr.get_living_alongside_display()),
-        ("Has a pet that comes with them", yes_no(pr.has_pet)),
-        ("Deprivation of liberty order", yes_no(pr.deprivation_of_liberty)),
-        ("Needs a home adapted for physical disability", yes_no(pr.needs_adaptation)),
-        ("Communication", labels(pr.communication, Communication)),
-        ("Risks", labels(pr.risks, Risk)),
-        ("Needs", labels(pr.needs, Need)),
-    ]
+    """The child's profile as (key, value) rows for a GOV.UK summary list: the case reference,
+    then each part of the profile (placements/criteria.py), the age with its month of birth."""
+    profile = criteria.profile_record(placement_request, today=timezone.localdate())
+    profile["age"] = age_text(placement_request)
+    return [("Case reference", placement_request.reference), *criteria.profile_rows(profile)]
 
 
 class PlacementRequestListView(PermissionRequiredMixin, View):
