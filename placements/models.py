@@ -7,10 +7,12 @@ Field names and value lists follow the Placements Data Standard v2 where it has 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from common.models import TimeStampedModel
@@ -65,6 +67,27 @@ ACCOMMODATION_PROVISION_TYPES: dict[str, tuple[str, ...]] = {
 FOSTERING_PROVISION_TYPES = ACCOMMODATION_PROVISION_TYPES[Accommodation.FOSTER]
 
 
+CHOOSE_LISTED = "Select from the list"
+YES_OR_NO = "Select yes or no"
+
+
+def _messages(message: str, **others: str) -> dict[str, str]:
+    """One message for every way a field's value can be wrong (`others` by error code), so that
+    model validation says what the service always said."""
+    codes = ("invalid", "invalid_choice", "null", "blank", "min_value", "max_value")
+    return dict.fromkeys(codes, message) | others
+
+
+class ChoicesArrayField(ArrayField):  # type: ignore[type-arg]
+    """A list of choices. A wrong one is reported in its base field's own words (ArrayField would
+    add "Item 1 in the array did not validate:")."""
+
+    def validate(self, value: Any, model_instance: Any) -> None:
+        models.Field.validate(self, value, model_instance)
+        for part in value or []:
+            self.base_field.validate(part, model_instance)
+
+
 class PlacementRequest(TimeStampedModel):
     """One child's need for a placement, made by a local authority. Never the child's name."""
 
@@ -88,38 +111,91 @@ class PlacementRequest(TimeStampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     # Age: either in years, or from the month and year of birth (the more exact, when given).
-    age_years = models.PositiveSmallIntegerField(null=True, blank=True)
-    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
-    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    sex = models.CharField(max_length=10, choices=ChildSex.choices)
-
-    urgency = models.CharField(max_length=15, choices=Urgency.choices)
-    placement_kind = models.CharField(
-        max_length=20, choices=PlacementKind.choices, default=PlacementKind.PLANNED
+    # Which of them must be given, and that a birth is in the past, are the service's rules.
+    age_years = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_AGE)],
+        error_messages=_messages(
+            f"The age must be from 0 to {MAX_AGE}",
+            invalid=f"Enter the age as a whole number, from 0 to {MAX_AGE}",
+        ),
     )
-    accommodation = ArrayField(
-        models.CharField(max_length=12, choices=Accommodation.choices),
+    birth_month = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        error_messages=_messages(
+            "The month of birth must be a number from 1 to 12",
+            invalid="Enter the month of birth as a number from 1 to 12",
+        ),
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        error_messages=_messages("Enter the year of birth as 4 digits, for example 2012"),
+    )
+    sex = models.CharField(
+        max_length=10, choices=ChildSex.choices, error_messages=_messages("Select the child's sex")
+    )
+
+    urgency = models.CharField(
+        max_length=15,
+        choices=Urgency.choices,
+        error_messages=_messages("Select when the child needs to move"),
+    )
+    placement_kind = models.CharField(
+        max_length=20,
+        choices=PlacementKind.choices,
+        default=PlacementKind.PLANNED,
+        error_messages=_messages("Select the kind of placement"),
+    )
+    accommodation = ChoicesArrayField(
+        models.CharField(
+            max_length=12, choices=Accommodation.choices, error_messages=_messages(CHOOSE_LISTED)
+        ),
         help_text="Kinds of placement that would suit the child (at least one).",
+        error_messages=_messages("Select at least one kind of placement that would suit"),
     )
     siblings_to_place_together = models.PositiveSmallIntegerField(
-        default=0, help_text="Brothers and sisters to be placed with this child (0 if none)."
+        default=0,
+        help_text="Brothers and sisters to be placed with this child (0 if none).",
+        validators=[MaxValueValidator(MAX_SIBLINGS)],
+        error_messages=_messages(f"Enter how many brothers and sisters, from 0 to {MAX_SIBLINGS}"),
     )
     living_alongside = models.CharField(
-        max_length=20, choices=LivingAlongside.choices, default=LivingAlongside.WITH_OTHERS
+        max_length=20,
+        choices=LivingAlongside.choices,
+        default=LivingAlongside.WITH_OTHERS,
+        error_messages=_messages("Select who the child can live alongside"),
     )
-    has_pet = models.BooleanField(default=False)
-    deprivation_of_liberty = models.BooleanField(default=False)
-    communication = ArrayField(
-        models.CharField(max_length=10, choices=Communication.choices), default=list, blank=True
+    has_pet = models.BooleanField(default=False, error_messages=_messages(YES_OR_NO))
+    deprivation_of_liberty = models.BooleanField(default=False, error_messages=_messages(YES_OR_NO))
+    communication = ChoicesArrayField(
+        models.CharField(
+            max_length=10, choices=Communication.choices, error_messages=_messages(CHOOSE_LISTED)
+        ),
+        default=list,
+        blank=True,
     )
     needs_adaptation = models.BooleanField(
-        default=False, help_text="Needs a home adapted for physical disability."
+        default=False,
+        help_text="Needs a home adapted for physical disability.",
+        error_messages=_messages(YES_OR_NO),
     )
-    risks = ArrayField(
-        models.CharField(max_length=40, choices=Risk.choices), default=list, blank=True
+    risks = ChoicesArrayField(
+        models.CharField(
+            max_length=40, choices=Risk.choices, error_messages=_messages(CHOOSE_LISTED)
+        ),
+        default=list,
+        blank=True,
     )
-    needs = ArrayField(
-        models.CharField(max_length=30, choices=Need.choices), default=list, blank=True
+    needs = ChoicesArrayField(
+        models.CharField(
+            max_length=30, choices=Need.choices, error_messages=_messages(CHOOSE_LISTED)
+        ),
+        default=list,
+        blank=True,
     )
 
     class Meta:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings as django_settings
 from django.contrib.gis.geos import Point, Polygon
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -41,21 +42,14 @@ from placements import criteria
 from placements.matching import MatchResult, SearchCriteria, setting_match
 from placements.models import (
     MAX_AGE,
-    MAX_SIBLINGS,
-    Accommodation,
     AreaToAvoid,
-    ChildSex,
     PlacementRequest,
     PlacementSearch,
     PlaceThatMatters,
-    Urgency,
 )
 from placements.permissions import can_make_placement_requests, can_see_request
-from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
 
 if TYPE_CHECKING:
-    from django.db.models import TextChoices
-
     from accounts.models import User
 
 METRES_PER_MILE = Decimal(str(shapes.METRES_PER_MILE))  # exact, for miles typed as decimals
@@ -268,131 +262,98 @@ def _whole_number(value: object) -> int | None:
     return int(value)
 
 
-def _choice(
-    values: dict[str, Any], name: str, choices: type[TextChoices], message: str, errors: Errors
-) -> str:
-    value = values.get(name)
-    if value not in choices.values:
-        _add(errors, name, message)
-        return ""
-    return str(value)
-
-
-def _choices(
-    values: dict[str, Any], name: str, choices: type[TextChoices], errors: Errors
-) -> list[str]:
-    given = values.get(name) or []
-    if isinstance(given, str) or not isinstance(given, Iterable):
-        given = [given]
-    chosen = set(given)
-    if not chosen <= set(choices.values):
-        _add(errors, name, "Select from the list")
-    # In the list's own order, once each.
-    return [value for value in choices.values if value in chosen]
-
-
-def _yes_no(values: dict[str, Any], name: str, errors: Errors) -> bool:
-    value = values.get(name)
-    if not isinstance(value, bool):
-        _add(errors, name, "Select yes or no")
-        return False
-    return value
+AGE_FIELDS = ("age_years", "birth_month", "birth_year")
+# Checked by the service's own rules, not the model's field validation.
+_NOT_MODEL_VALIDATED = ("reference",)
 
 
 def _clean_profile(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    reference = " ".join(str(values.get("reference") or "").split())
-    problem = reference_problem(reference)
+    """The profile as it will be saved. Each field is checked by the model's own validation
+    (its choices, validators and messages: placements/models.py); the service adds only the
+    rules no single field can say: no name in the reference, an age or a birth, in the past."""
+    profile = {name: _given(name, values.get(name)) for name in PROFILE_FIELDS}
+    profile["reference"] = " ".join(str(values.get("reference") or "").split())
+    problem = reference_problem(profile["reference"])
     if problem:
         _add(errors, "reference", problem)
-    profile: dict[str, Any] = {"reference": reference}
-    profile |= _clean_age(values, errors)
-    profile["sex"] = _choice(values, "sex", ChildSex, "Select the child's sex", errors)
-    profile["urgency"] = _choice(
-        values, "urgency", Urgency, "Select when the child needs to move", errors
-    )
-    profile["placement_kind"] = _choice(
-        values, "placement_kind", PlacementKind, "Select the kind of placement", errors
-    )
-    profile["living_alongside"] = _choice(
-        values,
-        "living_alongside",
-        LivingAlongside,
-        "Select who the child can live alongside",
-        errors,
-    )
-    profile["accommodation"] = _choices(values, "accommodation", Accommodation, errors)
-    if not profile["accommodation"] and "accommodation" not in errors:
-        _add(errors, "accommodation", "Select at least one kind of placement that would suit")
-    for name, choices in (("communication", Communication), ("risks", Risk), ("needs", Need)):
-        profile[name] = _choices(values, name, choices, errors)
-    for name in ("has_pet", "deprivation_of_liberty", "needs_adaptation"):
-        profile[name] = _yes_no(values, name, errors)
+    candidate = PlacementRequest(**profile)
+    _validate_fields(candidate, errors, PROFILE_FIELDS)
+    _check_age(candidate, errors)
+    return {name: getattr(candidate, name) for name in PROFILE_FIELDS}
+
+
+def _given(name: str, value: Any) -> Any:
+    """A value as the model takes it: lists in the list's own order, once each; no brothers or
+    sisters given is none."""
+    field = PlacementRequest._meta.get_field(name)
+    if isinstance(field, ArrayField):
+        given = [] if value is None else value
+        if isinstance(given, str) or not isinstance(given, Iterable):
+            given = [given]
+        chosen = list(given)
+        listed = [code for code, _ in field.base_field.choices or []]
+        if not set(chosen) <= set(listed):
+            return chosen  # model validation says what is wrong
+        return [code for code in listed if code in chosen]
+    if name == "siblings_to_place_together" and value in (None, ""):
+        return 0
+    return value
+
+
+def _validate_fields(candidate: PlacementRequest, errors: Errors, names: Iterable[str]) -> None:
+    """The model's validation of these fields, its messages added to `errors` (each once)."""
+    checked = set(names) - set(_NOT_MODEL_VALIDATED)
+    exclude = [f.name for f in PlacementRequest._meta.fields if f.name not in checked]
     try:
-        siblings = _whole_number(values.get("siblings_to_place_together"))
-    except ValueError:
-        siblings = -1
-    if siblings is None:
-        siblings = 0
-    if not 0 <= siblings <= MAX_SIBLINGS:
-        _add(
-            errors,
-            "siblings_to_place_together",
-            f"Enter how many brothers and sisters, from 0 to {MAX_SIBLINGS}",
-        )
-        siblings = 0
-    profile["siblings_to_place_together"] = siblings
-    return profile
+        candidate.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in dict.fromkeys(messages):
+                _add(errors, name, message)
 
 
 def age_errors(*, age_years: int | None, birth_month: int | None, birth_year: int | None) -> Errors:
     """The age rules' complaints, by field (empty when the age is fine): for the form, so that
     they show with its own on the first save."""
     errors: Errors = {}
-    values = {"age_years": age_years, "birth_month": birth_month, "birth_year": birth_year}
-    _clean_age(values, errors)
+    candidate = PlacementRequest(
+        age_years=age_years, birth_month=birth_month, birth_year=birth_year
+    )
+    _validate_fields(candidate, errors, AGE_FIELDS)
+    _check_age(candidate, errors)
     return errors
 
 
-def _clean_age(values: dict[str, Any], errors: Errors) -> dict[str, int | None]:
+def _check_age(request: PlacementRequest, errors: Errors) -> None:
     """Either the age in years, or the month and year of birth; not both."""
-    cleaned: dict[str, int | None] = {"age_years": None, "birth_month": None, "birth_year": None}
-    numbers: dict[str, int | None] = {}
-    for name, message in (
-        ("age_years", f"Enter the age as a whole number, from 0 to {MAX_AGE}"),
-        ("birth_month", "Enter the month of birth as a number from 1 to 12"),
-        ("birth_year", "Enter the year of birth as 4 digits, for example 2012"),
-    ):
-        try:
-            numbers[name] = _whole_number(values.get(name))
-        except ValueError:
-            _add(errors, name, message)
-            return cleaned
-    age, month, year = numbers["age_years"], numbers["birth_month"], numbers["birth_year"]
-    if age is not None and (month is not None or year is not None):
-        _add(errors, "age_years", "Enter either the age or the month and year of birth, not both")
-    elif age is not None:
-        if not 0 <= age <= MAX_AGE:
-            _add(errors, "age_years", f"The age must be from 0 to {MAX_AGE}")
-        cleaned["age_years"] = age
-    elif month is None and year is None:
+    if any(name in errors for name in AGE_FIELDS if name != "birth_month"):
+        return
+    given = {name: getattr(request, name) not in (None, "") for name in AGE_FIELDS}
+    if given["age_years"]:
+        if given["birth_month"] or given["birth_year"]:
+            _add(
+                errors, "age_years", "Enter either the age or the month and year of birth, not both"
+            )
+        return
+    if not (given["birth_month"] or given["birth_year"]):
         _add(errors, "age_years", "Enter the child's age, or the month and year of birth")
-    else:
-        if month is None:
-            _add(errors, "birth_month", "Enter the month of birth as a number from 1 to 12")
-        elif not 1 <= month <= 12:
-            _add(errors, "birth_month", "The month of birth must be a number from 1 to 12")
-        if year is None:
-            _add(errors, "birth_year", "Enter the year of birth, for example 2012")
-        if "birth_month" in errors or "birth_year" in errors:
-            return cleaned
-        assert month is not None and year is not None
-        today = timezone.localdate()
-        if (year, month) > (today.year, today.month):
-            _add(errors, "birth_year", "The month and year of birth must be in the past")
-        elif _age_on(today, month=month, year=year) > MAX_AGE:
-            _add(errors, "birth_year", f"The child must be under {MAX_AGE + 1}: check the year")
-        cleaned["birth_month"], cleaned["birth_year"] = month, year
-    return cleaned
+        return
+    if not given["birth_month"]:
+        _add(errors, "birth_month", "Enter the month of birth as a number from 1 to 12")
+    if not given["birth_year"]:
+        _add(errors, "birth_year", "Enter the year of birth, for example 2012")
+    if "birth_month" not in errors and "birth_year" not in errors:
+        _check_birth(request, errors)
+
+
+def _check_birth(request: PlacementRequest, errors: Errors) -> None:
+    """A month and year of birth in the past, of a child under MAX_AGE + 1."""
+    month, year = int(request.birth_month or 0), int(request.birth_year or 0)
+    today = timezone.localdate()
+    if (year, month) > (today.year, today.month):
+        _add(errors, "birth_year", "The month and year of birth must be in the past")
+    elif _age_on(today, month=month, year=year) > MAX_AGE:
+        _add(errors, "birth_year", f"The child must be under {MAX_AGE + 1}: check the year")
 
 
 def _age_on(day: date, *, month: int, year: int) -> int:

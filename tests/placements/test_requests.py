@@ -423,6 +423,73 @@ def test_age_rules(officer, values, field, message):
     assert error.value.message_dict == {field: [message]}
 
 
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"sex": "girl"}, "sex", "Select the child's sex"),
+        ({"sex": ""}, "sex", "Select the child's sex"),
+        ({"urgency": None}, "urgency", "Select when the child needs to move"),
+        ({"placement_kind": "respite"}, "placement_kind", "Select the kind of placement"),
+        ({"living_alongside": ""}, "living_alongside", "Select who the child can live alongside"),
+        (
+            {"accommodation": []},
+            "accommodation",
+            "Select at least one kind of placement that would suit",
+        ),
+        ({"accommodation": ["castle"]}, "accommodation", "Select from the list"),
+        ({"risks": ["self_harm", "nonsense"]}, "risks", "Select from the list"),
+        ({"communication": ["semaphore"]}, "communication", "Select from the list"),
+        ({"has_pet": "perhaps"}, "has_pet", "Select yes or no"),
+        ({"needs_adaptation": None}, "needs_adaptation", "Select yes or no"),
+        (
+            {"siblings_to_place_together": 10},
+            "siblings_to_place_together",
+            "Enter how many brothers and sisters, from 0 to 9",
+        ),
+        (
+            {"siblings_to_place_together": "two"},
+            "siblings_to_place_together",
+            "Enter how many brothers and sisters, from 0 to 9",
+        ),
+        ({"age_years": "x"}, "age_years", "Enter the age as a whole number, from 0 to 25"),
+        (
+            NO_AGE | {"birth_month": 3, "birth_year": "soon"},
+            "birth_year",
+            "Enter the year of birth as 4 digits, for example 2012",
+        ),
+    ],
+)
+def test_each_field_is_checked_by_the_model_in_the_services_words(officer, values, field, message):
+    with pytest.raises(ValidationError) as error:
+        services.placement_request_create(
+            actor=officer, places=[], areas_to_avoid=[], **profile(**values)
+        )
+    assert error.value.message_dict == {field: [message]}
+    # The words are the model's own: any caller validating a request says the same.
+    fields = {k: v for k, v in profile(**values).items() if k != "reference"}
+    candidate = PlacementRequest(organisation=officer.organisation, reference="CIC 1", **fields)
+    with pytest.raises(ValidationError) as model_error:
+        candidate.full_clean(validate_constraints=False)
+    assert message in model_error.value.message_dict[field]
+
+
+def test_lists_are_kept_in_the_lists_order_once_each(officer):
+    placement_request = services.placement_request_create(
+        actor=officer,
+        places=[],
+        areas_to_avoid=[],
+        **profile(
+            risks=["going_missing", "self_harm", "going_missing"],
+            accommodation=["supported", "foster"],
+            siblings_to_place_together=None,
+        ),
+    )
+    placement_request.refresh_from_db()
+    assert placement_request.risks == ["self_harm", "going_missing"]
+    assert placement_request.accommodation == ["foster", "supported"]
+    assert placement_request.siblings_to_place_together == 0
+
+
 def test_a_missing_age_shows_with_the_other_problems(signed_in):
     data = form_data(age_years="", sex="")
     html = signed_in.post(reverse("placement_request_create"), data).content.decode()
