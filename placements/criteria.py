@@ -29,12 +29,11 @@ from typing import Any, ClassVar, Protocol
 from crispy_forms.layout import LayoutObject
 from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
 from django import forms
+from django.db import models
 from django.db.models import Q, TextChoices
 
 from common.formats import notice_period
 from placements.models import (
-    MAX_AGE,
-    MAX_SIBLINGS,
     URGENCY_NOTICE_DAYS,
     Accommodation,
     ChildSex,
@@ -127,6 +126,13 @@ def checkboxes_field(
     )
 
 
+def model_message(field: str, code: str = "blank") -> str:
+    """The words PlacementRequest's own validation uses, so that the form says the same."""
+    model_field = PlacementRequest._meta.get_field(field)
+    assert isinstance(model_field, models.Field)
+    return str(model_field.error_messages[code])
+
+
 def labels(codes: Iterable[str], choices: type[TextChoices], none: str = "None") -> str:
     names = dict(choices.choices)
     return ", ".join(str(names.get(code, code)) for code in codes) or none
@@ -197,14 +203,14 @@ class _Choice(Criterion):
     choices: ClassVar[type[TextChoices]]
     label: ClassVar[str]
     question: ClassVar[str]
-    required: ClassVar[str]
 
     @property
     def fields(self) -> tuple[str, ...]:  # type: ignore[override]
         return (self.field,)
 
     def form_fields(self) -> dict[str, forms.Field]:
-        return {self.field: radios_field(self.question, self.choices.choices, self.required)}
+        required = model_message(self.field)
+        return {self.field: radios_field(self.question, self.choices.choices, required)}
 
     def layout(self) -> list[LayoutObject]:
         return [Field.radios(self.field, legend_size=Size.SMALL)]
@@ -264,17 +270,17 @@ class Age(Criterion):
     def form_fields(self) -> dict[str, forms.Field]:
         return {
             "age_years": number_field(
-                "Age in years", invalid=f"Enter the age as a whole number, from 0 to {MAX_AGE}"
+                "Age in years", invalid=model_message("age_years", "invalid")
             ),
             "birth_month": number_field(
                 "Month of birth",
                 help_text="A number from 1 to 12",
-                invalid="Enter the month of birth as a number from 1 to 12",
+                invalid=model_message("birth_month", "invalid"),
             ),
             "birth_year": number_field(
                 "Year of birth",
                 help_text="For example, 2012",
-                invalid="Enter the year of birth as 4 digits, for example 2012",
+                invalid=model_message("birth_year", "invalid"),
             ),
         }
 
@@ -311,7 +317,6 @@ class Sexes(_Choice):
     choices = ChildSex
     label = "Sex"
     question = "Sex"
-    required = "Select the child's sex"
     section = ABOUT_THE_CHILD
 
     def layout(self) -> list[LayoutObject]:
@@ -339,7 +344,6 @@ class Notice(_Choice):
     choices = Urgency
     label = "When the child needs to move"
     question = "When does the child need to move?"
-    required = "Select when the child needs to move"
     section = THE_PLACEMENT
 
     def q(self, child: Child) -> Q:
@@ -358,7 +362,6 @@ class Kind(_Choice):
     choices = PlacementKind
     label = "Kind of placement"
     question = "Kind of placement"
-    required = "Select the kind of placement"
     section = THE_PLACEMENT
 
     def q(self, child: Child) -> Q:
@@ -382,7 +385,7 @@ class Suits(ProfilePart):
             "accommodation": checkboxes_field(
                 "Placements that would suit the child",
                 Accommodation.choices,
-                required="Select at least one kind of placement that would suit",
+                required=model_message("accommodation"),
             )
         }
 
@@ -406,7 +409,7 @@ class Siblings(ProfilePart):
                 "Brothers and sisters to be placed with the child",
                 required=True,
                 help_text="0 if none.",
-                invalid=f"Enter how many brothers and sisters, from 0 to {MAX_SIBLINGS}",
+                invalid=model_message("siblings_to_place_together", "invalid"),
             )
         }
 
@@ -423,7 +426,6 @@ class Alongside(_Choice):
     choices = LivingAlongside
     label = "Can live alongside"
     question = "Who can the child live alongside?"
-    required = "Select who the child can live alongside"
     section = THE_PLACEMENT
 
     def q(self, child: Child) -> Q:
