@@ -165,6 +165,22 @@ class EligibilitySerializer(serializers.Serializer):
     therapeutic_support = serializers.CharField(allow_blank=True, default="")
     updated_at = serializers.DateTimeField(read_only=True)
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """The fields above, and any other statement Eligibility holds as the model says it
+        (so that a criterion added to the model can be stated here without a line of its own).
+        One left out goes back to its default, like the fields above."""
+        fields = super().get_fields()
+        builder = serializers.ModelSerializer()
+        for name in facts.ELIGIBILITY_FIELDS:
+            if name not in fields:
+                model_field = Eligibility._meta.get_field(name)
+                field_class, kwargs = builder.build_standard_field(name, model_field)
+                if model_field.has_default():  # type: ignore[union-attr]
+                    kwargs.pop("required", None)
+                    kwargs["default"] = model_field.get_default()  # type: ignore[union-attr]
+                fields[name] = field_class(**kwargs)
+        return fields
+
     def validate_sexes(self, value: list[str]) -> list[str]:
         return _unique(value)
 

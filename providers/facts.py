@@ -46,21 +46,12 @@ from providers.permissions import (
 )
 from providers.signals import setting_transferred
 
-ELIGIBILITY_FIELDS = (
-    "min_age",
-    "max_age",
-    "sexes",
-    "placement_kinds",
-    "minimum_notice_days",
-    "living_alongside",
-    "accepts_pets",
-    "can_meet_deprivation_of_liberty",
-    "communication",
-    "adapted_for_physical_disability",
-    "risks",
-    "needs",
-    "what_we_offer",
-    "therapeutic_support",
+# Every statement a provider makes about whom it can care for: each Eligibility field, so that a
+# criterion added to the model is stated through the form and the API without being listed here.
+ELIGIBILITY_FIELDS: tuple[str, ...] = tuple(
+    field.name
+    for field in Eligibility._meta.concrete_fields
+    if field.name not in ("id", "setting", "created_at", "updated_at", "updated_by")
 )
 
 

@@ -104,6 +104,10 @@ def _capability_field(label: str) -> forms.ChoiceField:
     )
 
 
+# The statements a provider makes as fields of their own (risks and needs: one radio group each).
+_STATEMENTS = [name for name in ELIGIBILITY_FIELDS if name not in ("risks", "needs")]
+
+
 class EligibilityForm(GovukFormMixin, forms.Form):
     """Who a setting can care for. Risks and needs are one radio group each."""
 
@@ -156,6 +160,10 @@ class EligibilityForm(GovukFormMixin, forms.Form):
             self.fields[f"risk_{risk.value}"] = _capability_field(risk.label)
         for need in Need:
             self.fields[f"need_{need.value}"] = _capability_field(need.label)
+        # A statement added to Eligibility without a question of its own here is asked as the
+        # model says (its verbose name is the label), with the legal and access questions.
+        added = [name for name in _STATEMENTS if name not in self.fields]
+        self.fields.update(forms.fields_for_model(Eligibility, fields=added))
         self.helper.inputs = []
         self.helper.layout = Layout(
             Fieldset("min_age", "max_age", "sexes", legend="Age and sex", legend_size="m"),
@@ -171,6 +179,7 @@ class EligibilityForm(GovukFormMixin, forms.Form):
                 "can_meet_deprivation_of_liberty",
                 "adapted_for_physical_disability",
                 "communication",
+                *added,
                 legend="Legal and access",
                 legend_size="m",
             ),
