@@ -47,7 +47,8 @@ Mapping from our request to the standard:
   asked by phone, email or otherwise: `provider_urn`, `setting_name`, `owner_name` (Ofsted's
   list), `contacted_on`, `method`, `result` (Interested, Not able, No answer), `officer_name`.
   The note stays on the service (free text).
-- `demand` (ours): status, dates, age, sex, kind of placement, needs, the places that matter as
+- `demand` (ours): status, dates, age, sex, kind of placement, needs (and any other part of the
+  profile the standard's sections do not hold: placements/criteria.py), the places that matter as
   postcode districts, how many areas to avoid, and the searches (how many, and the latest's
   funnel: settings left after each check).
 """
@@ -71,10 +72,11 @@ from brokerage.models import (
     ServiceIncluded,
 )
 from brokerage.referrals import referral_blocker, referral_exclusions
+from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
-from placements.models import Accommodation, ChildSex, PlacementRequest, PlacementSearch, Urgency
+from placements.models import Accommodation, PlacementRequest, PlacementSearch, Urgency
 from placements.selectors import MAX_SHORTLIST, placement_requests_for
-from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk, Setting
+from providers.models import Communication, LivingAlongside, Risk, Setting
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -384,7 +386,6 @@ def placement_record(placement_request: PlacementRequest) -> dict[str, Any]:
     outcome = getattr(pr, "outcome", None)
     first_referral = referrals[0] if referrals else None
     communication = [COMMUNICATION[Communication(c)] for c in pr.communication]
-    labels = dict(Need.choices)
     return {
         "placement_availability": {
             "child_id": pr.pk,
@@ -438,10 +439,8 @@ def placement_record(placement_request: PlacementRequest) -> dict[str, Any]:
             "status": str(pr.get_status_display()),
             "created_at": _local(pr.created_at),
             "closed_at": _local(pr.closed_at),
-            "age": pr.age_on(_local_date(pr.created_at) or timezone.localdate()),
-            "sex": str(ChildSex(pr.sex).label),
-            "placement_kind": str(PlacementKind(pr.placement_kind).label),
-            "needs": [str(labels.get(n, n)) for n in pr.needs],
+            # Each part of the profile the standard's sections do not hold (placements/criteria.py).
+            **criteria.record_of(pr, today=_local_date(pr.created_at) or timezone.localdate()),
             "places": [
                 {
                     "label": place.label,
@@ -593,10 +592,7 @@ REQUEST_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Residential care suitability", 18),
     ("Supported accommodation suitability", 18),
     *((header, 14) for _, _, header in RISKS),
-    ("Age", 6),
-    ("Sex", 10),
-    ("Kind of placement", 14),
-    ("Needs", 24),
+    *((header, width) for _, header, width in criteria.record_columns()),
     ("Places that matter (districts)", 30),
     ("Searches", 9),
     ("Latest search", 12),
@@ -667,10 +663,7 @@ def _request_row(record: dict[str, Any]) -> list[Any]:
         requirements["deprivation_of_liberty"],
         *record["placement_recommendation"].values(),
         *record["risks"].values(),
-        demand["age"],
-        demand["sex"],
-        demand["placement_kind"],
-        demand["needs"],
+        *(demand[key] for key, _, _ in criteria.record_columns()),
         [f"{place['label']}: {place['district']}" for place in demand["places"]],
         searches["count"],
         latest["run_at"] if latest else None,

@@ -174,6 +174,26 @@ class ProfilePart:
         """(key, value) rows for a GOV.UK summary list, from the kept profile."""
         raise NotImplementedError
 
+    # The Placements Data Standard's own sections of the record export say this part in the
+    # standard's words (placements/records.py), so it adds nothing of its own there.
+    in_standard: ClassVar[bool] = False
+
+    def record_columns(self) -> list[tuple[str, str, int]]:
+        """(key, spreadsheet header, column width) of what this part adds to the record export's
+        "demand" section: by default one for each of its summary rows, keyed by its field."""
+        if self.in_standard:
+            return []
+        headers = [label for label, _ in self.rows({}, unstated="None")]
+        return [(key, header, 14) for key, header in zip(self.fields, headers, strict=True)]
+
+    def record(self, request: PlacementRequest, *, today: Any) -> dict[str, Any]:
+        """What this part adds to the record export's "demand" section, by key: by default its
+        summary rows' words."""
+        if self.in_standard:
+            return {}
+        words = [text for _, text in self.rows(self.profile(request, today=today), unstated="None")]
+        return dict(zip([key for key, _, _ in self.record_columns()], words, strict=True))
+
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, list | tuple) else value
@@ -302,6 +322,12 @@ class Age(Criterion):
     def rows(self, profile: Mapping[str, Any], *, unstated: str) -> list[tuple[str, str]]:
         return [("Age", str(profile.get("age", "")))]
 
+    def record_columns(self) -> list[tuple[str, str, int]]:
+        return [("age", "Age", 6)]
+
+    def record(self, request: PlacementRequest, *, today: Any) -> dict[str, Any]:
+        return {"age": request.age_on(today)}
+
     def q(self, child: Child) -> Q:
         return Q(eligibility__min_age__lte=child.age, eligibility__max_age__gte=child.age)
 
@@ -322,6 +348,12 @@ class Sexes(_Choice):
     def layout(self) -> list[LayoutObject]:
         return [Field.radios("sex", legend_size=Size.SMALL, inline=True)]
 
+    def record_columns(self) -> list[tuple[str, str, int]]:
+        return [("sex", "Sex", 10)]
+
+    def record(self, request: PlacementRequest, *, today: Any) -> dict[str, Any]:
+        return {"sex": str(ChildSex(request.sex).label)}
+
     @staticmethod
     def wanted(child: Child) -> list[str]:
         """A child whose sex is not stated needs a setting that takes both."""
@@ -339,6 +371,8 @@ class Sexes(_Choice):
 
 class Notice(_Choice):
     """When the child must move, against the notice the setting needs."""
+
+    in_standard = True
 
     field = "urgency"
     choices = Urgency
@@ -364,6 +398,12 @@ class Kind(_Choice):
     question = "Kind of placement"
     section = THE_PLACEMENT
 
+    def record_columns(self) -> list[tuple[str, str, int]]:
+        return [("placement_kind", "Kind of placement", 14)]
+
+    def record(self, request: PlacementRequest, *, today: Any) -> dict[str, Any]:
+        return {"placement_kind": str(PlacementKind(request.placement_kind).label)}
+
     def q(self, child: Child) -> Q:
         return Q(eligibility__placement_kinds__contains=[child.request.placement_kind])
 
@@ -376,6 +416,8 @@ class Kind(_Choice):
 
 class Suits(ProfilePart):
     """The kinds of placement that would suit: matched on the setting's Ofsted type."""
+
+    in_standard = True
 
     fields = ("accommodation",)
     section = THE_PLACEMENT
@@ -400,6 +442,8 @@ class Suits(ProfilePart):
 class Siblings(ProfilePart):
     """Brothers and sisters placed together: matched on the vacancy's places and solo rule."""
 
+    in_standard = True
+
     fields = ("siblings_to_place_together",)
     section = THE_PLACEMENT
 
@@ -422,6 +466,7 @@ class Siblings(ProfilePart):
 
 
 class Alongside(_Choice):
+    in_standard = True
     field = "living_alongside"
     choices = LivingAlongside
     label = "Can live alongside"
@@ -439,6 +484,7 @@ class Alongside(_Choice):
 
 
 class Pet(_Flag):
+    in_standard = True
     field = "has_pet"
     eligibility_field = "accepts_pets"
     question = "Does the child have a pet that needs to come with them?"
@@ -449,6 +495,7 @@ class Pet(_Flag):
 
 
 class DeprivationOfLiberty(_Flag):
+    in_standard = True
     field = "deprivation_of_liberty"
     eligibility_field = "can_meet_deprivation_of_liberty"
     question = "Is the child subject to a deprivation of liberty order?"
@@ -459,6 +506,7 @@ class DeprivationOfLiberty(_Flag):
 
 
 class Adaptation(_Flag):
+    in_standard = True
     field = "needs_adaptation"
     eligibility_field = "adapted_for_physical_disability"
     question = "Does the child need a home adapted for physical disability?"
@@ -470,6 +518,8 @@ class Adaptation(_Flag):
 
 class Communicates(Criterion):
     """Every way of communicating the child needs, the setting must support."""
+
+    in_standard = True
 
     fields = ("communication",)
     section = NEEDS_AND_RISKS
@@ -533,6 +583,13 @@ class Capabilities(Criterion):
             ("Risks", labels(profile.get("risks", []), Risk, unstated)),
             ("Needs", labels(profile.get("needs", []), Need, unstated)),
         ]
+
+    def record_columns(self) -> list[tuple[str, str, int]]:
+        return [("needs", "Needs", 24)]  # the risks are the standard's own flags
+
+    def record(self, request: PlacementRequest, *, today: Any) -> dict[str, Any]:
+        names = dict(Need.choices)
+        return {"needs": [str(names.get(code, code)) for code in request.needs]}
 
     @staticmethod
     def present(child: Child) -> list[str]:
@@ -637,6 +694,19 @@ def profile_rows(profile: Mapping[str, Any], *, unstated: str = "None") -> list[
     """The kept profile as (key, value) rows for a GOV.UK summary list, part by part.
     `unstated`: what the risks and needs rows say when there are none."""
     return [row for part in PROFILE for row in part.rows(profile, unstated=unstated)]
+
+
+def record_of(request: PlacementRequest, *, today: Any) -> dict[str, Any]:
+    """What the parts add to the record export's "demand" section, part by part."""
+    record: dict[str, Any] = {}
+    for part in PROFILE:
+        record |= part.record(request, today=today)
+    return record
+
+
+def record_columns() -> list[tuple[str, str, int]]:
+    """(key, header, width) of those, for the export's spreadsheet."""
+    return [column for part in PROFILE for column in part.record_columns()]
 
 
 def form_fields() -> dict[str, forms.Field]:

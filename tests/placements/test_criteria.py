@@ -239,3 +239,32 @@ def test_each_part_of_the_profile_has_its_rows_on_both_pages():
         ("Risks", "None stated"),
         ("Needs", "None stated"),
     ]
+
+
+def test_a_part_the_standard_does_not_hold_is_exported_in_its_own_words():
+    class PetNotInTheStandard(criteria.Pet):
+        in_standard = False
+
+    part = PetNotInTheStandard()
+    request = PlacementRequest(has_pet=True)
+    assert part.record_columns() == [("has_pet", "Has a pet that comes with them", 14)]
+    assert part.record(request, today=date(2027, 1, 4)) == {"has_pet": "Yes"}
+    assert criteria.Pet().record(request, today=date(2027, 1, 4)) == {}
+
+
+def test_the_export_says_age_sex_kind_and_needs_of_its_own():
+    request = PlacementRequest(
+        age_years=15, sex="male", placement_kind=PlacementKind.SHORT_BREAK, needs=[Need.AUTISM]
+    )
+    assert criteria.record_of(request, today=date(2027, 1, 4)) == {
+        "age": 15,
+        "sex": "Male",
+        "placement_kind": "Short break",
+        "needs": ["Autism"],
+    }
+    assert [header for _, header, _ in criteria.record_columns()] == [
+        "Age",
+        "Sex",
+        "Kind of placement",
+        "Needs",
+    ]
