@@ -268,7 +268,17 @@ class PlaceThatMatters(TimeStampedModel):
     postcode = models.CharField(max_length=8)
     point = models.PointField(srid=4326)
     max_minutes = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Longest acceptable journey by road, in minutes."
+        null=True,
+        blank=True,
+        help_text="Longest acceptable journey by road, in minutes.",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MINUTES_LIMIT)],
+        error_messages={
+            "invalid": "Enter the longest journey in minutes, like 45",
+            "min_value": "The longest journey must be at least 1 minute. "
+            "Leave it empty for no limit",
+            "max_value": f"The longest journey must be {MAX_MINUTES_LIMIT} minutes (4 hours) "
+            "or less",
+        },
     )
     position = models.PositiveSmallIntegerField(default=0)
 

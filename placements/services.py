@@ -108,12 +108,9 @@ Errors = dict[str, list[str]]
 
 # Messages shared with the form, so that the page and the service say the same thing.
 def max_minutes_message(value: int) -> str:
-    if value < 1:
-        return "The longest journey must be at least 1 minute. Leave it empty for no limit"
-    return (
-        f"The longest journey must be {PlaceThatMatters.MAX_MINUTES_LIMIT} minutes (4 hours) "
-        "or less"
-    )
+    """The model's own words for a journey limit out of range."""
+    messages = PlaceThatMatters._meta.get_field("max_minutes").error_messages  # type: ignore[union-attr]
+    return str(messages["min_value" if value < 1 else "max_value"])
 
 
 def radius_message(value: Decimal) -> str:
@@ -253,13 +250,16 @@ def _add(errors: Errors, key: str, message: str) -> None:
     errors.setdefault(key, []).append(message)
 
 
-def _whole_number(value: object) -> int | None:
-    """An int, or None for nothing given; raises ValueError for anything else."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(value)
-    return int(value)
+def _field_valid(instance: Any, name: str, key: str, errors: Errors) -> bool:
+    """The model's validation of one field of `instance` (cleaning it in place); its first
+    complaint added to `errors` under `key`."""
+    others = [f.name for f in type(instance)._meta.fields if f.name != name]
+    try:
+        instance.clean_fields(exclude=others)
+    except ValidationError as error:
+        _add(errors, key, error.message_dict[name][0])
+        return False
+    return True
 
 
 AGE_FIELDS = ("age_years", "birth_month", "birth_year")
@@ -446,14 +446,10 @@ def _clean_places(places: Sequence[tuple[str, str, int | None]], errors: Errors)
         prefix = f"places-{index}-"
         text = _clean_label(label, prefix + "label", errors, noun="place", example="school")
         located = _locate(postcode, prefix + "postcode", errors)
-        try:
-            minutes = _whole_number(max_minutes)
-        except ValueError:
-            _add(errors, prefix + "max_minutes", "Enter the longest journey in minutes, like 45")
+        place = PlaceThatMatters(max_minutes=None if max_minutes == "" else max_minutes)
+        if not _field_valid(place, "max_minutes", prefix + "max_minutes", errors):
             continue
-        if minutes is not None and not 1 <= minutes <= PlaceThatMatters.MAX_MINUTES_LIMIT:
-            _add(errors, prefix + "max_minutes", max_minutes_message(minutes))
-            continue
+        minutes = place.max_minutes
         if located is not None:
             cleaned.append(_Place(text, located[0], located[1], minutes))
     return cleaned

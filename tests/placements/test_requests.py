@@ -772,3 +772,24 @@ def test_creating_changing_and_closing_are_audited_with_who_and_which_request(of
         assert event.actor == officer
         assert event.organisation == officer.organisation
         assert event.detail == {"placement_request": request.pk, "reference": request.reference}
+
+
+@pytest.mark.parametrize(
+    ("minutes", "message"),
+    [
+        (0, "The longest journey must be at least 1 minute. Leave it empty for no limit"),
+        (241, "The longest journey must be 240 minutes (4 hours) or less"),
+        (-5, "The longest journey must be at least 1 minute. Leave it empty for no limit"),
+        ("soon", "Enter the longest journey in minutes, like 45"),
+    ],
+)
+def test_a_journey_limit_is_checked_by_the_model_in_the_services_words(officer, minutes, message):
+    with pytest.raises(ValidationError) as error:
+        services.placement_request_create(
+            actor=officer, places=[("School", "LE15 6AB", minutes)], areas_to_avoid=[], **profile()
+        )
+    assert error.value.message_dict == {"places-0-max_minutes": [message]}
+    place = PlaceThatMatters(max_minutes=minutes)
+    with pytest.raises(ValidationError) as model_error:
+        place.clean_fields(exclude=["request", "label", "postcode", "point", "position"])
+    assert model_error.value.message_dict["max_minutes"][0] == message
