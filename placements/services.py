@@ -4,10 +4,12 @@ A request never holds the child's name. The case reference must contain a digit,
 never does, so that a name typed into it is refused; the places that matter hold a label and a
 postcode, and the areas to avoid a label, a postcode and a radius.
 
-Every rule is checked here, whoever calls (the pages, a test, a future API), and all the
-problems are raised together as one ValidationError keyed by field: profile fields by their own
-name, places as `places-<index>-<field>` and areas as `areas-<index>-<field>`, the index being
-the position in the list given (the same keys a Django formset with those prefixes uses).
+Every rule is checked here, whoever calls (the pages, a test, a future API): each field's own
+rules by the model's validation (its choices, validators and messages, placements/models.py),
+and here only the rules no single field can say. All the problems are raised together as one
+ValidationError keyed by field: profile fields by their own name, places as
+`places-<index>-<field>` and areas as `areas-<index>-<field>`, the index being the position in
+the list given (the same keys a Django formset with those prefixes uses).
 """
 
 from __future__ import annotations
