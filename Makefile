@@ -20,7 +20,7 @@ help:
 	@echo "make stop      stop the app, worker, beat, mail sink, PostgreSQL and Redis started here"
 	@echo "make status    say what is running"
 	@echo "make test-calendar  the unit tests again with the clock a year and a day on"
-	@echo "make lint      ruff, formatting, mypy, the one direction of imports and a missing-migrations check"
+	@echo "make lint      ruff (with a complexity limit), formatting, mypy, the one direction of imports, missing migrations"
 	@echo "make bench     one JSON line per figure: imports and postcode loading, time and memory"
 	@echo "make road-network  build Rutland's road network into var/osrm/ (make run does it too)"
 
