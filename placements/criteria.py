@@ -175,7 +175,7 @@ class ProfilePart:
         raise NotImplementedError
 
     # The Placements Data Standard's own sections of the record export say this part in the
-    # standard's words (placements/records.py), so it adds nothing of its own there.
+    # standard's words (brokerage/records.py), so it adds nothing of its own there.
     in_standard: ClassVar[bool] = False
 
     def record_columns(self) -> list[tuple[str, str, int]]:
