@@ -198,7 +198,8 @@ class Referral(TimeStampedModel):
 
     @property
     def kind_summary(self) -> str:
-        from placements.models import Accommodation, Urgency
+        from placements.models import Urgency
+        from providers.models import Accommodation
 
         kinds = dict(Accommodation.choices)
         wanted = " or ".join(

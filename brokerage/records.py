@@ -74,9 +74,9 @@ from brokerage.models import (
 from brokerage.referrals import referral_blocker, referral_exclusions
 from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
-from placements.models import Accommodation, PlacementRequest, PlacementSearch, Urgency
+from placements.models import PlacementRequest, PlacementSearch, Urgency
 from placements.selectors import MAX_SHORTLIST, placement_requests_for
-from providers.models import Communication, LivingAlongside, Risk, Setting
+from providers.models import Accommodation, Communication, LivingAlongside, Risk, Setting
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -35,12 +35,12 @@ from django.db.models import Q, TextChoices
 from common.formats import notice_period
 from placements.models import (
     URGENCY_NOTICE_DAYS,
-    Accommodation,
     ChildSex,
     PlacementRequest,
     Urgency,
 )
 from providers.models import (
+    Accommodation,
     Capability,
     Communication,
     Eligibility,

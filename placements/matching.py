@@ -34,8 +34,6 @@ from geo.shapes import METRES_PER_MILE, as_multipolygon, buffered, circle
 from geo.travel import travel_times
 from placements import criteria
 from placements.models import (
-    ACCOMMODATION_PROVISION_TYPES,
-    FOSTERING_PROVISION_TYPES,
     ChildSex,
     PlacementRequest,
     PlaceThatMatters,
@@ -44,6 +42,8 @@ from placements.models import (
 from providers import ofsted
 from providers.facts import VacancyState, VacancyView, vacancy_view
 from providers.models import (
+    ACCOMMODATION_PROVISION_TYPES,
+    FOSTERING_PROVISION_TYPES,
     CarerHousehold,
     Eligibility,
     PlacementKind,

@@ -16,7 +16,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from common.models import TimeStampedModel
-from providers.models import Communication, LivingAlongside, Need, PlacementKind, Risk
+from providers.models import (
+    Accommodation,
+    Communication,
+    LivingAlongside,
+    Need,
+    PlacementKind,
+    Risk,
+)
 
 # The oldest a child in a request may be (care leavers' support runs to 25), and the most brothers
 # and sisters one request may place together with the child.
@@ -45,26 +52,6 @@ URGENCY_NOTICE_DAYS: dict[str, int | None] = {
     Urgency.WITHIN_5_DAYS: 4,
     Urgency.OVER_5_DAYS: None,
 }
-
-
-class Accommodation(models.TextChoices):
-    """The standard's suitability of foster / residential / supported accommodation."""
-
-    FOSTER = "foster", "Foster care"
-    RESIDENTIAL = "residential", "Children's home"
-    SUPPORTED = "supported", "Supported accommodation (16 and 17)"
-
-
-# Which Ofsted provision types each kind of accommodation is found in. Secure children's homes
-# are left out on purpose: a secure placement is made under a secure order through the national
-# Secure Welfare Coordination Unit, not by open search.
-ACCOMMODATION_PROVISION_TYPES: dict[str, tuple[str, ...]] = {
-    Accommodation.FOSTER: ("independent_fostering_agency",),
-    Accommodation.RESIDENTIAL: ("childrens_home", "residential_special_school_childrens_home"),
-    Accommodation.SUPPORTED: ("supported_accommodation",),
-}
-
-FOSTERING_PROVISION_TYPES = ACCOMMODATION_PROVISION_TYPES[Accommodation.FOSTER]
 
 
 CHOOSE_LISTED = "Select from the list"

@@ -46,6 +46,28 @@ PRIVATE_LOCATION_TYPES = frozenset(
 )
 
 
+class Accommodation(models.TextChoices):
+    """The Placements Data Standard's kinds of placement (foster / residential / supported
+    accommodation), the Ofsted provision types each is found in below. Matching, frameworks' lots
+    and benchmarks all group settings by it."""
+
+    FOSTER = "foster", "Foster care"
+    RESIDENTIAL = "residential", "Children's home"
+    SUPPORTED = "supported", "Supported accommodation (16 and 17)"
+
+
+# Which Ofsted provision types each kind of accommodation is found in. Secure children's homes
+# are left out on purpose: a secure placement is made under a secure order through the national
+# Secure Welfare Coordination Unit, not by open search.
+ACCOMMODATION_PROVISION_TYPES: dict[str, tuple[str, ...]] = {
+    Accommodation.FOSTER: ("independent_fostering_agency",),
+    Accommodation.RESIDENTIAL: ("childrens_home", "residential_special_school_childrens_home"),
+    Accommodation.SUPPORTED: ("supported_accommodation",),
+}
+
+FOSTERING_PROVISION_TYPES = ACCOMMODATION_PROVISION_TYPES[Accommodation.FOSTER]
+
+
 class OfstedImport(TimeStampedModel):
     """One run of the Ofsted import, previewed or committed: what it read and what it changed."""
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "geo",
     "accounts",
     "providers",
+    "commissioning",
     "placements",
     "brokerage",
     "demo",
