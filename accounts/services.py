@@ -189,7 +189,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_url(invitation: Invitation) -> str:
-    path = reverse("invitation_accept", kwargs={"token": invitation_token(invitation)})
+    path = reverse("accounts:invitation_accept", kwargs={"token": invitation_token(invitation)})
     return f"{settings.SITE_URL}{path}"
 
 
@@ -443,7 +443,7 @@ def password_reset_email_send(*, user_id: int) -> bool:
     if user is None:
         return False
     path = reverse(
-        "password_reset_confirm",
+        "accounts:password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),

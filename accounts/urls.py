@@ -3,6 +3,8 @@ from django.urls import path
 
 from accounts import views
 
+app_name = "accounts"
+
 urlpatterns = [
     path("account/", views.AccountView.as_view(), name="account"),
     path("sign-in/", views.SignInView.as_view(), name="login"),

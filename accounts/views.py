@@ -48,11 +48,13 @@ class SignInView(auth_views.LoginView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetRequestForm
     template_name = "registration/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
     template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
@@ -67,7 +69,7 @@ class GovukPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = GovukPasswordChangeForm
     template_name = "registration/password_change_form.html"
-    success_url = reverse_lazy("account")
+    success_url = reverse_lazy("accounts:account")
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         messages.success(self.request, "Your password has been changed.")
@@ -111,7 +113,7 @@ class InvitationAcceptView(View):
                 messages.success(
                     request, f"Your account is ready. Sign in with {user.email} and your password."
                 )
-                return HttpResponseRedirect(reverse("login"))
+                return HttpResponseRedirect(reverse("accounts:login"))
         return self._render(request, invitation=invitation, form=form)
 
 
@@ -162,7 +164,7 @@ class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
                 form.add_error("area", error)
             return self.form_invalid(form)
         messages.success(self.request, f"{organisation.name} is now a member of the region.")
-        return HttpResponseRedirect(reverse("organisation_list"))
+        return HttpResponseRedirect(reverse("accounts:organisation_list"))
 
 
 class LocalAuthorityRemoveView(PermissionRequiredMixin, View):
@@ -193,7 +195,7 @@ class LocalAuthorityRemoveView(PermissionRequiredMixin, View):
                 f"{organisation.name} is no longer a member. "
                 f"{deactivated} user account{'s' if deactivated != 1 else ''} deactivated.",
             )
-        return HttpResponseRedirect(reverse("organisation_list"))
+        return HttpResponseRedirect(reverse("accounts:organisation_list"))
 
 
 class ProviderOrganisationAddView(PermissionRequiredMixin, FormView):
@@ -210,7 +212,7 @@ class ProviderOrganisationAddView(PermissionRequiredMixin, FormView):
             form.add_error("name", error)
             return self.form_invalid(form)
         messages.success(self.request, f"{organisation.name} has been added.")
-        return HttpResponseRedirect(reverse("organisation_list"))
+        return HttpResponseRedirect(reverse("accounts:organisation_list"))
 
 
 # People (hub admins, LA managers, provider admins) -----------------------------------------------
@@ -249,7 +251,7 @@ class UserInviteView(PermissionRequiredMixin, FormView):
             f"Invitation sent to {invitation.email}. The link expires on "
             f"{govuk_datetime(invitation.expires_at)}.",
         )
-        return HttpResponseRedirect(reverse("user_list"))
+        return HttpResponseRedirect(reverse("accounts:user_list"))
 
 
 class UserDetailView(PermissionRequiredMixin, View):
@@ -287,7 +289,7 @@ class UserRoleChangeView(PermissionRequiredMixin, View):
                 messages.success(
                     request, f"{person.full_name} is now a {person.get_role_display()}."
                 )
-                return HttpResponseRedirect(reverse("user_detail", args=[person.pk]))
+                return HttpResponseRedirect(reverse("accounts:user_detail", args=[person.pk]))
         detail = UserDetailView()
         detail.request = request
         return detail.get(request, pk=pk, form=form)
@@ -307,7 +309,7 @@ class UserActivationView(PermissionRequiredMixin, View):
         else:
             state = "reactivated" if self.activate else "deactivated"
             messages.success(request, f"{person.full_name}'s account has been {state}.")
-        return HttpResponseRedirect(reverse("user_detail", args=[person.pk]))
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[person.pk]))
 
 
 class InvitationWithdrawView(PermissionRequiredMixin, View):
@@ -317,4 +319,4 @@ class InvitationWithdrawView(PermissionRequiredMixin, View):
         invitation = selectors.invitation_get_manageable(actor=self.actor, pk=pk)
         services.invitation_withdraw(actor=self.actor, invitation=invitation)
         messages.success(request, f"The invitation to {invitation.email} has been withdrawn.")
-        return HttpResponseRedirect(reverse("user_list"))
+        return HttpResponseRedirect(reverse("accounts:user_list"))

@@ -61,34 +61,50 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
-        items.append({"label": "Home", "url": reverse("home"), "section": "home"})
+        items.append({"label": "Home", "url": reverse("brokerage:home"), "section": "home"})
         if can_make_placement_requests(user):
-            requests_url = reverse("placement_request_list")
+            requests_url = reverse("placements:placement_request_list")
             items.append(
                 {"label": "Placement requests", "url": requests_url, "section": "placements"}
             )
-            referrals_url = reverse("la_referral_list")
+            referrals_url = reverse("brokerage:la_referral_list")
             items.append({"label": "Referrals", "url": referrals_url, "section": "la_referrals"})
         if is_provider(user):
             waiting = referrals_waiting_count(user)
             label = f"Referrals ({waiting})" if waiting else "Referrals"
-            items.append({"label": label, "url": reverse("referral_list"), "section": "referrals"})
+            items.append(
+                {"label": label, "url": reverse("brokerage:referral_list"), "section": "referrals"}
+            )
         # Ofsted's register is public: every signed-in role may browse it.
-        items.append({"label": "Providers", "url": reverse("setting_list"), "section": "providers"})
+        items.append(
+            {"label": "Providers", "url": reverse("providers:setting_list"), "section": "providers"}
+        )
         if can_manage_region(user):
             items.append(
-                {"label": "Organisations", "url": reverse("organisation_list"), "section": "orgs"}
+                {
+                    "label": "Organisations",
+                    "url": reverse("accounts:organisation_list"),
+                    "section": "orgs",
+                }
             )
-            imports_url = reverse("ofsted_import_list")
+            imports_url = reverse("providers:ofsted_import_list")
             items.append({"label": "Ofsted imports", "url": imports_url, "section": "imports"})
-            items.append({"label": "Claims", "url": reverse("claim_list"), "section": "claims"})
-            items.append({"label": "Demand", "url": reverse("region_demand"), "section": "demand"})
+            items.append(
+                {"label": "Claims", "url": reverse("providers:claim_list"), "section": "claims"}
+            )
+            items.append(
+                {"label": "Demand", "url": reverse("brokerage:region_demand"), "section": "demand"}
+            )
         if is_provider(user):
-            yours_url = reverse("provider_settings")
+            yours_url = reverse("providers:provider_settings")
             items.append({"label": "Your settings", "url": yours_url, "section": "yours"})
         if can_manage_users(user):
-            items.append({"label": "Users", "url": reverse("user_list"), "section": "users"})
-        items.append({"label": "Your account", "url": reverse("account"), "section": "account"})
+            items.append(
+                {"label": "Users", "url": reverse("accounts:user_list"), "section": "users"}
+            )
+        items.append(
+            {"label": "Your account", "url": reverse("accounts:account"), "section": "account"}
+        )
     match = getattr(request, "resolver_match", None)
     section = SECTIONS.get(match.url_name, "") if match else ""
     if section == "referrals" and user is not None and not is_provider(user):

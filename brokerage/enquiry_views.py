@@ -65,7 +65,7 @@ class OffServiceEnquiryCreateView(PermissionRequiredMixin, View):
             else:
                 messages.success(request, f"Enquiry with {form.setting.display_name} recorded")
                 return HttpResponseRedirect(
-                    reverse("referral_overview", args=[placement_request.pk])
+                    reverse("brokerage:referral_overview", args=[placement_request.pk])
                 )
         return self._render(placement_request, form, form.setting)
 
@@ -73,7 +73,9 @@ class OffServiceEnquiryCreateView(PermissionRequiredMixin, View):
         messages.error(
             self.request, "This request is closed, so no more enquiries can be recorded."
         )
-        return HttpResponseRedirect(reverse("referral_overview", args=[placement_request.pk]))
+        return HttpResponseRedirect(
+            reverse("brokerage:referral_overview", args=[placement_request.pk])
+        )
 
     def _render(
         self,
@@ -89,6 +91,6 @@ class OffServiceEnquiryCreateView(PermissionRequiredMixin, View):
                 "form": form,
                 "setting": setting,
                 "blocker": off_service_enquiry_blocker(setting) if setting else None,
-                "overview_url": reverse("referral_overview", args=[placement_request.pk]),
+                "overview_url": reverse("brokerage:referral_overview", args=[placement_request.pk]),
             },
         )

@@ -54,4 +54,4 @@ class NotificationPreferencesView(PermissionRequiredMixin, FormView):
             apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Your email choices have been saved.")
-        return HttpResponseRedirect(reverse("account"))
+        return HttpResponseRedirect(reverse("accounts:account"))

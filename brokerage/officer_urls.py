@@ -1,5 +1,5 @@
 """An officer's referrals for one request: send, compare answers, record the placement, export
-(placements/officer_views.py). Included by placements/urls.py."""
+(brokerage/officer_views.py). Included under /placements/ by brokerage/urls.py."""
 
 from django.urls import path
 

@@ -49,11 +49,11 @@ JSON_CONTENT_TYPE = "application/json"
 
 
 def _detail_url(placement_request: PlacementRequest) -> str:
-    return reverse("placement_request_detail", args=[placement_request.pk])
+    return reverse("brokerage:placement_request_detail", args=[placement_request.pk])
 
 
 def _overview_url(placement_request: PlacementRequest) -> str:
-    return reverse("referral_overview", args=[placement_request.pk])
+    return reverse("brokerage:referral_overview", args=[placement_request.pk])
 
 
 def referral_url(referral: Referral) -> str:
@@ -63,7 +63,7 @@ def referral_url(referral: Referral) -> str:
 
 def search_results_url(placement_request: PlacementRequest, search: PlacementSearch | None) -> str:
     """The search page again with the criteria of `search` (the request's own limits without)."""
-    url = reverse("placement_search", args=[placement_request.pk])
+    url = reverse("placements:placement_search", args=[placement_request.pk])
     if search is None:
         return url
     criteria = search.criteria or {}
@@ -221,7 +221,9 @@ def _without(
     query.setlist("urn", [i.setting.urn for i in items if i.setting.urn != urn and i.can_send])
     if search is not None:
         query["search"] = str(search.pk)
-    return f"{reverse('referral_create', args=[placement_request.pk])}?{query.urlencode()}"
+    return (
+        f"{reverse('brokerage:referral_create', args=[placement_request.pk])}?{query.urlencode()}"
+    )
 
 
 def _local_authority(setting: Setting) -> str:
@@ -269,7 +271,8 @@ def _offer(referral: Referral) -> dict[str, Any]:
         "travel": referral.places,
         "vacancy": _vacancy_text(setting),
         "outcome_url": (
-            reverse("placement_outcome_create", args=[referral.request_id]) + f"?urn={setting.urn}"
+            reverse("brokerage:placement_outcome_create", args=[referral.request_id])
+            + f"?urn={setting.urn}"
         ),
     }
 
@@ -311,7 +314,7 @@ class ReferralOverviewView(_RequestView):
                 ],
                 "can_decide": is_open and outcome is None,
                 "is_open": is_open,
-                "search_url": reverse("placement_search", args=[placement_request.pk]),
+                "search_url": reverse("placements:placement_search", args=[placement_request.pk]),
                 "enquiries": list(off_service_enquiry_list(placement_request)),
             },
         )
@@ -526,7 +529,7 @@ class LaReferralListView(PermissionRequiredMixin, View):
             referrals_for_la(self.actor, show=show, now=now), LA_REFERRALS_PER_PAGE
         ).get_page(request.GET.get("page"))
         counts = la_referral_counts(self.actor, now=now)
-        base = reverse("la_referral_list")
+        base = reverse("brokerage:la_referral_list")
 
         def link(name: str, number: int | None = None) -> str:
             query = QueryDict(mutable=True)

@@ -225,7 +225,7 @@ def _render_detail(
         "message_form": message_form if state.can_message else None,
         "form": error_form,  # base.html: "Error: " in the title
         "problem": "" if error_form else problem,
-        "back_url": reverse("referral_list")
+        "back_url": reverse("brokerage:referral_list")
         if as_provider
         else f"/placements/{referral.request_id}/referrals/",
     }
@@ -239,7 +239,7 @@ def _render_detail(
 
 
 def _detail_url(referral: Referral) -> str:
-    return reverse("referral_detail", args=[referral.pk])
+    return reverse("brokerage:referral_detail", args=[referral.pk])
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ class ReferralAnswerView(PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A bookmarked or reloaded form address: the referral's page."""
-        return HttpResponseRedirect(reverse("referral_detail", args=[pk]))
+        return HttpResponseRedirect(reverse("brokerage:referral_detail", args=[pk]))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         referral = referral_get(self.actor, pk)
@@ -341,7 +341,7 @@ class ReferralMessageView(PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A bookmarked or reloaded form address: the referral's page."""
-        return HttpResponseRedirect(reverse("referral_detail", args=[pk]))
+        return HttpResponseRedirect(reverse("brokerage:referral_detail", args=[pk]))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         referral = referral_get(self.actor, pk)

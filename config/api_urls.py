@@ -33,10 +33,12 @@ v1 = [
     ),
 ]
 
+app_name = "api"
+
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script as a file (?script), not inline: the
     # Content-Security-Policy allows no inline script without the page's nonce.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:api_schema"), name="api_docs"),
 ]

@@ -119,7 +119,7 @@ class SearchView(_SearchMixin, View):
                 "unconfirmed_count": sum(1 for m in matches if not m.confirmed),
                 "funnel": _funnel(result),
                 "weights": WEIGHTS,
-                "export_url": reverse("placement_search_export", args=[pk])
+                "export_url": reverse("placements:placement_search_export", args=[pk])
                 + (f"?{query}" if query else ""),
                 "map_data": _map_data(placement_request, form, result),
                 "map_tile_url": django_settings.MAP_TILE_URL,
@@ -151,7 +151,7 @@ def _row(actor: Any, match: Match, rank: int) -> dict[str, Any]:
         "band": travel_band(match.longest_minutes),
         "district": setting.postcode_district,
         "exact_location_url": (
-            reverse("setting_location", args=[setting.urn])
+            reverse("providers:setting_location", args=[setting.urn])
             if setting.location_is_private
             and setting.location
             and can_see_exact_location(actor, setting)
@@ -226,7 +226,7 @@ def _map_data(
         "columns": list(MAP_COLUMNS),
         "results": _map_results(result),
         # One link for all: the browser puts each result's URN in place of SC000000.
-        "setting_url": reverse("setting_detail", args=["SC000000"]),
+        "setting_url": reverse("providers:setting_detail", args=["SC000000"]),
         "area": _geojson(result.area) if result else None,
         "avoid": [_geojson(area) for area in result.avoid] if result else [],
         "drawn": drawn,

@@ -2,6 +2,8 @@ from django.urls import include, path
 
 from placements import views
 
+app_name = "placements"
+
 urlpatterns = [
     path("", views.PlacementRequestListView.as_view(), name="placement_request_list"),
     path("new/", views.PlacementRequestCreateView.as_view(), name="placement_request_create"),

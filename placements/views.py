@@ -29,11 +29,11 @@ PAGE_SIZE = 50
 
 
 def _detail_url(placement_request: PlacementRequest) -> str:
-    return reverse("placement_request_detail", args=[placement_request.pk])
+    return reverse("brokerage:placement_request_detail", args=[placement_request.pk])
 
 
 def search_url(placement_request: PlacementRequest) -> str:
-    return reverse("placement_search", args=[placement_request.pk])
+    return reverse("placements:placement_search", args=[placement_request.pk])
 
 
 def age_text(placement_request: PlacementRequest) -> str:

@@ -49,7 +49,7 @@ class HouseholdPageMixin(PermissionRequiredMixin):
         return get_object_or_404(CarerHousehold, pk=self.kwargs["pk"], setting=setting)
 
     def list_url(self, setting: Setting) -> str:
-        return reverse("household_list", kwargs={"urn": setting.urn})
+        return reverse("providers:household_list", kwargs={"urn": setting.urn})
 
 
 class HouseholdListView(HouseholdPageMixin, View):

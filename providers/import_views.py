@@ -72,7 +72,7 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
         except BaseException:
             ofsted_upload_discard(record=record)
             raise
-        return HttpResponseRedirect(reverse("ofsted_import_detail", args=[record.pk]))
+        return HttpResponseRedirect(reverse("providers:ofsted_import_detail", args=[record.pk]))
 
 
 class ImportDetailView(PermissionRequiredMixin, View):
@@ -113,7 +113,7 @@ class ImportConfirmView(PermissionRequiredMixin, View):
         record = get_object_or_404(OfstedImport, pk=pk)
         if record.status != OfstedImport.Status.PREVIEWED or not record.upload:
             messages.error(request, "This preview has already been used. Upload the file again.")
-            return HttpResponseRedirect(reverse("ofsted_import_detail", args=[record.pk]))
+            return HttpResponseRedirect(reverse("providers:ofsted_import_detail", args=[record.pk]))
         with record.upload.open("rb") as handle:
             source = Source(name=record.source, data=handle.read())
         try:
@@ -133,7 +133,7 @@ class ImportConfirmView(PermissionRequiredMixin, View):
         finally:
             # Imported or failed, the copy has served its purpose.
             ofsted_upload_discard(record=record)
-        return HttpResponseRedirect(reverse("ofsted_import_detail", args=[record.pk]))
+        return HttpResponseRedirect(reverse("providers:ofsted_import_detail", args=[record.pk]))
 
 
 class ImportCancelView(PermissionRequiredMixin, View):
@@ -145,4 +145,4 @@ class ImportCancelView(PermissionRequiredMixin, View):
         record = get_object_or_404(OfstedImport, pk=pk)
         if record.status == OfstedImport.Status.PREVIEWED and ofsted_upload_discard(record=record):
             messages.success(request, "The import was cancelled. Nothing was imported.")
-        return HttpResponseRedirect(reverse("ofsted_import_list"))
+        return HttpResponseRedirect(reverse("providers:ofsted_import_list"))

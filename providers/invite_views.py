@@ -79,7 +79,7 @@ class SettingProviderInviteView(PermissionRequiredMixin, View):
                 if invitation is not None:
                     text += f" Invitation sent to {invitation.email}."
                 messages.success(request, text)
-                return HttpResponseRedirect(reverse("setting_detail", args=[setting.urn]))
+                return HttpResponseRedirect(reverse("providers:setting_detail", args=[setting.urn]))
         return self._render(setting, form)
 
     def _render(self, setting: Setting, form: SettingProviderInviteForm) -> HttpResponse:

@@ -139,7 +139,7 @@ class ClaimCreateView(PermissionRequiredMixin, View):
                         f"You have claimed {setting.display_name} ({setting.urn}). "
                         "A hub admin will check and approve it.",
                     )
-                    return HttpResponseRedirect(reverse("provider_settings"))
+                    return HttpResponseRedirect(reverse("providers:provider_settings"))
         view = ProviderSettingsView()
         view.request = request
         return view.get(request, form=form)
@@ -196,7 +196,7 @@ class ClaimDecideView(PermissionRequiredMixin, View):
                 request,
                 f"{claim.organisation.name}'s claim to {claim.setting.urn} has been {verb}.",
             )
-        return HttpResponseRedirect(reverse("claim_list"))
+        return HttpResponseRedirect(reverse("providers:claim_list"))
 
 
 class ClaimTransferView(PermissionRequiredMixin, View):
@@ -215,7 +215,7 @@ class ClaimTransferView(PermissionRequiredMixin, View):
             claim.status != SettingClaim.Status.PENDING
             or claim.setting.provider_organisation is None
         ):
-            return HttpResponseRedirect(reverse("claim_list"))
+            return HttpResponseRedirect(reverse("providers:claim_list"))
         return self._render(request, claim, ClaimTransferForm())
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -236,7 +236,7 @@ class ClaimTransferView(PermissionRequiredMixin, View):
                     f"{previous.name if previous else 'nobody'} to {claim.organisation.name}. "
                     "Both have been told by email.",
                 )
-                return HttpResponseRedirect(reverse("claim_list"))
+                return HttpResponseRedirect(reverse("providers:claim_list"))
         return self._render(request, claim, form)
 
 
@@ -281,7 +281,7 @@ class EligibilityEditView(PermissionRequiredMixin, View):
                 apply_validation_error(form, error)
             else:
                 messages.success(request, "Who you can care for has been saved.")
-                return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
+                return HttpResponseRedirect(reverse("providers:setting_manage", args=[setting.urn]))
         return render(request, self.template_name, {"setting": setting, "form": form})
 
 
@@ -314,7 +314,7 @@ class VacancyEditView(PermissionRequiredMixin, View):
                 apply_validation_error(form, error)
             else:
                 messages.success(request, "The vacancy has been confirmed as of today.")
-                return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
+                return HttpResponseRedirect(reverse("providers:setting_manage", args=[setting.urn]))
         vacancy = Vacancy.objects.filter(setting=setting).first()
         return render(
             request,
@@ -341,7 +341,9 @@ class VacancyStillAccurateView(PermissionRequiredMixin, View):
             except ValidationError as error:
                 # The criteria changed since and the restriction no longer fits them.
                 messages.error(request, f"{' '.join(error.messages)}. Update the vacancy.")
-                return HttpResponseRedirect(reverse("setting_vacancy_edit", args=[setting.urn]))
+                return HttpResponseRedirect(
+                    reverse("providers:setting_vacancy_edit", args=[setting.urn])
+                )
             messages.success(request, "The vacancy has been confirmed as of today.")
         # Back where the button was (the home page's work queue), if that is this site.
         back = request.POST.get("next", "")
@@ -349,7 +351,7 @@ class VacancyStillAccurateView(PermissionRequiredMixin, View):
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return HttpResponseRedirect(back)
-        return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
+        return HttpResponseRedirect(reverse("providers:setting_manage", args=[setting.urn]))
 
 
 class LocationEditView(PermissionRequiredMixin, View):
@@ -380,7 +382,7 @@ class LocationEditView(PermissionRequiredMixin, View):
                 apply_validation_error(form, error)
             else:
                 messages.success(request, "The address has been saved.")
-                return HttpResponseRedirect(reverse("setting_manage", args=[setting.urn]))
+                return HttpResponseRedirect(reverse("providers:setting_manage", args=[setting.urn]))
         return render(request, self.template_name, {"setting": setting, "form": form})
 
 

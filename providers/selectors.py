@@ -68,7 +68,7 @@ def setting_map_points(*, settings: QuerySet[Setting], limit: int | None = None)
     total = len(rows) if len(rows) <= limit else mappable.count()
     # One reverse() for all the links, rather than one per point.
     placeholder = "SC000000"
-    url_template = reverse("setting_detail", args=[placeholder])
+    url_template = reverse("providers:setting_detail", args=[placeholder])
     points = [
         {
             "urn": urn,

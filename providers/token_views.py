@@ -75,7 +75,7 @@ class ApiTokenCreateView(PermissionRequiredMixin, FormView):
             {
                 "token": token,
                 "key": key,
-                "example_url": self.request.build_absolute_uri(reverse("api_setting-list")),
+                "example_url": self.request.build_absolute_uri(reverse("api:api_setting-list")),
             },
         )
         add_never_cache_headers(response)
@@ -96,4 +96,4 @@ class ApiTokenRevokeView(PermissionRequiredMixin, View):
             messages.success(
                 request, f"The key “{token.name}” has been revoked. It no longer works."
             )
-        return HttpResponseRedirect(reverse("api_token_list"))
+        return HttpResponseRedirect(reverse("providers:api_token_list"))

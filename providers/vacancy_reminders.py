@@ -166,7 +166,7 @@ def vacancy_link_token(*, vacancy: Vacancy, action: str) -> str:
 
 def vacancy_link_url(*, vacancy: Vacancy, action: str) -> str:
     token = vacancy_link_token(vacancy=vacancy, action=action)
-    return f"{settings.SITE_URL}{reverse('vacancy_link', kwargs={'token': token})}"
+    return f"{settings.SITE_URL}{reverse('providers:vacancy_link', kwargs={'token': token})}"
 
 
 NOT_VALID = (
@@ -321,7 +321,7 @@ def vacancy_link_answer(*, token: str) -> VacancyLinkState:
 
 def vacancy_update_url(setting: Setting) -> str:
     """The provider's own page for the vacancy (signing in first)."""
-    return f"{settings.SITE_URL}{reverse('setting_vacancy_edit', args=[setting.urn])}"
+    return f"{settings.SITE_URL}{reverse('providers:setting_vacancy_edit', args=[setting.urn])}"
 
 
 def vacancy_reminder_send(*, vacancy_id: int, now: dt.datetime | None = None) -> bool:

@@ -43,13 +43,13 @@ def test_the_only_inline_script_carries_the_nonce_in_the_header(client):
         organisation=OrganisationFactory(local_authority=True), role=Role.PLACEMENT_OFFICER
     )
     client.force_login(user)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("brokerage:home"))
     html = response.content.decode()
     (nonce,) = re.findall(r"'nonce-([^']+)'", " ".join(policy(response)["script-src"]))
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
     assert inline == [f' nonce="{nonce}"']
     # A new nonce each time: one seen in a page cannot be reused.
-    assert nonce not in client.get(reverse("home"))["Content-Security-Policy"]
+    assert nonce not in client.get(reverse("brokerage:home"))["Content-Security-Policy"]
 
 
 def test_no_template_has_an_inline_script_without_the_nonce():

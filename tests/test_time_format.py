@@ -98,7 +98,7 @@ def test_pages_with_times_say_pm(world, client):
         last_used_at=AFTERNOON,
     )
     client.force_login(world.user("provider_a1", Role.PROVIDER_ADMIN))
-    tokens = client.get(reverse("api_token_list")).content.decode()
+    tokens = client.get(reverse("providers:api_token_list")).content.decode()
     assert "24 Nov 2026, 12:14pm" in tokens
 
     record = OfstedImport.objects.create(
@@ -106,7 +106,7 @@ def test_pages_with_times_say_pm(world, client):
     )
     OfstedImport.objects.filter(pk=record.pk).update(created_at=AFTERNOON)
     client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-    imports = client.get(reverse("ofsted_import_list")).content.decode()
+    imports = client.get(reverse("providers:ofsted_import_list")).content.decode()
     assert "24 Nov 2026, 12:14pm" in imports
     for page in (tokens, imports):
         assert "a.m." not in page and "p.m." not in page

@@ -367,7 +367,7 @@ def largest_page_benchmark() -> None:
         query[f"limit_{place.pk}"] = ""
     client = Client(SERVER_NAME="localhost")
     client.force_login(User.objects.get(organisation=organisation))
-    url = reverse("placement_search", args=[request.pk])
+    url = reverse("placements:placement_search", args=[request.pk])
     timings: list[float] = []
     size = 0
     for run in range(LARGEST_PAGE_RUNS + 1):
@@ -402,7 +402,7 @@ def page_benchmark(searches: list[Search]) -> None:
         user = User.objects.get(organisation=search.request.organisation)
         client.force_login(user)
         query = dict(search.query)
-        url = reverse("placement_search", args=[search.request.pk])
+        url = reverse("placements:placement_search", args=[search.request.pk])
         data: dict[str, Any] = {k: v for k, v in query.items() if k != "las"}
         if "las" in query:
             data["las"] = query["las"].split(",")

@@ -96,7 +96,7 @@ class TestService:
 class TestPage:
     def test_the_picker_shows_each_authoritys_region_own_first(self, world, regions, client):
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-        html = client.get(reverse("local_authority_add")).content.decode()
+        html = client.get(reverse("accounts:local_authority_add")).content.decode()
         assert "Solihull (West Midlands)" in html
         assert "Derbyshire (East Midlands)" in html
         assert html.index("Solihull (West Midlands)") < html.index("Derbyshire (East Midlands)")
@@ -106,13 +106,13 @@ class TestPage:
     def test_in_region_is_added_in_one_step(self, world, regions, client):
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
         response = client.post(
-            reverse("local_authority_add"), {"area": regions["solihull"].pk}, follow=True
+            reverse("accounts:local_authority_add"), {"area": regions["solihull"].pk}, follow=True
         )
         assert "Solihull is now a member of the region." in response.content.decode()
 
     def test_out_of_region_asks_then_adds_once_confirmed(self, world, regions, client):
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-        url = reverse("local_authority_add")
+        url = reverse("accounts:local_authority_add")
         area = regions["derbyshire"].pk
         asked = client.post(url, {"area": area})
         assert asked.status_code == 200
@@ -133,7 +133,7 @@ class TestPage:
     def test_a_forged_hidden_false_does_not_confirm(self, world, regions, client):
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
         response = client.post(
-            reverse("local_authority_add"),
+            reverse("accounts:local_authority_add"),
             {"area": regions["derbyshire"].pk, "confirm_outside_region": "False"},
         )
         assert "Add it anyway?" in response.content.decode()

@@ -34,7 +34,7 @@ class TestSignIn:
     def test_sign_in_then_home_page(self, world, client):
         user = world.user("la_a1", Role.PLACEMENT_OFFICER)
         response = sign_in(client, user.email)
-        assert response.redirect_chain[-1][0] == reverse("home")
+        assert response.redirect_chain[-1][0] == reverse("brokerage:home")
         assert f"Welcome, {user.get_short_name()}" in response.content.decode()
 
     @override_settings(AXES_FAILURE_LIMIT=3)
@@ -54,7 +54,7 @@ class TestSignIn:
         assert sign_in(client, user.email).status_code == 429
 
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("password_reset"), {"email": user.email})
+            client.post(reverse("accounts:password_reset"), {"email": user.email})
         link = _link(mail.outbox[-1].body)
         form_page = client.get(link, follow=True)
         client.post(
@@ -67,28 +67,28 @@ class TestSignIn:
 
     def test_sign_out_needs_post_and_ends_the_session(self, world, client):
         client.force_login(world.user("la_a1", Role.PLACEMENT_OFFICER))
-        response = client.post(reverse("logout"))
+        response = client.post(reverse("accounts:logout"))
         assert response.status_code == 302
-        assert client.get(reverse("home")).status_code == 302
+        assert client.get(reverse("brokerage:home")).status_code == 302
 
 
 class TestPasswordReset:
     def test_unknown_email_gets_the_same_page_and_no_email(self, client, db):
         response = client.post(
-            reverse("password_reset"), {"email": "nobody@example.org"}, follow=True
+            reverse("accounts:password_reset"), {"email": "nobody@example.org"}, follow=True
         )
         assert "Check your email" in response.content.decode()
         assert mail.outbox == []
 
     def test_malformed_email_is_an_error(self, client, db):
-        response = client.post(reverse("password_reset"), {"email": "not-an-email"})
+        response = client.post(reverse("accounts:password_reset"), {"email": "not-an-email"})
         assert response.status_code == 200
         assert "govuk-error-summary" in response.content.decode()
 
     def test_reset_link_works_once(self, world, client, django_capture_on_commit_callbacks):
         user = world.user("provider_a1", Role.PROVIDER_USER)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(reverse("password_reset"), {"email": user.email.upper()})
+            client.post(reverse("accounts:password_reset"), {"email": user.email.upper()})
         assert mail.outbox[0].to == [user.email]
         link = _link(mail.outbox[0].body)
         set_password_url = client.get(link, follow=True).redirect_chain[-1][0]
@@ -111,7 +111,7 @@ class TestInvitationPages:
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                reverse("user_invite"),
+                reverse("accounts:user_invite"),
                 {
                     "full_name": "Olu Officer",
                     "email": "olu@example.org",
@@ -145,7 +145,7 @@ class TestInvitationPages:
     def test_invite_form_errors_are_shown_and_nothing_saved(self, world, client):
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
         response = client.post(
-            reverse("user_invite"),
+            reverse("accounts:user_invite"),
             {
                 "full_name": "",
                 "email": "bad",
@@ -158,7 +158,7 @@ class TestInvitationPages:
         assert "Enter an email address in the correct format" in html
         assert not Invitation.objects.exists()
         wrong_kind = client.post(
-            reverse("user_invite"),
+            reverse("accounts:user_invite"),
             {
                 "full_name": "Ann",
                 "email": "ann@example.org",
@@ -172,7 +172,7 @@ class TestInvitationPages:
     def test_another_region_organisation_cannot_be_chosen(self, world, client):
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
         response = client.post(
-            reverse("user_invite"),
+            reverse("accounts:user_invite"),
             {
                 "full_name": "Ann",
                 "email": "ann@example.org",
@@ -208,35 +208,35 @@ class TestRegionPages:
     def test_hub_admin_adds_and_removes_a_member_la(self, world, client):
         area = AreaFactory(name="Rutland", gss_code="E06000017")
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-        form = client.get(reverse("local_authority_add"))
+        form = client.get(reverse("accounts:local_authority_add"))
         assert "Rutland" in form.content.decode()
-        added = client.post(reverse("local_authority_add"), {"area": area.pk}, follow=True)
+        added = client.post(reverse("accounts:local_authority_add"), {"area": area.pk}, follow=True)
         assert "Rutland is now a member of the region." in added.content.decode()
         la = world.hub_a.region.organisations.get(gss_code="E06000017")
         # Already a member: no longer offered.
-        assert "Rutland" not in client.get(reverse("local_authority_add")).content.decode()
-        confirm = client.get(reverse("local_authority_remove", args=[la.pk]))
+        assert "Rutland" not in client.get(reverse("accounts:local_authority_add")).content.decode()
+        confirm = client.get(reverse("accounts:local_authority_remove", args=[la.pk]))
         assert "0 user accounts will be deactivated" in confirm.content.decode()
-        removed = client.post(reverse("local_authority_remove", args=[la.pk]), follow=True)
+        removed = client.post(reverse("accounts:local_authority_remove", args=[la.pk]), follow=True)
         assert "Rutland is no longer a member" in removed.content.decode()
 
     def test_adding_nothing_is_an_error(self, world, client):
         AreaFactory()
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-        response = client.post(reverse("local_authority_add"), {"area": ""})
+        response = client.post(reverse("accounts:local_authority_add"), {"area": ""})
         assert "Choose a local authority" in response.content.decode()
 
     def test_hub_admin_adds_a_provider_organisation(self, world, client):
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-        ok = client.post(reverse("provider_add"), {"name": "Brook House Ltd"}, follow=True)
+        ok = client.post(reverse("accounts:provider_add"), {"name": "Brook House Ltd"}, follow=True)
         assert "Brook House Ltd has been added." in ok.content.decode()
-        dup = client.post(reverse("provider_add"), {"name": "brook house ltd"})
+        dup = client.post(reverse("accounts:provider_add"), {"name": "brook house ltd"})
         assert "already exists" in dup.content.decode()
 
     def test_deactivating_oneself_is_refused_with_a_message(self, world, client):
         admin = world.user("provider_a1", Role.PROVIDER_ADMIN)
         client.force_login(admin)
-        response = client.post(reverse("user_deactivate", args=[admin.pk]), follow=True)
+        response = client.post(reverse("accounts:user_deactivate", args=[admin.pk]), follow=True)
         assert "You cannot deactivate your own account" in response.content.decode()
         admin.refresh_from_db()
         assert admin.is_active
@@ -244,9 +244,9 @@ class TestRegionPages:
     def test_deactivated_user_is_signed_out_at_the_next_request(self, world, client):
         officer = world.user("la_a1", Role.PLACEMENT_OFFICER)
         client.force_login(officer)
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("brokerage:home")).status_code == 200
         User.objects.filter(pk=officer.pk).update(is_active=False)
-        assert client.get(reverse("home")).status_code == 302
+        assert client.get(reverse("brokerage:home")).status_code == 302
 
 
 class TestServicePages:
@@ -269,10 +269,10 @@ class TestServicePages:
 
     def test_navigation_follows_the_role(self, world, client):
         client.force_login(world.user("la_a1", Role.PLACEMENT_OFFICER))
-        html = client.get(reverse("home")).content.decode()
-        assert reverse("user_list") not in html
-        assert reverse("organisation_list") not in html
+        html = client.get(reverse("brokerage:home")).content.decode()
+        assert reverse("accounts:user_list") not in html
+        assert reverse("accounts:organisation_list") not in html
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-        html = client.get(reverse("home")).content.decode()
-        assert reverse("user_list") in html
-        assert reverse("organisation_list") in html
+        html = client.get(reverse("brokerage:home")).content.decode()
+        assert reverse("accounts:user_list") in html
+        assert reverse("accounts:organisation_list") in html

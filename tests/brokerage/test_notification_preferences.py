@@ -123,13 +123,13 @@ def test_only_provider_people_have_preferences(world, role):
 
 def test_the_account_page_links_provider_people_to_their_choices(client, scene):
     client.force_login(scene.provider_user)
-    page = client.get(reverse("account")).content.decode()
+    page = client.get(reverse("accounts:account")).content.decode()
     assert f'href="{URL}"' in page
     assert "All of Oak Care's settings" in page
     assert "One email for each referral" in page
 
     client.force_login(scene.officer)
-    assert URL not in client.get(reverse("account")).content.decode()
+    assert URL not in client.get(reverse("accounts:account")).content.decode()
 
 
 def test_the_page_offers_the_organisations_own_settings(client, scene):
@@ -154,7 +154,7 @@ def test_saving_on_the_page(client, scene):
     response = client.post(
         URL, {"scope": "chosen", "settings": [first.pk], "daily_digest": "on"}, follow=True
     )
-    assert response.redirect_chain == [(reverse("account"), 302)]
+    assert response.redirect_chain == [(reverse("accounts:account"), 302)]
     page = response.content.decode()
     assert "Your email choices have been saved." in page
     assert "Only the settings you chose (1)" in page and "One email a day" in page
@@ -208,7 +208,7 @@ def test_who_may_open_the_page(client, world, org, role, status):
 
 def test_signed_out_people_are_sent_to_sign_in(client):
     response = client.get(URL)
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
 
 
 # --- The daily digest ---------------------------------------------------------------------------

@@ -33,17 +33,17 @@ TARGET_ORG = {
 
 # Pages that take no object: role -> expected status.
 PLAIN_PAGES = {
-    "home": dict.fromkeys(ALL_ROLES, 200),
-    "account": dict.fromkeys(ALL_ROLES, 200),
-    "notification_preferences": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 200},
-    "region_demand": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
-    "la_referral_list": {HUB: 403, MGR: 200, OFF: 200, PADM: 403, PUSR: 403},
-    "password_change": dict.fromkeys(ALL_ROLES, 200),
-    "organisation_list": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
-    "local_authority_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
-    "provider_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
-    "user_list": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
-    "user_invite": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
+    "brokerage:home": dict.fromkeys(ALL_ROLES, 200),
+    "accounts:account": dict.fromkeys(ALL_ROLES, 200),
+    "brokerage:notification_preferences": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 200},
+    "brokerage:region_demand": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "brokerage:la_referral_list": {HUB: 403, MGR: 200, OFF: 200, PADM: 403, PUSR: 403},
+    "accounts:password_change": dict.fromkeys(ALL_ROLES, 200),
+    "accounts:organisation_list": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "accounts:local_authority_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "accounts:provider_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "accounts:user_list": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
+    "accounts:user_invite": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
 }
 
 # Pages about a person (the target organisation's non-admin member, or its only member).
@@ -86,18 +86,18 @@ def test_plain_pages(world, client, role, page):
 def test_signed_out_people_are_sent_to_sign_in(client, page, db):
     response = client.get(reverse(page))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 @pytest.mark.parametrize(("role", "scope", "expected"), list(_person_cases()))
 def test_person_page(world, client, role, scope, expected):
     client.force_login(world.user(ACTOR_ORG[role], role))
     target = _target_user(world, TARGET_ORG[scope][role])
-    assert client.get(reverse("user_detail", args=[target.pk])).status_code == expected
+    assert client.get(reverse("accounts:user_detail", args=[target.pk])).status_code == expected
 
 
 @pytest.mark.parametrize(("role", "scope", "expected"), list(_person_cases()))
-@pytest.mark.parametrize("action", ["user_deactivate", "user_role_change"])
+@pytest.mark.parametrize("action", ["accounts:user_deactivate", "accounts:user_role_change"])
 def test_person_changes(world, client, role, scope, expected, action):
     actor = world.user(ACTOR_ORG[role], role)
     client.force_login(actor)
@@ -126,7 +126,7 @@ def test_withdraw_invitation(world, client, role, scope, expected):
         role=TARGET_ROLE["la" if org.kind == "la" else "provider"],
     )
     client.force_login(world.user(ACTOR_ORG[role], role))
-    response = client.post(reverse("invitation_withdraw", args=[invitation.pk]))
+    response = client.post(reverse("accounts:invitation_withdraw", args=[invitation.pk]))
     invitation.refresh_from_db()
     assert response.status_code == (302 if expected == 200 else expected)
     assert (invitation.revoked_at is not None) == (expected == 200)
@@ -137,7 +137,7 @@ def test_withdraw_invitation(world, client, role, scope, expected):
 def test_remove_local_authority(world, client, role, scope):
     client.force_login(world.user(ACTOR_ORG[role], role))
     la = world.la_a2 if scope == "region" else world.la_b1
-    url = reverse("local_authority_remove", args=[la.pk])
+    url = reverse("accounts:local_authority_remove", args=[la.pk])
     expected = 403 if role != HUB else (200 if scope == "region" else 404)
     assert client.get(url).status_code == expected
     response = client.post(url)
@@ -149,7 +149,7 @@ def test_remove_local_authority(world, client, role, scope):
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_invite_form_offers_only_what_the_role_may_give(world, client, role):
     client.force_login(world.user(ACTOR_ORG[role], role))
-    response = client.get(reverse("user_invite"))
+    response = client.get(reverse("accounts:user_invite"))
     if role in (OFF, PUSR):
         assert response.status_code == 403
         return
@@ -192,7 +192,7 @@ def test_transfer_a_setting(world, client, role, scope):
     claimant = world.user("provider_a2" if scope == "region" else "provider_b1", PADM)
     claim = facts.setting_claim_request(actor=claimant, setting=setting)
     client.force_login(world.user(ACTOR_ORG[role], role))
-    url = reverse("claim_transfer", args=[claim.pk])
+    url = reverse("providers:claim_transfer", args=[claim.pk])
     expected = 403 if role != HUB else (200 if scope == "region" else 404)
     assert client.get(url).status_code == expected
     response = client.post(url, {"reason": "Ofsted names the new owner"})

@@ -120,15 +120,15 @@ def post(client, django_capture_on_commit_callbacks):
 
 
 def answer_url(referral: Referral) -> str:
-    return reverse("referral_answer", args=[referral.pk])
+    return reverse("brokerage:referral_answer", args=[referral.pk])
 
 
 def detail_url(referral: Referral) -> str:
-    return reverse("referral_detail", args=[referral.pk])
+    return reverse("brokerage:referral_detail", args=[referral.pk])
 
 
 def messages_url(referral: Referral) -> str:
-    return reverse("referral_message_post", args=[referral.pk])
+    return reverse("brokerage:referral_message_post", args=[referral.pk])
 
 
 START = timezone.localdate() + timedelta(days=7)
@@ -190,7 +190,9 @@ def test_the_provider_sees_the_childs_profile_the_places_and_the_form(client, sc
     ):
         assert label in page, label
     assert 'class="govuk-input__prefix" aria-hidden="true">£</div>' in page
-    assert '<nav aria-label="Back">' in page and f'href="{reverse("referral_list")}"' in page
+    assert (
+        '<nav aria-label="Back">' in page and f'href="{reverse("brokerage:referral_list")}"' in page
+    )
 
 
 def test_an_interested_answer_is_stored_and_the_officer_emailed(post, client, scene, referral):
@@ -466,7 +468,7 @@ def test_the_list_shows_waiting_referrals_first_by_deadline_then_the_rest_newest
     send(scene, scene.other_home)  # another provider's: not listed
 
     client.force_login(scene.provider_user)
-    page = client.get(reverse("referral_list")).content.decode()
+    page = client.get(reverse("brokerage:referral_list")).content.decode()
 
     order = [page.index(f"Home {n}<") for n in range(4)]
     assert order == sorted(order)
@@ -480,7 +482,9 @@ def test_the_list_shows_waiting_referrals_first_by_deadline_then_the_rest_newest
 
 def test_provider_navigation_counts_referrals_waiting_in_one_query(client, scene, referral):
     client.force_login(scene.provider_user)
-    labels = [item["label"] for item in client.get(reverse("home")).context["navigation_items"]]
+    labels = [
+        item["label"] for item in client.get(reverse("brokerage:home")).context["navigation_items"]
+    ]
     assert "Referrals (1)" in labels
     with CaptureQueriesContext(connection) as queries:
         assert referrals_waiting_count(scene.provider_user) == 1
@@ -488,10 +492,14 @@ def test_provider_navigation_counts_referrals_waiting_in_one_query(client, scene
 
     # The officer's "Referrals" is their LA's list across requests, with no provider's count.
     client.force_login(scene.officer)
-    items = client.get(reverse("home")).context["navigation_items"]
+    items = client.get(reverse("brokerage:home")).context["navigation_items"]
     referrals = [item for item in items if item["label"].startswith("Referrals")]
     assert referrals == [
-        {"label": "Referrals", "url": reverse("la_referral_list"), "section": "la_referrals"}
+        {
+            "label": "Referrals",
+            "url": reverse("brokerage:la_referral_list"),
+            "section": "la_referrals",
+        }
     ]
 
 

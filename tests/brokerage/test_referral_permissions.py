@@ -74,12 +74,14 @@ def person(scene: Scene, who: str) -> User | None:
 
 def request_page(client, page: str, referral: Referral):
     if page == "list":
-        return client.get(reverse("referral_list"))
+        return client.get(reverse("brokerage:referral_list"))
     if page == "detail":
-        return client.get(reverse("referral_detail", args=[referral.pk]))
+        return client.get(reverse("brokerage:referral_detail", args=[referral.pk]))
     if page == "answer":
-        return client.post(reverse("referral_answer", args=[referral.pk]), OFFER)
-    return client.post(reverse("referral_message_post", args=[referral.pk]), {"body": "Hello"})
+        return client.post(reverse("brokerage:referral_answer", args=[referral.pk]), OFFER)
+    return client.post(
+        reverse("brokerage:referral_message_post", args=[referral.pk]), {"body": "Hello"}
+    )
 
 
 def _cases():
@@ -98,7 +100,7 @@ def test_referral_pages(client, scene, referral, who, page, expected):
 
     assert response.status_code == expected
     if expected == 302 and user is None:
-        assert response.url.startswith(reverse("login"))
+        assert response.url.startswith(reverse("accounts:login"))
     if page in SUCCEEDS and (expected != SUCCEEDS[page] or user is None):
         # Refused: nothing changed, nobody told.
         referral.refresh_from_db()
@@ -119,18 +121,18 @@ def test_a_provider_never_sees_another_providers_referral_or_answer(client, scen
     )
 
     client.force_login(scene.provider_user)
-    listing = client.get(reverse("referral_list")).content.decode()
+    listing = client.get(reverse("brokerage:referral_list")).content.decode()
     assert "Oak House" in listing and "Elm House" not in listing
-    assert client.get(reverse("referral_detail", args=[theirs.pk])).status_code == 404
-    page = client.get(reverse("referral_detail", args=[mine.pk])).content.decode()
+    assert client.get(reverse("brokerage:referral_detail", args=[theirs.pk])).status_code == 404
+    page = client.get(reverse("brokerage:referral_detail", args=[mine.pk])).content.decode()
     assert "Elm" not in page and "£5,100.00" not in page
 
     # The LA sees both answers.
     client.force_login(scene.officer)
-    page = client.get(reverse("referral_detail", args=[theirs.pk])).content.decode()
+    page = client.get(reverse("brokerage:referral_detail", args=[theirs.pk])).content.decode()
     assert "£5,100.00" in page
 
 
 def test_a_referral_that_does_not_exist_is_a_404_like_one_that_is_not_yours(client, scene):
     client.force_login(scene.provider_user)
-    assert client.get(reverse("referral_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("brokerage:referral_detail", args=[999999])).status_code == 404

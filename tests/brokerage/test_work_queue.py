@@ -394,7 +394,7 @@ def live_queues(world) -> Queues:
 def test_the_home_page_shows_the_roles_own_panels_only(client, live_queues, role):
     kind = KIND[role]
     client.force_login(live_queues.world.user(ORG[kind], role))
-    response = client.get(reverse("home"))
+    response = client.get(reverse("brokerage:home"))
     assert response.status_code == 200
     html = response.content.decode()
     for other, headings in HEADINGS.items():
@@ -405,30 +405,30 @@ def test_the_home_page_shows_the_roles_own_panels_only(client, live_queues, role
 
 def test_the_officers_home_counts_and_links_its_work(client, live_queues):
     client.force_login(officer(live_queues.world))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("brokerage:home")).content.decode()
     assert ">Questions waiting for your reply (1)</h2>" in html
     assert "Does she attend school in Oakham?" in html
-    assert reverse("referral_detail", args=[live_queues.question.pk]) in html
+    assert reverse("brokerage:referral_detail", args=[live_queues.question.pk]) in html
     assert ">Placements to record (1)</h2>" in html
-    assert reverse("referral_overview", args=[live_queues.r1.pk]) in html
+    assert reverse("brokerage:referral_overview", args=[live_queues.r1.pk]) in html
     assert ">Open placement requests (2)</h2>" in html
-    assert reverse("placement_request_detail", args=[live_queues.r2.pk]) in html
+    assert reverse("brokerage:placement_request_detail", args=[live_queues.r2.pk]) in html
     assert "No referrals sent" in html and "Question waiting" in html
     assert "£5,200 a week" in html
 
 
 def test_empty_panels_say_so_in_words(client, world):
     client.force_login(officer(world))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("brokerage:home")).content.decode()
     assert ">Questions waiting for your reply (0)</h2>" in html
     assert "No questions waiting for your reply." in html
     assert "No open placement requests." in html
     client.force_login(world.user("provider_a1", Role.PROVIDER_USER))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("brokerage:home")).content.decode()
     assert "No referrals waiting for your answer." in html
     assert "No vacancies to confirm." in html
     client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("brokerage:home")).content.decode()
     assert "No claims waiting for a decision." in html
     assert "No import has run yet." in html
 
@@ -440,7 +440,7 @@ def test_the_home_page_takes_the_same_queries_however_much_work(client, world, r
     build(world, now=timezone.now())
     client.force_login(world.user(org, role))
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse("home"))
+        client.get(reverse("brokerage:home"))
     for number in range(4):
         request = PlacementRequestFactory(organisation=world.la_a1, reference=f"MORE/{number}")
         referral = make_referral(
@@ -455,7 +455,7 @@ def test_the_home_page_takes_the_same_queries_however_much_work(client, world, r
             confirmed_at=timezone.now() - dt.timedelta(days=20),
         )
     with CaptureQueriesContext(connection) as many:
-        client.get(reverse("home"))
+        client.get(reverse("brokerage:home"))
     assert len(many) == len(few)
 
 
@@ -465,27 +465,27 @@ def test_still_accurate_on_the_home_page_confirms_and_comes_back(client, world):
         setting=setting, places=2, confirmed_at=timezone.now() - dt.timedelta(days=9)
     )
     client.force_login(world.user("provider_a1", Role.PROVIDER_USER))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("brokerage:home")).content.decode()
     assert ">Vacancies to confirm (1)</h2>" in html
-    still = reverse("setting_vacancy_still_accurate", args=[setting.urn])
+    still = reverse("providers:setting_vacancy_still_accurate", args=[setting.urn])
     assert f'action="{still}"' in html
 
-    response = client.post(still, {"next": reverse("home")})
+    response = client.post(still, {"next": reverse("brokerage:home")})
 
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == reverse("brokerage:home")
     vacancy.refresh_from_db()
     assert timezone.now() - vacancy.confirmed_at < dt.timedelta(minutes=1)
     assert vacancy.places == 2
-    assert "No vacancies to confirm." in client.get(reverse("home")).content.decode()
+    assert "No vacancies to confirm." in client.get(reverse("brokerage:home")).content.decode()
 
 
 def test_still_accurate_never_sends_anyone_to_another_site(client, world):
     setting = make_setting(world.provider_a1, "Ash House")
     Vacancy.objects.create(setting=setting, places=1, confirmed_at=timezone.now())
     client.force_login(world.user("provider_a1", Role.PROVIDER_USER))
-    still = reverse("setting_vacancy_still_accurate", args=[setting.urn])
+    still = reverse("providers:setting_vacancy_still_accurate", args=[setting.urn])
     response = client.post(still, {"next": "https://evil.example/"})
-    assert response["Location"] == reverse("setting_manage", args=[setting.urn])
+    assert response["Location"] == reverse("providers:setting_manage", args=[setting.urn])
 
 
 def test_the_hub_home_shows_the_last_imports_result(client, world):
@@ -496,7 +496,7 @@ def test_the_hub_home_shows_the_last_imports_result(client, world):
         summary={"rows": 5600, "created": 3, "updated": 10, "unchanged": 5587, "rejected": 0},
     )
     client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("brokerage:home")).content.decode()
     assert "5,600 rows: 3 new, 10 updated, 5,587 unchanged, 0 closed, 0 rejected" in html
     assert "Imported" in html
 
@@ -507,12 +507,12 @@ def test_the_hub_home_shows_the_last_imports_result(client, world):
 def test_the_overview_says_which_questions_wait_for_the_officers_reply(client, live_queues):
     user = officer(live_queues.world)
     client.force_login(user)
-    url = reverse("referral_overview", args=[live_queues.r1.pk])
+    url = reverse("brokerage:referral_overview", args=[live_queues.r1.pk])
     html = client.get(url).content.decode()
     banner = html[html.index("govuk-notification-banner") : html.index("</div>\n</div>")]
     assert "1 question waiting for your reply" in banner
     assert "Ash House" in banner and "Does she attend school in Oakham?" in banner
-    assert reverse("referral_detail", args=[live_queues.question.pk]) in banner
+    assert reverse("brokerage:referral_detail", args=[live_queues.question.pk]) in banner
     assert "Cedar Cottage" not in banner  # the LA replied last there
 
     referral_message_post(actor=user, referral=live_queues.question, body="Yes, Oakham College.")
@@ -523,7 +523,9 @@ def test_the_overview_says_which_questions_wait_for_the_officers_reply(client, l
 
 def test_the_overview_of_a_closed_request_has_no_question_banner(client, live_queues):
     client.force_login(officer(live_queues.world))
-    html = client.get(reverse("referral_overview", args=[live_queues.r3.pk])).content.decode()
+    html = client.get(
+        reverse("brokerage:referral_overview", args=[live_queues.r3.pk])
+    ).content.decode()
     assert "waiting for your reply" not in html
 
 
@@ -533,7 +535,7 @@ def test_the_overview_of_a_closed_request_has_no_question_banner(client, live_qu
 def test_the_la_referral_list_holds_the_las_own_referrals_newest_first(client, live_queues):
     world = live_queues.world
     client.force_login(officer(world))
-    response = client.get(reverse("la_referral_list"))
+    response = client.get(reverse("brokerage:la_referral_list"))
     html = response.content.decode()
     assert response.context["section"] == "la_referrals"
     tabs = {tab["label"]: tab["count"] for tab in response.context["tabs"]}
@@ -550,18 +552,20 @@ def test_the_la_referral_list_holds_the_las_own_referrals_newest_first(client, l
     assert "NOT-OURS" not in html and "Far Fields" not in html
     assert "Request closed" in html
 
-    waiting = client.get(reverse("la_referral_list"), {"show": "waiting"}).context["rows"]
+    waiting = client.get(reverse("brokerage:la_referral_list"), {"show": "waiting"}).context["rows"]
     assert {row["referral"].pk for row in waiting} == {
         live_queues.question.pk,
         live_queues.replied.pk,
     }
-    answered = client.get(reverse("la_referral_list"), {"show": "answered"}).context["rows"]
+    answered = client.get(reverse("brokerage:la_referral_list"), {"show": "answered"}).context[
+        "rows"
+    ]
     assert [row["referral"].pk for row in answered] == [live_queues.offer.pk]
 
 
 def test_another_regions_la_sees_only_its_own_referrals(client, live_queues):
     client.force_login(officer(live_queues.world, "la_b1"))
-    response = client.get(reverse("la_referral_list"))
+    response = client.get(reverse("brokerage:la_referral_list"))
     assert [row["referral"].pk for row in response.context["rows"]] == [
         r.pk
         for r in sorted(live_queues.elsewhere[2:], key=lambda r: (-r.sent_at.timestamp(), -r.pk))
@@ -571,7 +575,7 @@ def test_another_regions_la_sees_only_its_own_referrals(client, live_queues):
 
 def test_an_empty_la_referral_list_says_so(client, world):
     client.force_login(officer(world))
-    html = client.get(reverse("la_referral_list"), {"show": "closed"}).content.decode()
+    html = client.get(reverse("brokerage:la_referral_list"), {"show": "closed"}).content.decode()
     assert "No closed referrals." in html
 
 
@@ -588,16 +592,16 @@ def test_referrals_in_the_navigation_lead_each_role_to_its_own_list(
     client, world, org, role, shown
 ):
     client.force_login(world.user(org, role))
-    items = client.get(reverse("home")).context["navigation_items"]
+    items = client.get(reverse("brokerage:home")).context["navigation_items"]
     urls = {item["url"] for item in items if item["label"].startswith("Referrals")}
-    assert (reverse("la_referral_list") in urls) is shown
+    assert (reverse("brokerage:la_referral_list") in urls) is shown
     if role == Role.PROVIDER_USER:
-        assert urls == {reverse("referral_list")}
+        assert urls == {reverse("brokerage:referral_list")}
     if role == Role.HUB_ADMIN:
         assert urls == set()
 
 
 def test_an_la_manager_is_an_la_manager_in_words(client, world):
     client.force_login(world.user("la_a1", Role.LA_MANAGER))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("brokerage:home")).content.decode()
     assert "You are signed in as an <strong>LA manager</strong>" in html

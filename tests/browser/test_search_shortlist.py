@@ -36,7 +36,7 @@ def test_ticks_on_two_pages_reach_the_send_page(live_server, page, axe, scene):
     sign_in(page, base, officer.email, PASSWORD)
     page.wait_for_url(lambda url: "sign-in" not in url)
 
-    page.goto(base + reverse("placement_search", args=[request.pk]))
+    page.goto(base + reverse("placements:placement_search", args=[request.pk]))
     page.get_by_text("Showing 1 to 25 of 28 results.").wait_for()
     first = page.locator(".app-result__title a").first.inner_text()
     page.locator(".app-result__shortlist input").first.check()

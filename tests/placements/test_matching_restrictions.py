@@ -270,7 +270,7 @@ def test_the_results_page_and_api_show_the_restrictions_in_words(world_map, clie
     officer = UserFactory(organisation=world_map.la, role=Role.PLACEMENT_OFFICER)
     sign_in(client, officer.email)
 
-    html = client.get(reverse("placement_search", args=[request.pk])).content.decode()
+    html = client.get(reverse("placements:placement_search", args=[request.pk])).content.decode()
     assert "Willow House" in html
     assert "Restrictions: For girls only; Ages 13 to 16; An introductory visit first" in html
 

@@ -63,7 +63,7 @@ def mixed(world_map, provider):
 def search_url(request, **query) -> str:
     place = request.places.get()
     query = {"area": "anywhere", f"limit_{place.pk}": "45", **query}
-    return reverse("placement_search", args=[request.pk]) + "?" + urlencode(query)
+    return reverse("placements:placement_search", args=[request.pk]) + "?" + urlencode(query)
 
 
 # The search: owner, count and filter --------------------------------------------------------
@@ -111,7 +111,7 @@ def test_the_results_show_the_owner_and_whether_it_is_on_the_service(world_map, 
         assert f"Owner on Ofsted's list: Owner {n} Ltd" in html
     assert "Owner on Ofsted's list: Homes2inspire Limited" in html
     assert f"Children&#x27;s home {off[3].urn}" in html  # no name on Ofsted's list
-    enquiry = reverse("off_service_enquiry_create", args=[request.pk])
+    enquiry = reverse("brokerage:off_service_enquiry_create", args=[request.pk])
     for setting in off:
         assert f"{enquiry}?urn={setting.urn}" in html
     for setting in on:
@@ -133,7 +133,7 @@ def test_the_results_show_the_owner_and_whether_it_is_on_the_service(world_map, 
 
 
 def enquiry_url(request, urn: str = "") -> str:
-    url = reverse("off_service_enquiry_create", args=[request.pk])
+    url = reverse("brokerage:off_service_enquiry_create", args=[request.pk])
     return f"{url}?urn={urn}" if urn else url
 
 
@@ -165,7 +165,7 @@ def test_an_officer_records_an_enquiry_and_sees_it_beside_the_referrals(
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("referral_overview", args=[request.pk])
+    assert response["Location"] == reverse("brokerage:referral_overview", args=[request.pk])
     enquiry = OffServiceEnquiry.objects.get()
     assert (enquiry.setting, enquiry.made_by, enquiry.method) == (off[0], officer, "phone")
     overview = signed_in.get(response["Location"]).content.decode()
@@ -272,7 +272,7 @@ def test_signed_out_people_are_sent_to_sign_in(client, world):
     request = PlacementRequestFactory(organisation=world.la_a1)
     response = client.get(enquiry_url(request))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 # The record and demand ----------------------------------------------------------------------
@@ -295,7 +295,7 @@ def test_the_record_holds_the_enquiries(world_map, signed_in, asked):
     today = timezone.localdate()
 
     document = json.loads(
-        signed_in.get(reverse("placement_record_json", args=[request.pk])).content
+        signed_in.get(reverse("brokerage:placement_record_json", args=[request.pk])).content
     )
     (record,) = document["records"]
     assert record["off_service_enquiries"] == [
@@ -320,7 +320,7 @@ def test_the_record_holds_the_enquiries(world_map, signed_in, asked):
     ]
     assert "note" not in json.dumps(record["off_service_enquiries"])
 
-    response = signed_in.get(reverse("placement_record_xlsx", args=[request.pk]))
+    response = signed_in.get(reverse("brokerage:placement_record_xlsx", args=[request.pk]))
     workbook = load_workbook(io.BytesIO(response.content))
     header, row = list(workbook["Requests"].values)
     values = dict(zip(header, row, strict=True))
@@ -345,7 +345,7 @@ def test_the_demand_page_counts_enquiries_outside_the_service(world_map, client,
     )
     sign_in(client, hub_admin.email)
 
-    response = client.get(reverse("region_demand"))
+    response = client.get(reverse("brokerage:region_demand"))
 
     html = response.content.decode()
     assert "Asked outside the service (interested)" in html
@@ -371,7 +371,9 @@ def test_an_enquiry_note_and_an_owner_name_reach_the_pages_as_text(world_map, si
         note=script,
     )
 
-    overview = signed_in.get(reverse("referral_overview", args=[request.pk])).content.decode()
+    overview = signed_in.get(
+        reverse("brokerage:referral_overview", args=[request.pk])
+    ).content.decode()
     search = signed_in.get(search_url(request)).content.decode()
     form = signed_in.get(enquiry_url(request, setting.urn)).content.decode()
 
@@ -386,7 +388,7 @@ def test_the_search_spreadsheet_gives_the_owner_and_whether_it_is_on_the_service
     on, off = mixed
     request = child(world_map)
 
-    response = signed_in.get(reverse("placement_search_export", args=[request.pk]))
+    response = signed_in.get(reverse("placements:placement_search_export", args=[request.pk]))
 
     header, *rows = list(load_workbook(io.BytesIO(response.content))["Matches"].values)
     by_urn = {row[1]: dict(zip(header, row, strict=True)) for row in rows}

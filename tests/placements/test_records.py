@@ -69,7 +69,7 @@ def full_loop(world_map, signed_in, officer, provider, provider_user):
         risks=["self_harm", "going_missing", "fire_setting"],
         needs=["autism"],
     )
-    signed_in.get(reverse("placement_search", args=[request.pk]))
+    signed_in.get(reverse("placements:placement_search", args=[request.pk]))
     search = PlacementSearch.objects.get(request=request)
     sent = referral_send(
         actor=officer,
@@ -111,7 +111,7 @@ def test_the_json_record_is_in_the_shape_of_the_placements_data_standard(
 ):
     request, willow, start = full_loop
 
-    response = signed_in.get(reverse("placement_record_json", args=[request.pk]))
+    response = signed_in.get(reverse("brokerage:placement_record_json", args=[request.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
@@ -219,7 +219,7 @@ def test_the_xlsx_record_has_a_row_for_the_request_and_one_per_referral(
 ):
     request, willow, start = full_loop
 
-    response = signed_in.get(reverse("placement_record_xlsx", args=[request.pk]))
+    response = signed_in.get(reverse("brokerage:placement_record_xlsx", args=[request.pk]))
 
     assert response.status_code == 200
     assert f'filename="placement-record-{request.pk}.xlsx"' in response["Content-Disposition"]
@@ -262,7 +262,7 @@ def test_the_period_export_holds_only_the_authoritys_requests_started_in_the_per
     _aged(child(world_map, reference="AFTER-1"), date(2025, 7, 1))
     other_la = OrganisationFactory(region=world_map.la.region, local_authority=True)
     _aged(child(world_map, reference="THEIRS-1", organisation=other_la), date(2025, 5, 1))
-    url = reverse("placement_records_export")
+    url = reverse("brokerage:placement_records_export")
 
     response = signed_in.get(url, {"from": "2025-04-01", "to": "2025-06-30", "format": "json"})
 
@@ -283,7 +283,7 @@ def test_the_period_export_holds_only_the_authoritys_requests_started_in_the_per
 
 
 def test_the_period_page_without_dates_is_a_form(world_map, signed_in):
-    response = signed_in.get(reverse("placement_records_export"))
+    response = signed_in.get(reverse("brokerage:placement_records_export"))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -309,7 +309,9 @@ def test_the_period_page_without_dates_is_a_form(world_map, signed_in):
     ],
 )
 def test_bad_dates_are_shown_with_what_to_do(world_map, signed_in, query, message):
-    response = signed_in.get(reverse("placement_records_export"), {"format": "json", **query})
+    response = signed_in.get(
+        reverse("brokerage:placement_records_export"), {"format": "json", **query}
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -319,7 +321,7 @@ def test_bad_dates_are_shown_with_what_to_do(world_map, signed_in, query, messag
 
 def test_a_full_year_of_366_days_is_allowed(world_map, signed_in):
     response = signed_in.get(
-        reverse("placement_records_export"),
+        reverse("brokerage:placement_records_export"),
         {"from": "2024-01-01", "to": "2024-12-31", "format": "json"},
     )
 
@@ -334,12 +336,12 @@ def test_another_authoritys_record_is_not_found_and_hub_admins_are_refused(world
     hub = OrganisationFactory(region=world_map.la.region, hub=True)
     admin = UserFactory(organisation=hub, role=Role.HUB_ADMIN)
     record_urls = [
-        reverse("placement_record_json", args=[request.pk]),
-        reverse("placement_record_xlsx", args=[request.pk]),
+        reverse("brokerage:placement_record_json", args=[request.pk]),
+        reverse("brokerage:placement_record_xlsx", args=[request.pk]),
     ]
     today = timezone.localdate()
     period = (
-        reverse("placement_records_export")
+        reverse("brokerage:placement_records_export")
         + f"?from={today - timedelta(days=7):%Y-%m-%d}&to={today:%Y-%m-%d}&format=json"
     )
 
@@ -371,7 +373,10 @@ def test_the_period_export_reads_a_fixed_number_of_queries_however_many_requests
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert signed_in.get(reverse("placement_records_export"), query).status_code == 200
+            assert (
+                signed_in.get(reverse("brokerage:placement_records_export"), query).status_code
+                == 200
+            )
         return len(captured)
 
     add(2)

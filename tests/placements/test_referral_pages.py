@@ -54,12 +54,12 @@ def deadline_fields(hours: int = 24) -> dict[str, str]:
 
 def create_url(request: PlacementRequest, urns: list[str], search: PlacementSearch | None) -> str:
     query = [("urn", urn) for urn in urns] + ([("search", search.pk)] if search else [])
-    return reverse("referral_create", args=[request.pk]) + "?" + urlencode(query)
+    return reverse("brokerage:referral_create", args=[request.pk]) + "?" + urlencode(query)
 
 
 def searched(client, request: PlacementRequest) -> PlacementSearch:
     """Run the search page once (the shortlist comes from its results)."""
-    response = client.get(reverse("placement_search", args=[request.pk]))
+    response = client.get(reverse("placements:placement_search", args=[request.pk]))
     assert response.status_code == 200
     return PlacementSearch.objects.filter(request=request).latest("created_at")
 
@@ -68,7 +68,7 @@ def post_send(client, request: PlacementRequest, urns: list[str], search=None, *
     data = {"urn": urns, **deadline_fields(), "note": "Needs a calm home near school", **extra}
     if search is not None:
         data["search"] = search.pk
-    return client.post(reverse("referral_create", args=[request.pk]), data)
+    return client.post(reverse("brokerage:referral_create", args=[request.pk]), data)
 
 
 # The search page's shortlist ---------------------------------------------------------------------
@@ -80,10 +80,10 @@ def test_the_search_results_are_a_shortlist_form_sent_to_the_referral_page(
     willow = home(world_map, name="Willow House", provider_organisation=provider)
     request = child(world_map)
 
-    html = signed_in.get(reverse("placement_search", args=[request.pk])).content.decode()
+    html = signed_in.get(reverse("placements:placement_search", args=[request.pk])).content.decode()
 
     search = PlacementSearch.objects.get(request=request)
-    action = reverse("referral_create", args=[request.pk])
+    action = reverse("brokerage:referral_create", args=[request.pk])
     assert f'<form method="get" action="{action}"' in html
     assert f'name="search" value="{search.pk}"' in html
     assert f'name="urn" type="checkbox" value="{willow.urn}"' in html
@@ -91,7 +91,8 @@ def test_the_search_results_are_a_shortlist_form_sent_to_the_referral_page(
     assert "Send referrals to the shortlist" in html
     # The search form closes before the shortlist form opens: forms never nest.
     search_form_end = html.index(
-        "</form>", html.index('action="' + reverse("placement_search", args=[request.pk]))
+        "</form>",
+        html.index('action="' + reverse("placements:placement_search", args=[request.pk])),
     )
     assert search_form_end < html.index(f'action="{action}"')
 
@@ -135,7 +136,7 @@ def test_sending_refers_each_setting_once_emails_its_provider_and_shows_the_over
         response = post_send(signed_in, request, [h.urn for h in homes], search)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("referral_overview", args=[request.pk])
+    assert response["Location"] == reverse("brokerage:referral_overview", args=[request.pk])
     referrals = Referral.objects.filter(request=request)
     assert referrals.count() == 3
     first = referrals.get(setting=homes[0])
@@ -241,7 +242,7 @@ def test_a_double_submitted_form_sends_once_and_says_so(world_map, signed_in, pr
     oak = home(world_map, name="Oak Lodge", provider_organisation=provider)
     request = child(world_map)
     data = {"urn": [willow.urn, oak.urn], **deadline_fields()}
-    url = reverse("referral_create", args=[request.pk])
+    url = reverse("brokerage:referral_create", args=[request.pk])
 
     first = signed_in.post(url, data)
     second = signed_in.post(url, data, follow=True)
@@ -249,7 +250,7 @@ def test_a_double_submitted_form_sends_once_and_says_so(world_map, signed_in, pr
     assert first.status_code == 302
     assert Referral.objects.filter(request=request).count() == 2
     html = second.content.decode()
-    assert second.redirect_chain[-1][0] == reverse("referral_overview", args=[request.pk])
+    assert second.redirect_chain[-1][0] == reverse("brokerage:referral_overview", args=[request.pk])
     assert "These referrals had already been sent, so nothing was sent again." in html
 
 
@@ -334,8 +335,8 @@ def test_other_local_authorities_get_404_and_hub_admins_403(world_map, client, p
     admin = UserFactory(organisation=hub, role=Role.HUB_ADMIN)
     urls = [
         create_url(request, [willow.urn], None),
-        reverse("referral_overview", args=[request.pk]),
-        reverse("placement_outcome_create", args=[request.pk]),
+        reverse("brokerage:referral_overview", args=[request.pk]),
+        reverse("brokerage:placement_outcome_create", args=[request.pk]),
     ]
 
     sign_in(client, stranger.email)
@@ -403,7 +404,7 @@ def test_the_overview_says_each_offers_vacancy_restrictions_in_words(
         sexes=["female"], min_age=13, max_age=16
     )
 
-    html = signed_in.get(reverse("referral_overview", args=[request.pk])).content.decode()
+    html = signed_in.get(reverse("brokerage:referral_overview", args=[request.pk])).content.decode()
 
     table = html[html.index('class="govuk-table app-comparison"') : html.index("</table>")]
     vacancy_row = table[table.index(">Vacancy</th>") :]
@@ -416,7 +417,7 @@ def test_the_overview_shows_the_offers_side_by_side_and_every_answer(
 ):
     request, by_name = answered
 
-    response = signed_in.get(reverse("referral_overview", args=[request.pk]))
+    response = signed_in.get(reverse("brokerage:referral_overview", args=[request.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -437,7 +438,7 @@ def test_the_overview_shows_the_offers_side_by_side_and_every_answer(
     unanswered = html[html.index(">Not answered</h2>") : html.index(">Everyone asked</h2>")]
     assert "Elm View" in unanswered
     assert "Record the placement" in html
-    assert reverse("placement_outcome_create", args=[request.pk]) in html
+    assert reverse("brokerage:placement_outcome_create", args=[request.pk]) in html
 
 
 def test_the_request_page_links_to_the_referrals_when_there_are_some(
@@ -446,19 +447,23 @@ def test_the_request_page_links_to_the_referrals_when_there_are_some(
     request, _ = answered
     fresh = child(world_map, reference="LAC-0002")
 
-    html = signed_in.get(reverse("placement_request_detail", args=[request.pk])).content.decode()
-    bare = signed_in.get(reverse("placement_request_detail", args=[fresh.pk])).content.decode()
+    html = signed_in.get(
+        reverse("brokerage:placement_request_detail", args=[request.pk])
+    ).content.decode()
+    bare = signed_in.get(
+        reverse("brokerage:placement_request_detail", args=[fresh.pk])
+    ).content.decode()
 
-    assert reverse("referral_overview", args=[request.pk]) in html
+    assert reverse("brokerage:referral_overview", args=[request.pk]) in html
     assert "See the referrals and answers" in html and "(4 sent)" in html
-    assert reverse("referral_overview", args=[fresh.pk]) not in bare
+    assert reverse("brokerage:referral_overview", args=[fresh.pk]) not in bare
 
 
 def test_the_outcome_page_offers_the_referred_settings_interested_first_and_prefills_an_offer(
     world_map, signed_in, answered
 ):
     request, by_name = answered
-    url = reverse("placement_outcome_create", args=[request.pk])
+    url = reverse("brokerage:placement_outcome_create", args=[request.pk])
 
     html = signed_in.get(url).content.decode()
     chosen = signed_in.get(f"{url}?urn={by_name['Oak Lodge'].setting.urn}").content.decode()
@@ -503,7 +508,7 @@ def test_shares_that_do_not_make_the_weekly_cost_are_refused_and_nothing_changes
     urn = by_name["Willow House"].setting.urn
 
     response = signed_in.post(
-        reverse("placement_outcome_create", args=[request.pk]),
+        reverse("brokerage:placement_outcome_create", args=[request.pk]),
         outcome_data(request, urn, social_care_weekly="3000"),
     )
 
@@ -527,12 +532,12 @@ def test_recording_the_placement_closes_the_request_tells_the_others_and_shows_t
 
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in.post(
-            reverse("placement_outcome_create", args=[request.pk]),
+            reverse("brokerage:placement_outcome_create", args=[request.pk]),
             outcome_data(request, willow.urn),
         )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("placement_request_detail", args=[request.pk])
+    assert response["Location"] == reverse("brokerage:placement_request_detail", args=[request.pk])
     request.refresh_from_db()
     assert request.status == PlacementRequest.Status.CLOSED
     outcome = PlacementOutcome.objects.get(request=request)
@@ -563,7 +568,7 @@ def test_recording_the_placement_closes_the_request_tells_the_others_and_shows_t
 
 def test_a_second_decision_is_refused_and_changes_nothing(world_map, signed_in, answered):
     request, by_name = answered
-    url = reverse("placement_outcome_create", args=[request.pk])
+    url = reverse("brokerage:placement_outcome_create", args=[request.pk])
     signed_in.post(url, outcome_data(request, by_name["Willow House"].setting.urn))
 
     response = signed_in.post(
@@ -591,7 +596,7 @@ def test_another_setting_can_be_recorded_by_urn_and_an_unknown_urn_is_a_field_er
 ):
     request, _ = answered
     elsewhere = home(world_map, name="Found By Phone", provider_organisation=provider)
-    url = reverse("placement_outcome_create", args=[request.pk])
+    url = reverse("brokerage:placement_outcome_create", args=[request.pk])
 
     unknown = signed_in.post(url, outcome_data(request, "other", other_urn="SC999999"))
     assert "We cannot find a setting with the URN SC999999" in unknown.content.decode()

@@ -63,7 +63,7 @@ def test_the_hub_sees_counts_per_la_and_a_median_only_over_enough_placements(
     child(world_map, reference="LAC-1003")  # still open, no referral
     sign_in(client, hub_admin.email)
 
-    html = client.get(reverse("region_demand")).content.decode()
+    html = client.get(reverse("brokerage:region_demand")).content.decode()
 
     assert "Rutland" in html
     assert "3 (1)" in html  # requests (open)
@@ -71,7 +71,7 @@ def test_the_hub_sees_counts_per_la_and_a_median_only_over_enough_placements(
     assert "LAC-100" not in html  # no child's request
 
     place(world_map, officer, provider, "6000", "LAC-1004")
-    html = client.get(reverse("region_demand")).content.decode()
+    html = client.get(reverse("brokerage:region_demand")).content.decode()
     assert "£5,000" in html  # the median of three
 
 
@@ -82,7 +82,7 @@ def test_only_hub_admins_see_it(world_map, client, role):
         OrganisationFactory(region=world_map.la.region, kind=kind) if kind else world_map.la
     )
     sign_in(client, UserFactory(organisation=organisation, role=role).email)
-    assert client.get(reverse("region_demand")).status_code == 403
+    assert client.get(reverse("brokerage:region_demand")).status_code == 403
 
 
 def test_an_unanswered_referral_of_a_filled_place_counts_as_closed_not_as_not_answered(
@@ -151,7 +151,7 @@ def test_an_unanswered_referral_of_a_filled_place_counts_as_closed_not_as_not_an
     assert (total.unanswered, total.closed_unanswered) == (2, 1)
 
     sign_in(client, hub_admin.email)
-    html = client.get(reverse("region_demand")).content.decode()
+    html = client.get(reverse("brokerage:region_demand")).content.decode()
     assert "Closed before an answer" in html
 
 

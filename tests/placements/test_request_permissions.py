@@ -32,8 +32,12 @@ OTHER_ACTORS = [
     ("provider_a1", Role.PROVIDER_USER),
     ("provider_b1", Role.PROVIDER_USER),
 ]
-REQUEST_PAGES = ["placement_request_detail", "placement_request_update", "placement_request_close"]
-PAGES = ["placement_request_list", "placement_request_create", *REQUEST_PAGES]
+REQUEST_PAGES = [
+    "brokerage:placement_request_detail",
+    "placements:placement_request_update",
+    "placements:placement_request_close",
+]
+PAGES = ["placements:placement_request_list", "placements:placement_request_create", *REQUEST_PAGES]
 
 
 @pytest.fixture
@@ -73,8 +77,8 @@ def test_matrix(client, world, own_request, actor, page):
 @pytest.mark.parametrize("org", ["la_a2", "la_b1"])
 def test_another_authority_cannot_change_or_close_a_request(client, world, own_request, org):
     client.force_login(world.user(org, Role.LA_MANAGER))
-    edit = reverse("placement_request_update", args=[own_request.pk])
-    close = reverse("placement_request_close", args=[own_request.pk])
+    edit = reverse("placements:placement_request_update", args=[own_request.pk])
+    close = reverse("placements:placement_request_close", args=[own_request.pk])
     assert client.post(edit, {"reference": "X/1", "action": "save"}).status_code == 404
     assert client.post(close).status_code == 404
     own_request.refresh_from_db()
@@ -92,8 +96,11 @@ def test_a_former_member_authority_gets_403(client, world, own_request, page):
 @pytest.mark.parametrize("actor", OTHER_ACTORS, ids=id_of)
 def test_roles_that_cannot_make_requests_cannot_post_either(client, world, own_request, actor):
     client.force_login(world.user(*actor))
-    assert client.post(reverse("placement_request_create"), {"action": "save"}).status_code == 403
-    close = reverse("placement_request_close", args=[own_request.pk])
+    assert (
+        client.post(reverse("placements:placement_request_create"), {"action": "save"}).status_code
+        == 403
+    )
+    close = reverse("placements:placement_request_close", args=[own_request.pk])
     assert client.post(close).status_code == 403
     assert PlacementRequest.objects.get().status == "open"
 
@@ -102,7 +109,7 @@ def test_roles_that_cannot_make_requests_cannot_post_either(client, world, own_r
 def test_signed_out_people_are_sent_to_sign_in(client, own_request, page):
     response = client.get(url(page, own_request))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_a_request_that_does_not_exist_is_a_404(client, world):

@@ -126,7 +126,7 @@ def profile(**overrides: object) -> dict[str, object]:
 
 
 def test_new_request_starts_with_two_empty_places(signed_in):
-    response = signed_in.get(reverse("placement_request_create"))
+    response = signed_in.get(reverse("placements:placement_request_create"))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="places-TOTAL_FORMS" value="2"' in html
@@ -137,10 +137,12 @@ def test_new_request_starts_with_two_empty_places(signed_in):
 
 
 def test_officer_creates_a_request_with_two_places_and_an_area_to_avoid(signed_in, officer):
-    response = signed_in.post(reverse("placement_request_create"), form_data())
+    response = signed_in.post(reverse("placements:placement_request_create"), form_data())
     placement_request = PlacementRequest.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("placement_request_detail", args=[placement_request.pk])
+    assert response["Location"] == reverse(
+        "brokerage:placement_request_detail", args=[placement_request.pk]
+    )
 
     assert placement_request.organisation == officer.organisation
     assert placement_request.created_by == officer
@@ -197,7 +199,7 @@ def test_service_creates_from_plain_tuples(officer):
 
 def test_empty_place_rows_are_left_out(signed_in):
     data = form_data(**{"places-1-label": "", "places-1-postcode": "", **management("areas", 0)})
-    signed_in.post(reverse("placement_request_create"), data)
+    signed_in.post(reverse("placements:placement_request_create"), data)
     placement_request = PlacementRequest.objects.get()
     assert [p.label for p in placement_request.places.all()] == ["School"]
     assert not placement_request.areas_to_avoid.exists()
@@ -205,7 +207,7 @@ def test_empty_place_rows_are_left_out(signed_in):
 
 def test_a_half_filled_row_says_what_is_missing(signed_in):
     data = form_data(**{"places-1-label": "", "places-1-max_minutes": "20"})
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert field_error(html, "places-1-label") == "Enter what this place is, for example school"
     assert not PlacementRequest.objects.exists()
 
@@ -223,7 +225,7 @@ def test_a_half_filled_row_says_what_is_missing(signed_in):
 )
 def test_a_postcode_that_cannot_be_used_says_why(signed_in, typed, message):
     data = form_data(**{"places-1-postcode": typed, "areas-0-postcode": typed})
-    response = signed_in.post(reverse("placement_request_create"), data)
+    response = signed_in.post(reverse("placements:placement_request_create"), data)
     html = response.content.decode()
     assert response.status_code == 200
     assert not PlacementRequest.objects.exists()
@@ -263,7 +265,7 @@ def test_the_service_keys_postcode_errors_by_row(officer):
 )
 def test_journey_limits_outside_1_to_240_minutes_are_refused(signed_in, minutes, message):
     data = form_data(**{"places-0-max_minutes": minutes})
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert field_error(html, "places-0-max_minutes") == message
     assert not PlacementRequest.objects.exists()
 
@@ -300,7 +302,7 @@ def test_the_limits_themselves_are_accepted(officer):
 )
 def test_radius_outside_the_limits_is_refused(signed_in, radius, message):
     data = form_data(**{"areas-0-radius_miles": radius})
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert field_error(html, "areas-0-radius_miles") == message
     assert not PlacementRequest.objects.exists()
 
@@ -320,7 +322,7 @@ def test_radius_outside_the_limits_is_refused(signed_in, radius, message):
 )
 def test_a_reference_that_could_be_a_name_is_refused(signed_in, officer, reference, message):
     data = form_data(reference=reference)
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert message in field_error(html, "reference").replace("&#x27;", "'")
     assert not PlacementRequest.objects.exists()
     with pytest.raises(ValidationError) as error:
@@ -356,12 +358,12 @@ def test_one_open_request_per_reference(officer, world):
 
 def test_month_and_year_of_birth_instead_of_age(signed_in):
     data = form_data(age_years="", birth_month="3", birth_year="2012")
-    signed_in.post(reverse("placement_request_create"), data)
+    signed_in.post(reverse("placements:placement_request_create"), data)
     placement_request = PlacementRequest.objects.get()
     assert (placement_request.birth_month, placement_request.birth_year) == (3, 2012)
     assert placement_request.age_years is None
     html = signed_in.get(
-        reverse("placement_request_detail", args=[placement_request.pk])
+        reverse("brokerage:placement_request_detail", args=[placement_request.pk])
     ).content.decode()
     assert "(born March 2012)" in html
 
@@ -372,7 +374,7 @@ def test_a_birth_month_in_the_future_is_refused(signed_in, officer):
     data = form_data(
         age_years="", birth_month=str(next_month.month), birth_year=str(next_month.year)
     )
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert field_error(html, "birth_year") == "The month and year of birth must be in the past"
     assert not PlacementRequest.objects.exists()
     # This month is fine: a baby born this month is 0.
@@ -492,13 +494,13 @@ def test_lists_are_kept_in_the_lists_order_once_each(officer):
 
 def test_a_missing_age_shows_with_the_other_problems(signed_in):
     data = form_data(age_years="", sex="")
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert field_error(html, "age_years") == (
         "Enter the child&#x27;s age, or the month and year of birth"
     )
     assert '<a href="#id_sex_1">Select the child&#x27;s sex</a>' in html
     data = form_data(age_years="x")
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert field_error(html, "age_years") == "Enter the age as a whole number, from 0 to 25"
 
 
@@ -529,7 +531,7 @@ def test_unknown_fields_are_a_programming_error(officer):
 
 def test_add_another_place_keeps_what_was_typed_and_saves_nothing(signed_in):
     data = form_data(action="add_place", **{"places-1-postcode": "not yet checked"})
-    response = signed_in.post(reverse("placement_request_create"), data)
+    response = signed_in.post(reverse("placements:placement_request_create"), data)
     html = response.content.decode()
     assert response.status_code == 200
     assert not PlacementRequest.objects.exists()
@@ -549,20 +551,20 @@ def test_add_another_place_keeps_what_was_typed_and_saves_nothing(signed_in):
     # The new row can be filled in and the whole request saved.
     data = form_data(**management("places", 3))
     data |= {"places-2-label": "Football club", "places-2-postcode": "LE15 6AB"}
-    signed_in.post(reverse("placement_request_create"), data)
+    signed_in.post(reverse("placements:placement_request_create"), data)
     labels = [p.label for p in PlacementRequest.objects.get().places.all()]
     assert labels == ["School", "Grandmother", "Football club"]
 
 
 def test_remove_a_place_and_add_an_area(signed_in):
     data = form_data(action="remove_place-0")
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert 'name="places-TOTAL_FORMS" value="1"' in html
     assert re.search(r'name="places-0-label"[^>]*value="Grandmother"', html)
     assert 'value="School"' not in html
 
     data = form_data(action="add_area")
-    html = signed_in.post(reverse("placement_request_create"), data).content.decode()
+    html = signed_in.post(reverse("placements:placement_request_create"), data).content.decode()
     assert 'name="areas-TOTAL_FORMS" value="2"' in html
     assert re.search(r'name="areas-0-label"[^>]*value="Town centre"', html)
     assert not PlacementRequest.objects.exists()
@@ -570,7 +572,7 @@ def test_remove_a_place_and_add_an_area(signed_in):
 
 def test_remove_with_a_made_up_row_changes_nothing(signed_in):
     html = signed_in.post(
-        reverse("placement_request_create"), form_data(action="remove_place-7")
+        reverse("placements:placement_request_create"), form_data(action="remove_place-7")
     ).content.decode()
     assert 'name="places-TOTAL_FORMS" value="2"' in html
 
@@ -579,10 +581,10 @@ def test_remove_with_a_made_up_row_changes_nothing(signed_in):
 
 
 def test_change_a_request_keeps_the_places_given_again(signed_in, officer):
-    signed_in.post(reverse("placement_request_create"), form_data())
+    signed_in.post(reverse("placements:placement_request_create"), form_data())
     placement_request = PlacementRequest.objects.get()
     school = placement_request.places.get(label="School")
-    url = reverse("placement_request_update", args=[placement_request.pk])
+    url = reverse("placements:placement_request_update", args=[placement_request.pk])
 
     page = signed_in.get(url)
     html = page.content.decode()
@@ -630,10 +632,12 @@ def test_a_request_keeps_its_own_reference_when_changed(officer):
 
 def test_a_closed_request_cannot_be_changed(signed_in, officer):
     placement_request = PlacementRequestFactory(organisation=officer.organisation, closed=True)
-    url = reverse("placement_request_update", args=[placement_request.pk])
+    url = reverse("placements:placement_request_update", args=[placement_request.pk])
     response = signed_in.get(url)
     assert response.status_code == 302
-    assert response["Location"] == reverse("placement_request_detail", args=[placement_request.pk])
+    assert response["Location"] == reverse(
+        "brokerage:placement_request_detail", args=[placement_request.pk]
+    )
     assert signed_in.post(url, form_data()).status_code == 302
     with pytest.raises(ValidationError, match="This request is closed"):
         services.placement_request_update(
@@ -648,7 +652,7 @@ def test_a_closed_request_cannot_be_changed(signed_in, officer):
 
 def test_closing_asks_first_and_closing_twice_is_harmless(signed_in, officer):
     placement_request = PlacementRequestFactory(organisation=officer.organisation)
-    url = reverse("placement_request_close", args=[placement_request.pk])
+    url = reverse("placements:placement_request_close", args=[placement_request.pk])
     page = signed_in.get(url)
     assert f"Close request {placement_request.reference}?" in page.content.decode()
     placement_request.refresh_from_db()
@@ -695,7 +699,7 @@ def test_the_list_shows_own_requests_open_first_newest_first(signed_in, officer,
     PlacementRequest.objects.filter(pk=old_open.pk).update(
         created_at=timezone.now() - timezone.timedelta(days=3)
     )
-    response = signed_in.get(reverse("placement_request_list"))
+    response = signed_in.get(reverse("placements:placement_request_list"))
     shown = [r.reference for r in response.context["placement_requests"]]
     assert shown == ["NEW-3", "OLD-1", "CLOSED-2"]
     assert closed.reference in response.content.decode()
@@ -714,7 +718,7 @@ def test_the_detail_page_lists_the_requests_searches(signed_in, officer):
         match_count=7,
     )
     html = signed_in.get(
-        reverse("placement_request_detail", args=[placement_request.pk])
+        reverse("brokerage:placement_request_detail", args=[placement_request.pk])
     ).content.decode()
     assert "LE15 6AB, at most 40 minutes by road" in html
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">7</td>' in html
@@ -724,12 +728,14 @@ def test_the_detail_page_lists_the_requests_searches(signed_in, officer):
 def test_placement_requests_are_in_la_navigation_only(client, world):
     for role, shown in ((Role.PLACEMENT_OFFICER, True), (Role.LA_MANAGER, True)):
         client.force_login(world.user("la_a1", role))
-        items = client.get(reverse("home")).context["navigation_items"]
+        items = client.get(reverse("brokerage:home")).context["navigation_items"]
         assert ({"label": "Placement requests", "url": "/placements/", "section": "placements"}
                 in items) is shown  # fmt: skip
     for org, role in (("hub_a", Role.HUB_ADMIN), ("provider_a1", Role.PROVIDER_USER)):
         client.force_login(world.user(org, role))
-        labels = [i["label"] for i in client.get(reverse("home")).context["navigation_items"]]
+        labels = [
+            i["label"] for i in client.get(reverse("brokerage:home")).context["navigation_items"]
+        ]
         assert "Placement requests" not in labels
 
 

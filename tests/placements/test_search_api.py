@@ -14,7 +14,7 @@ from tests.placements.builders import NEAR, child, home
 def url(request, **query) -> str:
     from urllib.parse import urlencode
 
-    base = reverse("api_placement_matches", args=[request.pk])
+    base = reverse("api:api_placement_matches", args=[request.pk])
     return base + ("?" + urlencode(query) if query else "")
 
 
@@ -91,6 +91,6 @@ def test_others_cannot_search(world_map, client, who, status):
 
 
 def test_the_schema_describes_the_search(client):
-    schema = client.get(reverse("api_schema")).content.decode()
+    schema = client.get(reverse("api:api_schema")).content.decode()
     assert "/api/v1/placement-requests/{id}/matches/" in schema
     assert "MatchTravel" in schema

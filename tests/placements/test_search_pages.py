@@ -29,7 +29,7 @@ def signed_in(client, officer):
 
 
 def search_url(request: PlacementRequest, **query: str) -> str:
-    url = reverse("placement_search", args=[request.pk])
+    url = reverse("placements:placement_search", args=[request.pk])
     if query:
         from urllib.parse import urlencode
 
@@ -178,7 +178,7 @@ def test_a_childrens_home_shows_its_district_and_an_audited_link_never_its_addre
 
     assert "12 Secret Lane" not in html and "LE15 6ZZ" not in html
     assert "LE15" in html
-    location_url = reverse("setting_location", args=[secret.urn])
+    location_url = reverse("providers:setting_location", args=[secret.urn])
     assert location_url in html
     assert not LocationView.objects.exists()  # searching is not seeing the address
     signed_in.get(location_url)
@@ -190,7 +190,7 @@ def test_the_spreadsheet_has_the_ranked_matches_and_the_search(world_map, signed
     home(world_map, name="Second House", overall_effectiveness="requires_improvement")
     request = child(world_map)
 
-    response = signed_in.get(reverse("placement_search_export", args=[request.pk]))
+    response = signed_in.get(reverse("placements:placement_search_export", args=[request.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -229,7 +229,9 @@ def test_a_closed_request_cannot_be_searched(world_map, signed_in):
         ("provider user", 403),
     ],
 )
-@pytest.mark.parametrize("page", ["placement_search", "placement_search_export"])
+@pytest.mark.parametrize(
+    "page", ["placements:placement_search", "placements:placement_search_export"]
+)
 def test_only_the_requesting_las_officers_and_managers_may_search(
     world_map, client, who, status, page
 ):
@@ -264,13 +266,13 @@ def test_only_the_requesting_las_officers_and_managers_may_search(
 
 def test_signed_out_people_are_sent_to_sign_in(world_map, client):
     request = child(world_map)
-    response = client.get(reverse("placement_search", args=[request.pk]))
+    response = client.get(reverse("placements:placement_search", args=[request.pk]))
     assert response.status_code == 302
     assert "sign-in" in response["Location"] or "login" in response["Location"]
 
 
 def test_an_unknown_request_is_404_not_500(signed_in):
-    assert signed_in.get(reverse("placement_search", args=[999999])).status_code == 404
+    assert signed_in.get(reverse("placements:placement_search", args=[999999])).status_code == 404
 
 
 def test_the_error_summary_links_to_the_first_choice_of_a_group(world_map, signed_in):

@@ -64,7 +64,9 @@ def query_for(request, **extra) -> dict:
 
 
 def page(client, request, **query):
-    response = client.get(reverse("placement_search", args=[request.pk]), query, follow=False)
+    response = client.get(
+        reverse("placements:placement_search", args=[request.pk]), query, follow=False
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -159,7 +161,7 @@ def test_the_map_holds_every_match_compactly_and_private_homes_at_their_district
         assert row["band"] in {"up-to-20", "up-to-40"}
     # No card in the map's data: no names, no reasons.
     assert "Home 00" not in json.dumps(data)
-    assert data["setting_url"] == reverse("setting_detail", args=["SC000000"])
+    assert data["setting_url"] == reverse("providers:setting_detail", args=["SC000000"])
 
 
 def test_the_spreadsheet_holds_every_match_whatever_the_page(world_map, signed_in):
@@ -213,7 +215,9 @@ def test_ticks_on_other_pages_stay_on_the_shortlist(world_map, signed_in):
         assert parse_qs(urlsplit(href.replace("&amp;", "&")).query)["urn"] == [*kept, second[1]]
     # Without JavaScript, "Keep ticked settings" submits the form back to this page.
     assert (
-        'formaction="' + reverse("placement_search", args=[request.pk]) + '" name="page" value="2"'
+        'formaction="'
+        + reverse("placements:placement_search", args=[request.pk])
+        + '" name="page" value="2"'
         in html
     )
     assert '<input type="hidden" name="include_unconfirmed" value="on">' in html
@@ -235,7 +239,7 @@ def test_the_send_page_lists_every_ticked_setting_and_goes_back_with_them(world_
     urns = [made[0].urn, made[29].urn]
 
     html = signed_in.get(
-        reverse("referral_create", args=[request.pk]), {"urn": urns, "search": search.pk}
+        reverse("brokerage:referral_create", args=[request.pk]), {"urn": urns, "search": search.pk}
     ).content.decode()
 
     assert "Your shortlist (2)" in html
@@ -288,7 +292,7 @@ def test_a_mixed_search_counts_both(world_map, signed_in, settings, network):
     request = child(world_map, places=[("School", OAKHAM, None)])
 
     html = page(signed_in, request)
-    api = signed_in.get(reverse("api_placement_matches", args=[request.pk])).json()
+    api = signed_in.get(reverse("api:api_placement_matches", args=[request.pk])).json()
 
     summary = (
         "1 journey time by road and 1 estimated (straight line) where the road network does not "
@@ -361,9 +365,11 @@ def test_whole_minutes_on_the_page_the_export_the_api_and_the_record(world_map, 
 
     html = page(signed_in, request)
     book = load_workbook(
-        io.BytesIO(signed_in.get(reverse("placement_search_export", args=[request.pk])).content)
+        io.BytesIO(
+            signed_in.get(reverse("placements:placement_search_export", args=[request.pk])).content
+        )
     )
-    api = signed_in.get(reverse("api_placement_matches", args=[request.pk])).json()
+    api = signed_in.get(reverse("api:api_placement_matches", args=[request.pk])).json()
 
     assert "about 1 min (estimated) from School" in html
     assert not re.search(r"\d+\.\d+ min", html)

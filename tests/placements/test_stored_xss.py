@@ -177,21 +177,26 @@ def test_no_user_text_reaches_a_page_unescaped(client, scene):
     officer, provider_user = scene["officer"], scene["provider_user"]
 
     for url in (
-        reverse("home"),
-        reverse("placement_request_list"),
-        reverse("placement_request_detail", args=[request.pk]),
-        reverse("placement_request_update", args=[request.pk]),
-        reverse("placement_search", args=[request.pk]),
-        reverse("setting_list") + "?" + urlencode({"q": PAYLOADS["setting_name"]}),
-        reverse("setting_detail", args=[setting.urn]),
-        reverse("setting_location", args=[setting.urn]),
-        reverse("setting_detail", args=[agency.urn]),
+        reverse("brokerage:home"),
+        reverse("placements:placement_request_list"),
+        reverse("brokerage:placement_request_detail", args=[request.pk]),
+        reverse("placements:placement_request_update", args=[request.pk]),
+        reverse("placements:placement_search", args=[request.pk]),
+        reverse("providers:setting_list") + "?" + urlencode({"q": PAYLOADS["setting_name"]}),
+        reverse("providers:setting_detail", args=[setting.urn]),
+        reverse("providers:setting_location", args=[setting.urn]),
+        reverse("providers:setting_detail", args=[agency.urn]),
     ):
         check(client, officer, url, pages)
 
     search = PlacementSearch.objects.filter(request=request).latest("created_at")
     query = urlencode([("urn", setting.urn), ("search", search.pk)])
-    check(client, officer, reverse("referral_create", args=[request.pk]) + "?" + query, pages)
+    check(
+        client,
+        officer,
+        reverse("brokerage:referral_create", args=[request.pk]) + "?" + query,
+        pages,
+    )
     (referral,) = referral_send(
         actor=officer,
         request=request,
@@ -214,35 +219,39 @@ def test_no_user_text_reaches_a_page_unescaped(client, scene):
     referral_message_post(actor=officer, referral=referral, body=PAYLOADS["reply"])
 
     for url in (
-        reverse("referral_overview", args=[request.pk]),
-        reverse("placement_outcome_create", args=[request.pk]),
-        reverse("referral_detail", args=[referral.pk]),
-        reverse("la_referral_list"),
-        reverse("home"),  # the officer's work queue, with the answer and the request
+        reverse("brokerage:referral_overview", args=[request.pk]),
+        reverse("brokerage:placement_outcome_create", args=[request.pk]),
+        reverse("brokerage:referral_detail", args=[referral.pk]),
+        reverse("brokerage:la_referral_list"),
+        reverse("brokerage:home"),  # the officer's work queue, with the answer and the request
     ):
         check(client, officer, url, pages)
     for url in (
-        reverse("home"),
-        reverse("referral_list"),
-        reverse("referral_detail", args=[referral.pk]),
-        reverse("provider_settings"),
-        reverse("setting_manage", args=[setting.urn]),
-        reverse("setting_eligibility_edit", args=[setting.urn]),
-        reverse("setting_vacancy_edit", args=[setting.urn]),
-        reverse("setting_location_edit", args=[setting.urn]),
-        reverse("household_list", args=[agency.urn]),
-        reverse("api_token_list"),
-        reverse("notification_preferences"),
+        reverse("brokerage:home"),
+        reverse("brokerage:referral_list"),
+        reverse("brokerage:referral_detail", args=[referral.pk]),
+        reverse("providers:provider_settings"),
+        reverse("providers:setting_manage", args=[setting.urn]),
+        reverse("providers:setting_eligibility_edit", args=[setting.urn]),
+        reverse("providers:setting_vacancy_edit", args=[setting.urn]),
+        reverse("providers:setting_location_edit", args=[setting.urn]),
+        reverse("providers:household_list", args=[agency.urn]),
+        reverse("providers:api_token_list"),
+        reverse("brokerage:notification_preferences"),
     ):
         check(client, provider_user, url, pages)
-    for url in (reverse("home"), reverse("user_list"), reverse("account")):
+    for url in (
+        reverse("brokerage:home"),
+        reverse("accounts:user_list"),
+        reverse("accounts:account"),
+    ):
         check(client, scene["manager"], url, pages)
     for url in (
-        reverse("home"),
-        reverse("organisation_list"),
-        reverse("claim_list"),
-        reverse("region_demand"),
-        reverse("user_list"),
+        reverse("brokerage:home"),
+        reverse("accounts:organisation_list"),
+        reverse("providers:claim_list"),
+        reverse("brokerage:region_demand"),
+        reverse("accounts:user_list"),
     ):
         check(client, scene["hub_admin"], url, pages)
 
@@ -250,7 +259,7 @@ def test_no_user_text_reaches_a_page_unescaped(client, scene):
     not_shown = [field for field, payload in PAYLOADS.items() if escape(payload) not in everything]
     assert not_shown == [], "these fields were not found escaped on any page checked"
     # The one that ran script in a browser: the search page's journey-limit labels.
-    search_page = pages[reverse("placement_search", args=[request.pk])]
+    search_page = pages[reverse("placements:placement_search", args=[request.pk])]
     assert f"Longest journey from {escape(PAYLOADS['place_school'])}" in search_page
 
 
@@ -261,7 +270,7 @@ def test_what_was_typed_comes_back_escaped_with_its_error(client, scene):
     query = urlencode({"area": "radius", "postcode": typed, "radius_miles": "5", "polygon": typed})
     client.force_login(scene["officer"])
 
-    response = client.get(reverse("placement_search", args=[request.pk]) + "?" + query)
+    response = client.get(reverse("placements:placement_search", args=[request.pk]) + "?" + query)
 
     html = response.content.decode()
     assert "govuk-error-summary" in html

@@ -84,7 +84,7 @@ def test_no_export_writes_a_formula(world_map, client, payload):
     )
     sign_in(client, officer.email)
 
-    search = client.get(reverse("placement_search_export", args=[request.pk]))
+    search = client.get(reverse("placements:placement_search_export", args=[request.pk]))
     searched = PlacementSearch.objects.filter(request=request).latest("created_at")
     (referral,) = referral_send(
         actor=officer,
@@ -117,11 +117,13 @@ def test_no_export_writes_a_formula(world_map, client, payload):
     )
     today = timezone.localdate()
     exports = {
-        "directory": client.get(f"{reverse('setting_export')}?status=active&status=closed"),
+        "directory": client.get(
+            f"{reverse('providers:setting_export')}?status=active&status=closed"
+        ),
         "search": search,
-        "record": client.get(reverse("placement_record_xlsx", args=[request.pk])),
+        "record": client.get(reverse("brokerage:placement_record_xlsx", args=[request.pk])),
         "period": client.get(
-            reverse("placement_records_export"),
+            reverse("brokerage:placement_records_export"),
             {
                 "from": (today - timedelta(days=7)).isoformat(),
                 "to": (today + timedelta(days=7)).isoformat(),

@@ -43,8 +43,8 @@ def admin_client(world, client):
 
 
 def test_a_provider_admin_creates_a_key_and_sees_it_once(world, admin_client):
-    assert admin_client.get(reverse("api_token_create")).status_code == 200
-    response = admin_client.post(reverse("api_token_create"), {"name": "Our care system"})
+    assert admin_client.get(reverse("providers:api_token_create")).status_code == 200
+    response = admin_client.post(reverse("providers:api_token_create"), {"name": "Our care system"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     page = response.content.decode()
@@ -60,14 +60,14 @@ def test_a_provider_admin_creates_a_key_and_sees_it_once(world, admin_client):
     assert token.key_prefix == key[:8]
     assert _api_status(key) == 200
 
-    listing = admin_client.get(reverse("api_token_list")).content.decode()
+    listing = admin_client.get(reverse("providers:api_token_list")).content.decode()
     assert "Our care system" in listing
     assert token.key_prefix in listing
     assert key not in listing
 
 
 def test_a_key_needs_a_name(admin_client):
-    response = admin_client.post(reverse("api_token_create"), {"name": ""})
+    response = admin_client.post(reverse("providers:api_token_create"), {"name": ""})
     assert response.status_code == 200
     assert "Enter what will use this key" in response.content.decode()
     assert not ApiToken.objects.exists()
@@ -76,7 +76,7 @@ def test_a_key_needs_a_name(admin_client):
 def test_the_list_shows_only_the_organisations_keys(world, admin_client):
     facts.api_token_create(actor=world.user(*ADMIN), name="Ours")
     facts.api_token_create(actor=world.user("provider_a2", Role.PROVIDER_ADMIN), name="Theirs")
-    page = admin_client.get(reverse("api_token_list")).content.decode()
+    page = admin_client.get(reverse("providers:api_token_list")).content.decode()
     assert "Ours" in page
     assert "Theirs" not in page
     assert "Never" in page  # not used yet
@@ -84,18 +84,18 @@ def test_the_list_shows_only_the_organisations_keys(world, admin_client):
 
 def test_a_provider_admin_revokes_a_key(world, admin_client):
     token, key = facts.api_token_create(actor=world.user(*ADMIN), name="Old system")
-    url = reverse("api_token_revoke", args=[token.pk])
+    url = reverse("providers:api_token_revoke", args=[token.pk])
     confirm = admin_client.get(url)
     assert confirm.status_code == 200
     assert "stop working" in confirm.content.decode()
 
     response = admin_client.post(url)
     assert response.status_code == 302
-    assert response["Location"] == reverse("api_token_list")
+    assert response["Location"] == reverse("providers:api_token_list")
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert _api_status(key) == 401
-    assert "Revoked" in admin_client.get(reverse("api_token_list")).content.decode()
+    assert "Revoked" in admin_client.get(reverse("providers:api_token_list")).content.decode()
 
     # Revoking again changes nothing.
     revoked_at = token.revoked_at
@@ -109,7 +109,7 @@ def test_another_organisations_key_is_not_found(world, admin_client, method):
     token, key = facts.api_token_create(
         actor=world.user("provider_a2", Role.PROVIDER_ADMIN), name="Theirs"
     )
-    response = getattr(admin_client, method)(reverse("api_token_revoke", args=[token.pk]))
+    response = getattr(admin_client, method)(reverse("providers:api_token_revoke", args=[token.pk]))
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
@@ -117,11 +117,13 @@ def test_another_organisations_key_is_not_found(world, admin_client, method):
 
 
 @pytest.mark.parametrize(("org", "role"), REFUSED)
-@pytest.mark.parametrize("page", ["api_token_list", "api_token_create", "api_token_revoke"])
+@pytest.mark.parametrize(
+    "page", ["providers:api_token_list", "providers:api_token_create", "providers:api_token_revoke"]
+)
 def test_everyone_else_is_refused(world, client, org, role, page):
     token, _ = facts.api_token_create(actor=world.user(*ADMIN), name="Ours")
     client.force_login(world.user(org, role))
-    url = reverse(page, args=[token.pk] if page == "api_token_revoke" else [])
+    url = reverse(page, args=[token.pk] if page == "providers:api_token_revoke" else [])
     assert client.get(url).status_code == 403
     assert client.post(url, {"name": "Sneaky"}).status_code == 403
     token.refresh_from_db()
@@ -129,8 +131,8 @@ def test_everyone_else_is_refused(world, client, org, role, page):
     assert ApiToken.objects.count() == 1
 
 
-@pytest.mark.parametrize("page", ["api_token_list", "api_token_create"])
+@pytest.mark.parametrize("page", ["providers:api_token_list", "providers:api_token_create"])
 def test_signed_out_people_are_sent_to_sign_in(client, db, page):
     response = client.get(reverse(page))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))

@@ -298,11 +298,11 @@ class TestPages:
         owned_claim = _claim(world, home)
         free_claim = _claim(world, unowned)
         client.force_login(world.user("hub_a", HUB))
-        html = client.get(reverse("claim_list")).content.decode()
+        html = client.get(reverse("providers:claim_list")).content.decode()
         since = timezone.localtime(home.provider_since).strftime("%-d %B %Y")
         assert f"Run on this service by Provider A1 since {since}" in html
-        assert reverse("claim_transfer", args=[owned_claim.pk]) in html
-        assert reverse("claim_transfer", args=[free_claim.pk]) not in html
+        assert reverse("providers:claim_transfer", args=[owned_claim.pk]) in html
+        assert reverse("providers:claim_transfer", args=[free_claim.pk]) not in html
         # One approve button: the unowned setting's.
         assert html.count('value="approve"') == 1
         assert "Nobody yet" in html
@@ -311,7 +311,7 @@ class TestPages:
         claim = _claim(world, home)
         client.force_login(world.user("hub_a", HUB))
         response = client.post(
-            reverse("claim_decide", args=[claim.pk]), {"decision": "approve"}, follow=True
+            reverse("providers:claim_decide", args=[claim.pk]), {"decision": "approve"}, follow=True
         )
         assert "is run on this service by Provider A1" in response.content.decode()
         home.refresh_from_db()
@@ -322,7 +322,7 @@ class TestPages:
     def test_the_transfer_page_asks_for_a_reason_then_moves_it(self, world, home, client):
         claim = _claim(world, home)
         client.force_login(world.user("hub_a", HUB))
-        url = reverse("claim_transfer", args=[claim.pk])
+        url = reverse("providers:claim_transfer", args=[claim.pk])
         page = client.get(url).content.decode()
         assert "Move this setting to Provider A2?" in page
         assert "Provider A1 will lose this setting's pages and API access at once" in page
@@ -347,7 +347,7 @@ class TestPages:
     def test_another_regions_hub_admin_gets_404(self, world, home, client):
         claim = _claim(world, home)
         client.force_login(world.user("hub_b", HUB))
-        url = reverse("claim_transfer", args=[claim.pk])
+        url = reverse("providers:claim_transfer", args=[claim.pk])
         assert client.get(url).status_code == 404
         assert client.post(url, {"reason": "Mine now"}).status_code == 404
         home.refresh_from_db()
@@ -361,24 +361,32 @@ class TestPages:
         )
         new_admin = world.user("provider_a2", PADM)
         client.force_login(new_admin)
-        manage = client.get(reverse("setting_manage", args=[home.urn])).content.decode()
+        manage = client.get(reverse("providers:setting_manage", args=[home.urn])).content.decode()
         for old in ("Secret Lane", "LE15 6AB", "Old owner", "girls 13 to 16", "2 places"):
             assert old not in manage
         assert "No changes yet." in manage
         assert "Not given yet" in manage
-        form = client.get(reverse("setting_location_edit", args=[home.urn])).content.decode()
+        form = client.get(
+            reverse("providers:setting_location_edit", args=[home.urn])
+        ).content.decode()
         assert "Secret Lane" not in form
-        criteria = client.get(reverse("setting_eligibility_edit", args=[home.urn])).content.decode()
+        criteria = client.get(
+            reverse("providers:setting_eligibility_edit", args=[home.urn])
+        ).content.decode()
         assert "Old owner" not in criteria
-        vacancy = client.get(reverse("setting_vacancy_edit", args=[home.urn])).content.decode()
+        vacancy = client.get(
+            reverse("providers:setting_vacancy_edit", args=[home.urn])
+        ).content.decode()
         assert "Old owner" not in vacancy
-        location = client.get(reverse("setting_location", args=[home.urn])).content.decode()
+        location = client.get(
+            reverse("providers:setting_location", args=[home.urn])
+        ).content.decode()
         assert "Secret Lane" not in location
 
         # What the new owner records from now on is its history.
         home.refresh_from_db()
         facts.vacancy_confirm(actor=new_admin, setting=home, places=1)
-        manage = client.get(reverse("setting_manage", args=[home.urn])).content.decode()
+        manage = client.get(reverse("providers:setting_manage", args=[home.urn])).content.decode()
         assert "Vacancy: 1 place" in manage
         assert "2 places" not in manage
 
@@ -393,7 +401,7 @@ class TestPages:
         admin = world.user("provider_a2", PADM)
         facts.eligibility_update(actor=admin, setting=setting, minimum_notice_days=5)
         client.force_login(admin)
-        html = client.get(reverse("setting_manage", args=[setting.urn])).content.decode()
+        html = client.get(reverse("providers:setting_manage", args=[setting.urn])).content.decode()
         assert "Changed: minimum notice days" in html
         assert html.count("Who you can care for: ") == 1
 
@@ -419,23 +427,29 @@ class TestPages:
         for user in (old_admin, world.user("provider_a1", PUSR)):
             client.force_login(user)
             for name in (
-                "setting_manage",
-                "setting_eligibility_edit",
-                "setting_vacancy_edit",
-                "setting_location_edit",
+                "providers:setting_manage",
+                "providers:setting_eligibility_edit",
+                "providers:setting_vacancy_edit",
+                "providers:setting_location_edit",
             ):
                 assert client.get(reverse(name, args=[home.urn])).status_code == 404
             assert (
                 client.post(
-                    reverse("setting_vacancy_edit", args=[home.urn]), {"places": "3"}
+                    reverse("providers:setting_vacancy_edit", args=[home.urn]), {"places": "3"}
                 ).status_code
                 == 404
             )
-            assert client.get(reverse("household_list", args=[agency.urn])).status_code == 404
+            assert (
+                client.get(reverse("providers:household_list", args=[agency.urn])).status_code
+                == 404
+            )
             # A children's home's address is no longer theirs to see.
-            assert client.get(reverse("setting_location", args=[home.urn])).status_code == 404
-            own = client.get(reverse("provider_settings")).content.decode()
-            assert reverse("setting_manage", args=[home.urn]) not in own
+            assert (
+                client.get(reverse("providers:setting_location", args=[home.urn])).status_code
+                == 404
+            )
+            own = client.get(reverse("providers:provider_settings")).content.decode()
+            assert reverse("providers:setting_manage", args=[home.urn]) not in own
             if user.role == PADM:  # their claim says what happened to it
                 assert "Moved to another provider" in own
         assert not Vacancy.objects.filter(setting=home).exists()

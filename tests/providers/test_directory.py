@@ -22,8 +22,8 @@ from tests.providers.factories import SettingEventFactory, SettingFactory
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("setting_list")
-EXPORT = reverse("setting_export")
+LIST = reverse("providers:setting_list")
+EXPORT = reverse("providers:setting_export")
 SECRET_ADDRESS = "12 Hidden Lane"
 SECRET_POSTCODE = "NG7 2RD"
 SECRET_POINT = (-1.23456, 52.98765)
@@ -223,7 +223,7 @@ def test_list_shows_columns_and_judgement_tags(signed_in, directory):
     assert 'govuk-tag govuk-tag--green">Outstanding' in html
     assert 'govuk-tag govuk-tag--red">Inadequate' in html
     assert 'govuk-tag govuk-tag--orange">Suspended' in html
-    assert reverse("setting_detail", args=["SC200001"]) in html
+    assert reverse("providers:setting_detail", args=["SC200001"]) in html
 
 
 # Paging and counting ---------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def test_detail_query_count_does_not_grow_with_events_or_siblings(
     setting = SettingFactory(owner_name="Big Group", local_authority=area)
     SettingEventFactory(setting=setting)
     SettingFactory(owner_name="Big Group", local_authority=area)
-    url = reverse("setting_detail", args=[setting.urn])
+    url = reverse("providers:setting_detail", args=[setting.urn])
     with CaptureQueriesContext(connection) as few:
         assert signed_in.get(url).status_code == 200
     SettingEventFactory.create_batch(20, setting=setting)
@@ -300,31 +300,35 @@ def test_detail_query_count_does_not_grow_with_events_or_siblings(
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-@pytest.mark.parametrize("page", ["setting_list", "setting_detail", "setting_export"])
+@pytest.mark.parametrize(
+    "page", ["providers:setting_list", "providers:setting_detail", "providers:setting_export"]
+)
 def test_every_role_may_use_the_directory(world, client, directory, role, page):
     client.force_login(world.user(ACTOR_ORG[role], role))
-    args = ["SC200002"] if page == "setting_detail" else []
+    args = ["SC200002"] if page == "providers:setting_detail" else []
     assert client.get(reverse(page, args=args)).status_code == 200
 
 
-@pytest.mark.parametrize("page", ["setting_list", "setting_detail", "setting_export"])
+@pytest.mark.parametrize(
+    "page", ["providers:setting_list", "providers:setting_detail", "providers:setting_export"]
+)
 def test_signed_out_people_are_sent_to_sign_in(client, directory, page):
-    args = ["SC200002"] if page == "setting_detail" else []
+    args = ["SC200002"] if page == "providers:setting_detail" else []
     response = client.get(reverse(page, args=args))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_providers_is_in_everyones_navigation(world, client, role):
     client.force_login(world.user(ACTOR_ORG[role], role))
-    items = client.get(reverse("home")).context["navigation_items"]
+    items = client.get(reverse("brokerage:home")).context["navigation_items"]
     assert {"label": "Providers", "url": LIST, "section": "providers"} in items
 
 
 def test_the_directory_is_the_current_section(signed_in, directory):
     active = '<strong class="govuk-service-navigation__active-fallback">Providers</strong>'
-    for url in (LIST, reverse("setting_detail", args=["SC200001"])):
+    for url in (LIST, reverse("providers:setting_detail", args=["SC200001"])):
         response = signed_in.get(url)
         assert response.context["section"] == "providers"
         assert active in response.content.decode()
@@ -378,14 +382,14 @@ def test_map_is_capped(signed_in, directory, monkeypatch):
 
 
 def test_detail_of_a_private_setting_shows_only_the_district(signed_in, directory):
-    html = signed_in.get(reverse("setting_detail", args=["SC200002"])).content.decode()
+    html = signed_in.get(reverse("providers:setting_detail", args=["SC200002"])).content.decode()
     assert _leaks(html) == []
     assert "Southshire, postcode district NG7" in html
     assert "The address is withheld" in html
 
 
 def test_detail_of_a_public_setting_shows_its_address(signed_in, directory):
-    html = signed_in.get(reverse("setting_detail", args=["SC200001"])).content.decode()
+    html = signed_in.get(reverse("providers:setting_detail", args=["SC200001"])).content.decode()
     assert "1 Public Street" in html
     assert "LE1 1AA" in html
     assert "withheld" not in html
@@ -412,7 +416,7 @@ def test_detail_shows_ofsted_facts_judgements_and_history(signed_in, directory):
         old_value="8",
         new_value="10",
     )
-    response = signed_in.get(reverse("setting_detail", args=[setting.urn]))
+    response = signed_in.get(reverse("providers:setting_detail", args=[setting.urn]))
     html = response.content.decode()
     for text in (
         "Alpha Fostering",
@@ -434,27 +438,27 @@ def test_detail_shows_ofsted_facts_judgements_and_history(signed_in, directory):
 
 
 def test_detail_lists_the_owners_other_open_settings(signed_in, directory):
-    response = signed_in.get(reverse("setting_detail", args=["SC200001"]))
+    response = signed_in.get(reverse("providers:setting_detail", args=["SC200001"]))
     others = [s.urn for s in response.context["owner"].settings]
     assert others == ["SC200002"]  # the closed adoption agency is left out
     html = response.content.decode()
     assert "Other settings run by Acme Care Ltd" in html
-    assert reverse("setting_detail", args=["SC200002"]) in html
-    assert reverse("setting_detail", args=["SC200004"]) not in html
+    assert reverse("providers:setting_detail", args=["SC200002"]) in html
+    assert reverse("providers:setting_detail", args=["SC200004"]) not in html
 
 
 def test_detail_lists_closed_settings_when_the_owner_has_no_other(signed_in, directory):
-    response = signed_in.get(reverse("setting_detail", args=["2000005"]))
+    response = signed_in.get(reverse("providers:setting_detail", args=["2000005"]))
     assert response.context["owner"].settings == []
     assert "Delta Trust runs no other setting" in response.content.decode()
     SettingFactory(urn="SC200020", name="Delta Old House", owner_name="Delta Trust", closed=True)
-    response = signed_in.get(reverse("setting_detail", args=["2000005"]))
+    response = signed_in.get(reverse("providers:setting_detail", args=["2000005"]))
     assert [s.urn for s in response.context["owner"].settings] == ["SC200020"]
     assert "runs no other open settings" in response.content.decode()
 
 
 def test_unknown_urn_is_not_found(signed_in, directory):
-    assert signed_in.get(reverse("setting_detail", args=["SC999999"])).status_code == 404
+    assert signed_in.get(reverse("providers:setting_detail", args=["SC999999"])).status_code == 404
     assert signed_in.get(f"{LIST}nonsense/").status_code == 404
 
 
@@ -474,6 +478,6 @@ def test_supported_accommodation_shows_its_own_outcome(signed_in, db):
     )
     tag = 'govuk-tag govuk-tag--green">Consistently strong service delivery'
     assert tag in signed_in.get(LIST).content.decode()
-    detail = signed_in.get(reverse("setting_detail", args=["2000099"])).content.decode()
+    detail = signed_in.get(reverse("providers:setting_detail", args=["2000099"])).content.decode()
     assert tag in detail
     assert "Overall effectiveness" not in detail

@@ -19,7 +19,7 @@ from tests.providers.factories import SettingFactory
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = reverse("setting_export")
+EXPORT = reverse("providers:setting_export")
 HEADERS = [
     "URN",
     "Name",
@@ -86,7 +86,7 @@ def test_headers_and_one_row_per_filtered_setting(signed_in):
 
 def test_the_page_links_to_the_export_with_its_filters(signed_in):
     SettingFactory.create_batch(2)
-    html = signed_in.get(f"{reverse('setting_list')}?sector=Private").content.decode()
+    html = signed_in.get(f"{reverse('providers:setting_list')}?sector=Private").content.decode()
     assert f'href="{EXPORT}?sector=Private"' in html
     assert "Download these 2 settings (.xlsx)" in html
 
@@ -156,7 +156,7 @@ def test_private_addresses_are_withheld(signed_in):
 def test_signed_out_people_are_sent_to_sign_in(client, db):
     response = client.get(EXPORT)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_the_whole_register_exports_in_a_few_queries(signed_in, django_assert_max_num_queries):

@@ -67,10 +67,10 @@ def household_for(agency, **values) -> CarerHousehold:
 def urls(setting, household=None) -> list[str]:
     pk = household.pk if household else 1
     return [
-        reverse("household_list", args=[setting.urn]),
-        reverse("household_add", args=[setting.urn]),
-        reverse("household_change", args=[setting.urn, pk]),
-        reverse("household_remove", args=[setting.urn, pk]),
+        reverse("providers:household_list", args=[setting.urn]),
+        reverse("providers:household_add", args=[setting.urn]),
+        reverse("providers:household_change", args=[setting.urn, pk]),
+        reverse("providers:household_remove", args=[setting.urn, pk]),
     ]
 
 
@@ -99,9 +99,9 @@ def summary(html: str) -> str:
 def test_provider_adds_a_household_and_history_records_who(world, client, agency, role):
     user = world.user("provider_a1", role)
     client.force_login(user)
-    response = client.post(reverse("household_add", args=[agency.urn]), GOOD, follow=True)
+    response = client.post(reverse("providers:household_add", args=[agency.urn]), GOOD, follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("household_list", args=[agency.urn])
+    assert response.redirect_chain[-1][0] == reverse("providers:household_list", args=[agency.urn])
     household = CarerHousehold.objects.get()
     assert (household.setting, household.reference, household.postcode_district) == (
         agency,
@@ -126,7 +126,7 @@ def test_provider_adds_a_household_and_history_records_who(world, client, agency
 def test_provider_changes_then_removes_a_household(client, agency, provider_user):
     household = household_for(agency, languages=["Urdu", "Punjabi"], places_now=1)
     client.force_login(provider_user)
-    change = reverse("household_change", args=[agency.urn, household.pk])
+    change = reverse("providers:household_change", args=[agency.urn, household.pk])
 
     form = client.get(change)
     assert form.status_code == 200
@@ -140,7 +140,7 @@ def test_provider_changes_then_removes_a_household(client, agency, provider_user
     assert (household.places_now, household.needs) == (0, [])
     assert household.history.latest().history_user == provider_user
 
-    remove = reverse("household_remove", args=[agency.urn, household.pk])
+    remove = reverse("providers:household_remove", args=[agency.urn, household.pk])
     assert 'href="' + remove + '"' in client.get(change).content.decode()
     confirm = client.get(remove)
     assert "Remove household H-001?" in confirm.content.decode()
@@ -160,14 +160,14 @@ def test_the_list_totals_households_and_places(client, agency, provider_user):
     household_for(other, reference="H-999", places_now=3)
     client.force_login(provider_user)
 
-    html = client.get(reverse("household_list", args=[agency.urn])).content.decode()
+    html = client.get(reverse("providers:household_list", args=[agency.urn])).content.decode()
     assert re.search(r'id="household-count">2<', html)
     assert re.search(r'id="places-now">3<', html)
     assert html.index("H-001") < html.index("H-002")
     assert "H-999" not in html
     assert "Mental health" in html
     assert "never use a carer" in html.lower() or "do not use a carer" in html.lower()
-    assert reverse("household_add", args=[agency.urn]) in html
+    assert reverse("providers:household_add", args=[agency.urn]) in html
 
 
 # Errors: shown in the summary and on the field; nothing half-saved --------------------------------
@@ -176,7 +176,7 @@ def test_the_list_totals_households_and_places(client, agency, provider_user):
 def test_unknown_district_is_a_field_error_and_nothing_is_saved(client, agency, provider_user):
     client.force_login(provider_user)
     response = client.post(
-        reverse("household_add", args=[agency.urn]), GOOD | {"postcode_district": "zz9"}
+        reverse("providers:household_add", args=[agency.urn]), GOOD | {"postcode_district": "zz9"}
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -191,7 +191,8 @@ def test_unknown_district_is_a_field_error_and_nothing_is_saved(client, agency, 
 def test_ages_the_wrong_way_round_are_refused(client, agency, provider_user):
     client.force_login(provider_user)
     response = client.post(
-        reverse("household_add", args=[agency.urn]), GOOD | {"min_age": "14", "max_age": "9"}
+        reverse("providers:household_add", args=[agency.urn]),
+        GOOD | {"min_age": "14", "max_age": "9"},
     )
     html = response.content.decode()
     message = "The oldest age must be the same as or more than the youngest"
@@ -204,7 +205,7 @@ def test_a_duplicate_reference_is_a_field_error(client, agency, provider_user):
     existing = household_for(agency, reference="H-014", places_now=1)
     client.force_login(provider_user)
 
-    response = client.post(reverse("household_add", args=[agency.urn]), GOOD)
+    response = client.post(reverse("providers:household_add", args=[agency.urn]), GOOD)
     html = response.content.decode()
     assert "already have a household with the reference H-014" in field_error(html, "reference")
     assert "already have a household with the reference H-014" in summary(html)
@@ -213,7 +214,7 @@ def test_a_duplicate_reference_is_a_field_error(client, agency, provider_user):
 
     # Renaming another household to a reference in use is refused the same way, unchanged.
     other = household_for(agency, reference="H-020")
-    change = reverse("household_change", args=[agency.urn, other.pk])
+    change = reverse("providers:household_change", args=[agency.urn, other.pk])
     response = client.post(change, GOOD | {"places_now": "3"})
     html = response.content.decode()
     assert "already have a household" in field_error(html, "reference")
@@ -226,7 +227,7 @@ def test_a_duplicate_reference_is_a_field_error(client, agency, provider_user):
 def test_another_agency_may_use_the_same_reference(world, client, agency, provider_user):
     household_for(SettingFactory(provider_organisation=world.provider_a2), reference="H-014")
     client.force_login(provider_user)
-    client.post(reverse("household_add", args=[agency.urn]), GOOD)
+    client.post(reverse("providers:household_add", args=[agency.urn]), GOOD)
     assert CarerHousehold.objects.filter(setting=agency, reference="H-014").exists()
 
 
@@ -248,7 +249,9 @@ def test_another_agency_may_use_the_same_reference(world, client, agency, provid
 )
 def test_the_form_refuses(client, agency, provider_user, field, value, message):
     client.force_login(provider_user)
-    response = client.post(reverse("household_add", args=[agency.urn]), GOOD | {field: value})
+    response = client.post(
+        reverse("providers:household_add", args=[agency.urn]), GOOD | {field: value}
+    )
     assert response.status_code == 200
     assert message in summary(response.content.decode())
     assert not CarerHousehold.objects.exists()
@@ -267,7 +270,7 @@ def test_the_form_and_the_model_hold_nothing_that_identifies_a_carer(client, age
         *FORM_FIELDS,
     }
     client.force_login(provider_user)
-    html = client.get(reverse("household_add", args=[agency.urn])).content.decode()
+    html = client.get(reverse("providers:household_add", args=[agency.urn])).content.decode()
     names = set(re.findall(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', html))
     assert names == set(FORM_FIELDS) | {"csrfmiddlewaretoken", "submit"}
 
@@ -279,8 +282,10 @@ def test_signed_out_people_are_sent_to_sign_in(client, agency):
     for url in urls(agency, household_for(agency)):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    assert client.post(reverse("household_add", args=[agency.urn]), GOOD).status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    assert (
+        client.post(reverse("providers:household_add", args=[agency.urn]), GOOD).status_code == 302
+    )
     assert CarerHousehold.objects.count() == 1
 
 
@@ -297,9 +302,11 @@ def test_roles_that_never_edit_get_403_whatever_the_urn(world, client, agency, o
     client.force_login(world.user(org, role))
     for url in urls(agency, household) + urls(SettingFactory(urn="SC900999")):
         assert client.get(url).status_code == 403, url
-    remove = reverse("household_remove", args=[agency.urn, household.pk])
+    remove = reverse("providers:household_remove", args=[agency.urn, household.pk])
     assert client.post(remove).status_code == 403
-    assert client.post(reverse("household_add", args=[agency.urn]), GOOD).status_code == 403
+    assert (
+        client.post(reverse("providers:household_add", args=[agency.urn]), GOOD).status_code == 403
+    )
     assert CarerHousehold.objects.count() == 1
 
 
@@ -316,11 +323,13 @@ def test_another_providers_users_get_404(world, client, agency, org, role):
     client.force_login(world.user(org, role))
     for url in urls(agency, household):
         assert client.get(url).status_code == 404, url
-    remove = reverse("household_remove", args=[agency.urn, household.pk])
+    remove = reverse("providers:household_remove", args=[agency.urn, household.pk])
     assert client.post(remove).status_code == 404
-    change = reverse("household_change", args=[agency.urn, household.pk])
+    change = reverse("providers:household_change", args=[agency.urn, household.pk])
     assert client.post(change, GOOD).status_code == 404
-    assert client.post(reverse("household_add", args=[agency.urn]), GOOD).status_code == 404
+    assert (
+        client.post(reverse("providers:household_add", args=[agency.urn]), GOOD).status_code == 404
+    )
     household.refresh_from_db()
     assert household.reference == "H-001"
     assert CarerHousehold.objects.count() == 1
@@ -335,7 +344,7 @@ def test_unknown_urn_looks_like_someone_elses(client, agency, provider_user):
 def test_an_unclaimed_agency_is_nobodys(client, rutland, provider_user):
     unclaimed = SettingFactory(provider_organisation=None)
     client.force_login(provider_user)
-    assert client.get(reverse("household_list", args=[unclaimed.urn])).status_code == 404
+    assert client.get(reverse("providers:household_list", args=[unclaimed.urn])).status_code == 404
 
 
 def test_own_settings_that_are_not_fostering_agencies_get_404(world, client, provider_user):
@@ -345,7 +354,7 @@ def test_own_settings_that_are_not_fostering_agencies_get_404(world, client, pro
     client.force_login(provider_user)
     for url in urls(home, household):
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("household_add", args=[home.urn]), GOOD).status_code == 404
+    assert client.post(reverse("providers:household_add", args=[home.urn]), GOOD).status_code == 404
 
 
 def test_a_household_of_another_of_ones_agencies_is_not_found_under_this_urn(
@@ -354,12 +363,15 @@ def test_a_household_of_another_of_ones_agencies_is_not_found_under_this_urn(
     sister = SettingFactory(provider_organisation=world.provider_a1)
     theirs = household_for(sister)
     client.force_login(provider_user)
-    assert client.get(reverse("household_change", args=[agency.urn, theirs.pk])).status_code == 404
-    remove = reverse("household_remove", args=[agency.urn, theirs.pk])
+    assert (
+        client.get(reverse("providers:household_change", args=[agency.urn, theirs.pk])).status_code
+        == 404
+    )
+    remove = reverse("providers:household_remove", args=[agency.urn, theirs.pk])
     assert client.post(remove).status_code == 404
     assert CarerHousehold.objects.filter(pk=theirs.pk).exists()
     # The same household under its own agency's URN works.
-    ok = client.get(reverse("household_change", args=[sister.urn, theirs.pk]))
+    ok = client.get(reverse("providers:household_change", args=[sister.urn, theirs.pk]))
     assert ok.status_code == 200
 
 

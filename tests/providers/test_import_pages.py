@@ -39,7 +39,9 @@ ORG = {
 def upload(client, path: Path, **extra):
     with path.open("rb") as handle:
         file = SimpleUploadedFile(path.name, handle.read())
-    return client.post(reverse("ofsted_import_upload"), {"file": file, **extra}, follow=True)
+    return client.post(
+        reverse("providers:ofsted_import_upload"), {"file": file, **extra}, follow=True
+    )
 
 
 def _stored(settings) -> list[str]:
@@ -49,7 +51,7 @@ def _stored(settings) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-@pytest.mark.parametrize("page", ["ofsted_import_list", "ofsted_import_upload"])
+@pytest.mark.parametrize("page", ["providers:ofsted_import_list", "providers:ofsted_import_upload"])
 def test_only_hub_admins_import(world, client, role, page):
     client.force_login(world.user(ORG[role], role))
     assert client.get(reverse(page)).status_code == (200 if role == Role.HUB_ADMIN else 403)
@@ -70,7 +72,9 @@ def test_upload_preview_then_confirm(world, client, boundaries, tmp_path, settin
     assert record.status == OfstedImport.Status.PREVIEWED
     assert record.summary["created"] == 2
 
-    confirmed = client.post(reverse("ofsted_import_confirm", args=[record.pk]), follow=True)
+    confirmed = client.post(
+        reverse("providers:ofsted_import_confirm", args=[record.pk]), follow=True
+    )
     assert "The list has been imported." in confirmed.content.decode()
     assert Setting.objects.count() == 2
     record.refresh_from_db()
@@ -78,7 +82,7 @@ def test_upload_preview_then_confirm(world, client, boundaries, tmp_path, settin
     assert not record.upload  # the uploaded copy is not kept once imported
     assert _stored(settings) == []
 
-    again = client.post(reverse("ofsted_import_confirm", args=[record.pk]), follow=True)
+    again = client.post(reverse("providers:ofsted_import_confirm", args=[record.pk]), follow=True)
     assert "already been used" in again.content.decode()
     assert Setting.objects.count() == 2
 
@@ -124,12 +128,14 @@ def test_a_cancelled_preview_deletes_its_upload(world, client, boundaries, tmp_p
     upload(client, small_csv(tmp_path, [row("SC000001")]))
     record = OfstedImport.objects.get()
     assert record.upload and len(_stored(settings)) == 1
-    cancelled = client.post(reverse("ofsted_import_cancel", args=[record.pk]), follow=True)
+    cancelled = client.post(
+        reverse("providers:ofsted_import_cancel", args=[record.pk]), follow=True
+    )
     assert "The import was cancelled. Nothing was imported." in cancelled.content.decode()
     assert _stored(settings) == []
-    page = client.get(reverse("ofsted_import_detail", args=[record.pk])).content.decode()
+    page = client.get(reverse("providers:ofsted_import_detail", args=[record.pk])).content.decode()
     assert "Not imported" in page and "Confirm and import" not in page
-    refused = client.post(reverse("ofsted_import_confirm", args=[record.pk]), follow=True)
+    refused = client.post(reverse("providers:ofsted_import_confirm", args=[record.pk]), follow=True)
     assert "already been used" in refused.content.decode()
     assert not Setting.objects.exists()
 
@@ -158,7 +164,9 @@ def test_only_hub_admins_cancel(world, client, boundaries, tmp_path, settings, r
     upload(client, small_csv(tmp_path, [row("SC000001")]))
     record = OfstedImport.objects.get()
     client.force_login(world.user(ORG[role], role))
-    assert client.post(reverse("ofsted_import_cancel", args=[record.pk])).status_code == 403
+    assert (
+        client.post(reverse("providers:ofsted_import_cancel", args=[record.pk])).status_code == 403
+    )
     assert len(_stored(settings)) == 1
 
 

@@ -150,12 +150,12 @@ def test_invite_page_permission_matrix(client, world, setting, actor):
     changes nothing."""
     org, role = actor
     client.force_login(world.user(org, role))
-    url = reverse("setting_provider_invite", args=[setting.urn])
+    url = reverse("providers:setting_provider_invite", args=[setting.urn])
     expected = 200 if role == Role.HUB_ADMIN else 403
 
     response = client.get(url)
     assert response.status_code == expected
-    detail = client.get(reverse("setting_detail", args=[setting.urn])).content.decode()
+    detail = client.get(reverse("providers:setting_detail", args=[setting.urn])).content.decode()
     assert ("Invite this provider to the service" in detail) == (expected == 200)
 
     response = client.post(
@@ -177,23 +177,25 @@ def test_the_invite_page_is_prefilled_from_ofsteds_owner_and_links_the_setting(
     client, world, setting
 ):
     client.force_login(world.user("hub_a", Role.HUB_ADMIN))
-    detail_url = reverse("setting_detail", args=[setting.urn])
+    detail_url = reverse("providers:setting_detail", args=[setting.urn])
     detail = client.get(detail_url).content.decode()
     assert "No: its provider does not use this service yet" in detail
-    assert reverse("setting_provider_invite", args=[setting.urn]) in detail
+    assert reverse("providers:setting_provider_invite", args=[setting.urn]) in detail
 
-    page = client.get(reverse("setting_provider_invite", args=[setting.urn])).content.decode()
+    page = client.get(
+        reverse("providers:setting_provider_invite", args=[setting.urn])
+    ).content.decode()
     assert 'value="Homes2inspire Limited"' in page
 
     response = client.post(
-        reverse("setting_provider_invite", args=[setting.urn]),
+        reverse("providers:setting_provider_invite", args=[setting.urn]),
         {"organisation_name": "Homes2inspire Limited", "full_name": "", "email": ""},
     )
     assert response.status_code == 200
     assert "Enter the full name of the person to invite" in response.content.decode()
 
     response = client.post(
-        reverse("setting_provider_invite", args=[setting.urn]),
+        reverse("providers:setting_provider_invite", args=[setting.urn]),
         {
             "organisation_name": "Homes2inspire Limited",
             "full_name": "Sam Owner",
@@ -206,7 +208,9 @@ def test_the_invite_page_is_prefilled_from_ofsteds_owner_and_links_the_setting(
     assert "Invitation sent to sam@example.org" in html
     assert "Yes: run by Homes2inspire Limited, so it can be sent referrals" in html
     assert "Invite this provider to the service" not in html
-    again = client.get(reverse("setting_provider_invite", args=[setting.urn])).content.decode()
+    again = client.get(
+        reverse("providers:setting_provider_invite", args=[setting.urn])
+    ).content.decode()
     assert "already run on the service" in again and "<form" not in again.split("<main")[1]
 
 
@@ -215,7 +219,7 @@ def test_the_setting_page_shows_the_owner_and_the_service_to_everyone(client, wo
         owner_name="Oak Care Ltd", provider_organisation=world.provider_a1, name="Oak House"
     )
     client.force_login(world.user("la_b1", Role.PLACEMENT_OFFICER))
-    html = client.get(reverse("setting_detail", args=[run.urn])).content.decode()
+    html = client.get(reverse("providers:setting_detail", args=[run.urn])).content.decode()
     assert "Oak Care Ltd" in html
     assert "Yes: run by Provider A1, so it can be sent referrals" in html
     assert Setting.objects.get(pk=run.pk).provider_organisation == world.provider_a1

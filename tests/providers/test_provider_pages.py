@@ -79,7 +79,7 @@ class TestClaims:
     def test_provider_admin_claims_and_hub_admin_approves(self, world, client):
         setting = SettingFactory(urn="SC200002")
         client.force_login(world.user("provider_a1", PADM))
-        response = client.post(reverse("setting_claim"), {"urn": "sc200002"}, follow=True)
+        response = client.post(reverse("providers:setting_claim"), {"urn": "sc200002"}, follow=True)
         assert "A hub admin will check and approve it." in response.content.decode()
         claim = SettingClaim.objects.get()
         assert claim.status == "pending"
@@ -87,9 +87,9 @@ class TestClaims:
         rival = facts.setting_claim_request(actor=world.user("provider_a2", PADM), setting=setting)
 
         client.force_login(world.user("hub_a", HUB))
-        page = client.get(reverse("claim_list"))
+        page = client.get(reverse("providers:claim_list"))
         assert "SC200002" in page.content.decode()
-        client.post(reverse("claim_decide", args=[claim.pk]), {"decision": "approve"})
+        client.post(reverse("providers:claim_decide", args=[claim.pk]), {"decision": "approve"})
         setting.refresh_from_db()
         rival.refresh_from_db()
         assert setting.provider_organisation == world.provider_a1
@@ -97,9 +97,9 @@ class TestClaims:
 
     def test_unknown_urn_and_bad_format_are_form_errors(self, world, client):
         client.force_login(world.user("provider_a1", PADM))
-        html = client.post(reverse("setting_claim"), {"urn": "SC999999"}).content.decode()
+        html = client.post(reverse("providers:setting_claim"), {"urn": "SC999999"}).content.decode()
         assert "There is no setting with this URN" in html
-        html = client.post(reverse("setting_claim"), {"urn": "hello"}).content.decode()
+        html = client.post(reverse("providers:setting_claim"), {"urn": "hello"}).content.decode()
         assert "Enter a URN like SC123456" in html
         assert not SettingClaim.objects.exists()
 
@@ -107,24 +107,28 @@ class TestClaims:
     def test_only_provider_admins_claim(self, world, client, role):
         SettingFactory(urn="SC200003")
         client.force_login(world.user(ACTOR_ORG[role], role))
-        assert client.post(reverse("setting_claim"), {"urn": "SC200003"}).status_code == 403
+        assert (
+            client.post(reverse("providers:setting_claim"), {"urn": "SC200003"}).status_code == 403
+        )
         assert not SettingClaim.objects.exists()
 
     def test_another_regions_hub_admin_cannot_decide(self, world, client):
         setting = SettingFactory(urn="SC200004")
         claim = facts.setting_claim_request(actor=world.user("provider_a1", PADM), setting=setting)
         client.force_login(world.user("hub_b", HUB))
-        response = client.post(reverse("claim_decide", args=[claim.pk]), {"decision": "approve"})
+        response = client.post(
+            reverse("providers:claim_decide", args=[claim.pk]), {"decision": "approve"}
+        )
         assert response.status_code == 404
         claim.refresh_from_db()
         assert claim.status == "pending"
 
 
 MANAGE_PAGES = [
-    "setting_manage",
-    "setting_eligibility_edit",
-    "setting_vacancy_edit",
-    "setting_location_edit",
+    "providers:setting_manage",
+    "providers:setting_eligibility_edit",
+    "providers:setting_vacancy_edit",
+    "providers:setting_location_edit",
 ]
 
 
@@ -150,7 +154,7 @@ def test_provider_pages_for_signed_out_people_redirect(client, home):
     for page in MANAGE_PAGES:
         response = client.get(reverse(page, args=[home.urn]))
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("accounts:login"))
 
 
 class TestEligibility:
@@ -158,7 +162,9 @@ class TestEligibility:
         user = world.user("provider_a1", PUSR)
         client.force_login(user)
         response = client.post(
-            reverse("setting_eligibility_edit", args=[home.urn]), _eligibility_post(), follow=True
+            reverse("providers:setting_eligibility_edit", args=[home.urn]),
+            _eligibility_post(),
+            follow=True,
         )
         assert "Who you can care for has been saved." in response.content.decode()
         eligibility = Eligibility.objects.get(setting=home)
@@ -168,49 +174,55 @@ class TestEligibility:
         assert set(eligibility.placement_kinds) == {"planned", "emergency"}
         assert eligibility.history.first().history_user == user
         client.post(
-            reverse("setting_eligibility_edit", args=[home.urn]),
+            reverse("providers:setting_eligibility_edit", args=[home.urn]),
             _eligibility_post(max_age=15),
         )
         assert eligibility.history.count() == 2
-        manage = client.get(reverse("setting_manage", args=[home.urn])).content.decode()
+        manage = client.get(reverse("providers:setting_manage", args=[home.urn])).content.decode()
         assert "Changed: max age" in manage
 
     def test_notice_in_words_and_change_times_the_govuk_way(self, world, client, home):
         user = world.user("provider_a1", PUSR)
         client.force_login(user)
-        edit = reverse("setting_eligibility_edit", args=[home.urn])
+        edit = reverse("providers:setting_eligibility_edit", args=[home.urn])
         client.post(edit, _eligibility_post(minimum_notice_days=1))
         # A change at 12:14 in the afternoon (London, winter) reads "12:14pm".
         history = Eligibility.objects.get(setting=home).history.first()
         history.history_date = timezone.make_aware(datetime(2026, 11, 24, 12, 14))
         history.save()
-        manage = unescape(client.get(reverse("setting_manage", args=[home.urn])).content.decode())
+        manage = unescape(
+            client.get(reverse("providers:setting_manage", args=[home.urn])).content.decode()
+        )
         assert "1 day's notice" in manage and "1 days' notice" not in manage
         assert "24 Nov 2026, 12:14pm" in manage
         assert "p.m." not in manage and "a.m." not in manage
         client.post(edit, _eligibility_post(minimum_notice_days=0))
-        manage = client.get(reverse("setting_manage", args=[home.urn])).content.decode()
+        manage = client.get(reverse("providers:setting_manage", args=[home.urn])).content.decode()
         assert "no notice needed" in manage
         client.force_login(world.user("la_a1", OFF))
-        detail = client.get(reverse("setting_detail", args=[home.urn])).content.decode()
+        detail = client.get(reverse("providers:setting_detail", args=[home.urn])).content.decode()
         assert "No notice needed" in detail and "0 days" not in detail
         client.force_login(user)
         client.post(edit, _eligibility_post(minimum_notice_days=2))
         client.force_login(world.user("la_a1", OFF))
-        detail = unescape(client.get(reverse("setting_detail", args=[home.urn])).content.decode())
+        detail = unescape(
+            client.get(reverse("providers:setting_detail", args=[home.urn])).content.decode()
+        )
         assert "2 days' notice" in detail
 
     def test_errors_are_shown_and_nothing_saved(self, world, client, home):
         client.force_login(world.user("provider_a1", PUSR))
         data = _eligibility_post(min_age=16, max_age=12)
         del data["risk_self_harm"]
-        html = client.post(reverse("setting_eligibility_edit", args=[home.urn]), data).content
+        html = client.post(
+            reverse("providers:setting_eligibility_edit", args=[home.urn]), data
+        ).content
         html = html.decode()
         assert "govuk-error-summary" in html
         assert "Say whether you can meet self-harm" in html
         assert not Eligibility.objects.exists()
         html = client.post(
-            reverse("setting_eligibility_edit", args=[home.urn]),
+            reverse("providers:setting_eligibility_edit", args=[home.urn]),
             _eligibility_post(min_age=16, max_age=12),
         ).content.decode()
         assert "The oldest age must be the same as or more than the youngest" in html
@@ -222,7 +234,7 @@ class TestVacancy:
         user = world.user("provider_a1", PUSR)
         client.force_login(user)
         client.post(
-            reverse("setting_vacancy_edit", args=[home.urn]),
+            reverse("providers:setting_vacancy_edit", args=[home.urn]),
             {"places": 2, "restriction": "girls 13 to 16 only"},
         )
         vacancy = Vacancy.objects.get(setting=home)
@@ -234,10 +246,10 @@ class TestVacancy:
         Vacancy.objects.filter(pk=vacancy.pk).update(
             confirmed_at=timezone.now() - timedelta(days=8)
         )
-        page = client.get(reverse("setting_manage", args=[home.urn])).content.decode()
+        page = client.get(reverse("providers:setting_manage", args=[home.urn])).content.decode()
         assert "Vacancy confirmed 8 days ago by the provider" in page
         assert "Needs confirming" in page
-        client.post(reverse("setting_vacancy_still_accurate", args=[home.urn]))
+        client.post(reverse("providers:setting_vacancy_still_accurate", args=[home.urn]))
         vacancy.refresh_from_db()
         assert vacancy.places == 2
         assert timezone.now() - vacancy.confirmed_at < timedelta(minutes=1)
@@ -245,7 +257,9 @@ class TestVacancy:
 
     def test_more_places_than_registered_is_refused(self, world, client, home):
         client.force_login(world.user("provider_a1", PUSR))
-        html = client.post(reverse("setting_vacancy_edit", args=[home.urn]), {"places": 9})
+        html = client.post(
+            reverse("providers:setting_vacancy_edit", args=[home.urn]), {"places": 9}
+        )
         assert "Ofsted registers 4 places here" in html.content.decode()
         assert not Vacancy.objects.exists()
 
@@ -270,7 +284,7 @@ class TestVacancy:
             setting=home, places=1, confirmed_at=timezone.now() - timedelta(days=3)
         )
         client.force_login(world.user("la_a1", OFF))
-        html = client.get(reverse("setting_detail", args=[home.urn])).content.decode()
+        html = client.get(reverse("providers:setting_detail", args=[home.urn])).content.decode()
         assert "Vacancy confirmed 3 days ago by the provider" in html
 
 
@@ -278,12 +292,12 @@ class TestLocation:
     def test_provider_sets_the_address_from_a_real_postcode(self, world, client, home, postcode):
         client.force_login(world.user("provider_a1", PADM))
         bad = client.post(
-            reverse("setting_location_edit", args=[home.urn]),
+            reverse("providers:setting_location_edit", args=[home.urn]),
             {"address_line_1": "2 New Road", "postcode": "ZZ1 1ZZ"},
         )
         assert "We cannot find the postcode ZZ1 1ZZ" in bad.content.decode()
         client.post(
-            reverse("setting_location_edit", args=[home.urn]),
+            reverse("providers:setting_location_edit", args=[home.urn]),
             {"address_line_1": "2 New Road", "town": "Oakham", "postcode": "le15 6ab"},
         )
         home.refresh_from_db()
@@ -307,10 +321,10 @@ class TestLocation:
     def test_who_sees_a_childrens_home_address(self, world, client, home, org, role, sees, audited):
         viewer = world.user(org, role)
         client.force_login(viewer)
-        detail = client.get(reverse("setting_detail", args=[home.urn])).content.decode()
+        detail = client.get(reverse("providers:setting_detail", args=[home.urn])).content.decode()
         assert "1 Secret Lane" not in detail  # never on the general page
         assert ("Show the exact address" in detail) == sees
-        page = client.get(reverse("setting_location", args=[home.urn]))
+        page = client.get(reverse("providers:setting_location", args=[home.urn]))
         assert page.status_code == (200 if sees else 404)
         assert ("1 Secret Lane" in page.content.decode()) == sees
         assert LocationView.objects.filter(user=viewer, setting=home).count() == int(audited)
@@ -319,14 +333,14 @@ class TestLocation:
         officer = world.user("la_a1", OFF)
         client.force_login(officer)
         for _ in range(3):
-            client.get(reverse("setting_location", args=[home.urn]))
+            client.get(reverse("providers:setting_location", args=[home.urn]))
         assert LocationView.objects.filter(user=officer, setting=home).count() == 3
 
     def test_a_removed_las_officer_loses_access(self, world, client, home):
         world.la_a1.member_until = timezone.now()
         world.la_a1.save()
         client.force_login(world.user("la_a1", OFF))
-        assert client.get(reverse("setting_location", args=[home.urn])).status_code == 404
+        assert client.get(reverse("providers:setting_location", args=[home.urn])).status_code == 404
 
     def test_ofsted_list_never_overwrites_a_provider_address(self, world, home, postcode):
         facts.setting_location_update(

@@ -230,7 +230,7 @@ def test_restrictions_in_words(world, restrictions, words):
 
 def test_the_provider_page_saves_restrictions_and_shows_them(client, home, admin):
     client.force_login(admin)
-    url = reverse("setting_vacancy_edit", args=[home.urn])
+    url = reverse("providers:setting_vacancy_edit", args=[home.urn])
     response = client.post(
         url,
         {
@@ -250,7 +250,7 @@ def test_the_provider_page_saves_restrictions_and_shows_them(client, home, admin
         16,
         True,
     )
-    page = client.get(reverse("setting_manage", args=[home.urn])).content.decode()
+    page = client.get(reverse("providers:setting_manage", args=[home.urn])).content.decode()
     assert (
         "For girls only; Ages 13 to 16; The only child placed; An introductory visit first" in page
     )
@@ -262,7 +262,7 @@ def test_the_provider_page_saves_restrictions_and_shows_them(client, home, admin
 def test_the_provider_page_shows_a_contradiction_on_its_field(client, home, admin):
     client.force_login(admin)
     response = client.post(
-        reverse("setting_vacancy_edit", args=[home.urn]), {"places": 1, "sexes": ["male"]}
+        reverse("providers:setting_vacancy_edit", args=[home.urn]), {"places": 1, "sexes": ["male"]}
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -278,8 +278,8 @@ def test_still_accurate_after_the_criteria_narrowed_sends_the_provider_to_change
     # Criteria changed behind the service's back (an admin edit): the button says so, not a 500.
     Eligibility.objects.filter(setting=home).update(sexes=["male"])
     client.force_login(admin)
-    response = client.post(reverse("setting_vacancy_still_accurate", args=[home.urn]))
-    assert response["Location"] == reverse("setting_vacancy_edit", args=[home.urn])
+    response = client.post(reverse("providers:setting_vacancy_still_accurate", args=[home.urn]))
+    assert response["Location"] == reverse("providers:setting_vacancy_edit", args=[home.urn])
 
 
 def test_officers_see_the_restrictions_in_words_on_the_setting_page(world, client, home, admin):
@@ -287,7 +287,7 @@ def test_officers_see_the_restrictions_in_words_on_the_setting_page(world, clien
         actor=admin, setting=home, places=1, sexes=["female"], min_age=13, max_age=16
     )
     client.force_login(world.user("la_a1", Role.PLACEMENT_OFFICER))
-    page = client.get(reverse("setting_detail", args=[home.urn])).content.decode()
+    page = client.get(reverse("providers:setting_detail", args=[home.urn])).content.decode()
     assert "Restrictions on this place: For girls only; Ages 13 to 16." in page
 
 
