@@ -12,9 +12,7 @@ urlpatterns = [
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name="registration/password_reset_done.html"
-        ),
+        views.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
@@ -24,9 +22,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="registration/password_reset_complete.html"
-        ),
+        views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),

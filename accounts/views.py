@@ -40,18 +40,26 @@ def _errors_text(error: ValidationError) -> str:
 
 
 class SignInView(auth_views.LoginView):
+    nav_section = ""
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    nav_section = ""
     form_class = PasswordResetRequestForm
     template_name = "registration/password_reset_form.html"
     success_url = reverse_lazy("accounts:password_reset_done")
 
 
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    nav_section = ""
+    template_name = "registration/password_reset_done.html"
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    nav_section = ""
     form_class = NewPasswordForm
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
@@ -62,11 +70,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    nav_section = ""
+    template_name = "registration/password_reset_complete.html"
+
+
 class GovukPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
     submit_label = "Change password"
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    nav_section = "account"
     form_class = GovukPasswordChangeForm
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("accounts:account")
@@ -77,6 +91,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class InvitationAcceptView(View):
+    nav_section = ""
     template_name = "accounts/invitation_accept.html"
 
     def _render(self, request: HttpRequest, **context: Any) -> HttpResponse:
@@ -121,6 +136,7 @@ class InvitationAcceptView(View):
 
 
 class AccountView(LoginRequiredMixin, TemplateView):
+    nav_section = "account"
     template_name = "accounts/account.html"
 
 
@@ -128,6 +144,7 @@ class AccountView(LoginRequiredMixin, TemplateView):
 
 
 class OrganisationListView(PermissionRequiredMixin, TemplateView):
+    nav_section = "orgs"
     permission = staticmethod(can_manage_region)
     template_name = "accounts/organisation_list.html"
 
@@ -141,6 +158,7 @@ class OrganisationListView(PermissionRequiredMixin, TemplateView):
 
 
 class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
+    nav_section = "orgs"
     permission = staticmethod(can_manage_region)
     template_name = "accounts/local_authority_add.html"
     form_class = LocalAuthorityAddForm
@@ -168,6 +186,7 @@ class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
 
 
 class LocalAuthorityRemoveView(PermissionRequiredMixin, View):
+    nav_section = "orgs"
     permission = staticmethod(can_manage_region)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -199,6 +218,7 @@ class LocalAuthorityRemoveView(PermissionRequiredMixin, View):
 
 
 class ProviderOrganisationAddView(PermissionRequiredMixin, FormView):
+    nav_section = "orgs"
     permission = staticmethod(can_manage_region)
     template_name = "accounts/provider_add.html"
     form_class = ProviderOrganisationAddForm
@@ -219,6 +239,7 @@ class ProviderOrganisationAddView(PermissionRequiredMixin, FormView):
 
 
 class UserListView(PermissionRequiredMixin, TemplateView):
+    nav_section = "users"
     permission = staticmethod(can_manage_users)
     template_name = "accounts/user_list.html"
 
@@ -230,6 +251,7 @@ class UserListView(PermissionRequiredMixin, TemplateView):
 
 
 class UserInviteView(PermissionRequiredMixin, FormView):
+    nav_section = "users"
     permission = staticmethod(can_manage_users)
     template_name = "accounts/user_invite.html"
     form_class = InvitationForm
@@ -255,6 +277,7 @@ class UserInviteView(PermissionRequiredMixin, FormView):
 
 
 class UserDetailView(PermissionRequiredMixin, View):
+    nav_section = "users"
     permission = staticmethod(can_manage_users)
 
     def get(

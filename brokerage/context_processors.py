@@ -11,49 +11,17 @@ from brokerage.referral_selectors import referrals_waiting_count
 from placements.permissions import can_make_placement_requests
 from providers.permissions import is_provider
 
-SECTIONS = {
-    "home": "home",
-    "region_demand": "demand",
-    "organisation_list": "orgs",
-    "local_authority_add": "orgs",
-    "local_authority_remove": "orgs",
-    "provider_add": "orgs",
-    "user_list": "users",
-    "user_invite": "users",
-    "user_detail": "users",
-    "account": "account",
-    "ofsted_import_list": "imports",
-    "claim_list": "claims",
-    "provider_settings": "yours",
-    "setting_manage": "yours",
-    "setting_eligibility_edit": "yours",
-    "setting_vacancy_edit": "yours",
-    "setting_location_edit": "yours",
-    "household_list": "yours",
-    "household_add": "yours",
-    "household_change": "yours",
-    "household_remove": "yours",
-    "api_token_list": "yours",
-    "api_token_create": "yours",
-    "api_token_revoke": "yours",
-    "ofsted_import_upload": "imports",
-    "ofsted_import_detail": "imports",
-    "password_change": "account",
-    "setting_list": "providers",
-    "setting_detail": "providers",
-    "placement_request_list": "placements",
-    "placement_request_create": "placements",
-    "placement_request_detail": "placements",
-    "placement_request_update": "placements",
-    "placement_request_close": "placements",
-    "placement_search": "placements",
-    # A referral is in "Referrals" for its provider, and in "Placement requests" for the LA.
-    "referral_list": "referrals",
-    "referral_detail": "referrals",
-    "referral_answer": "referrals",
-    "referral_message_post": "referrals",
-    "la_referral_list": "la_referrals",
-}
+
+def nav_section(request: HttpRequest) -> str:
+    """The navigation item the page belongs to, as its view declares it: `nav_section` on the
+    view class, or `nav_section_for(user)` where it depends on who is looking ("" for none)."""
+    match = getattr(request, "resolver_match", None)
+    view_class = getattr(match.func, "view_class", None) if match else None
+    section_for = getattr(view_class, "nav_section_for", None)
+    user = getattr(request, "user", None)
+    if section_for is not None and user is not None:
+        return str(section_for(user))
+    return str(getattr(view_class, "nav_section", ""))
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -105,8 +73,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(
             {"label": "Your account", "url": reverse("accounts:account"), "section": "account"}
         )
-    match = getattr(request, "resolver_match", None)
-    section = SECTIONS.get(match.url_name, "") if match else ""
-    if section == "referrals" and user is not None and not is_provider(user):
-        section = "placements"
-    return {"service_name": settings.SERVICE_NAME, "navigation_items": items, "section": section}
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "navigation_items": items,
+        "section": nav_section(request),
+    }

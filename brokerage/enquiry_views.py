@@ -26,6 +26,8 @@ from providers.models import Setting
 class OffServiceEnquiryCreateView(PermissionRequiredMixin, View):
     """GET shows the form (`?urn=…` from a search result); POST records the enquiry."""
 
+    nav_section = ""
+
     permission = staticmethod(can_make_placement_requests)
     template_name = "brokerage/enquiry_form.html"
 

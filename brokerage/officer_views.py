@@ -58,7 +58,7 @@ def _overview_url(placement_request: PlacementRequest) -> str:
 
 def referral_url(referral: Referral) -> str:
     """The referral's own page (brokerage's /referrals/<id>/, shared by both sides)."""
-    return f"/referrals/{referral.pk}/"
+    return reverse("brokerage:referral_detail", args=[referral.pk])
 
 
 def search_results_url(placement_request: PlacementRequest, search: PlacementSearch | None) -> str:
@@ -100,6 +100,8 @@ class _RequestView(PermissionRequiredMixin, View):
 
 class ReferralCreateView(_RequestView):
     """GET shows the shortlist (`?urn=…&urn=…&search=…`, from the search page); POST sends."""
+
+    nav_section = ""
 
     template_name = "brokerage/referral_send.html"
 
@@ -278,6 +280,8 @@ def _offer(referral: Referral) -> dict[str, Any]:
 
 
 class ReferralOverviewView(_RequestView):
+    nav_section = ""
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         placement_request = self.placement_request(pk)
         referrals = list(records.request_referrals(placement_request))
@@ -324,6 +328,7 @@ class ReferralOverviewView(_RequestView):
 
 
 class PlacementOutcomeCreateView(_RequestView):
+    nav_section = ""
     template_name = "brokerage/outcome_form.html"
 
     def _refused(self, placement_request: PlacementRequest) -> HttpResponse | None:
@@ -440,6 +445,8 @@ def _xlsx_response(document: dict[str, Any], filename: str) -> HttpResponse:
 class PlacementRecordView(_RequestView):
     """One request's full record, as .xlsx or as .json (`as_format`, set in the URL conf)."""
 
+    nav_section = ""
+
     as_format = "json"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -456,6 +463,8 @@ class PlacementRecordView(_RequestView):
 class PlacementRecordsExportView(_RequestView):
     """`?from=YYYY-MM-DD&to=YYYY-MM-DD&format=xlsx|json`: every request the officer's authority
     started in the period. Without dates it shows the form; with a problem, the form and why."""
+
+    nav_section = ""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not any(request.GET.get(name) for name in ("from", "to")):
@@ -517,6 +526,8 @@ def _la_status(key: str) -> dict[str, str]:
 
 class LaReferralListView(PermissionRequiredMixin, View):
     """`?show=waiting|answered|closed&page=N`: the officer's LA's referrals, newest first."""
+
+    nav_section = "la_referrals"
 
     permission = staticmethod(can_make_placement_requests)
 

@@ -227,7 +227,7 @@ def _render_detail(
         "problem": "" if error_form else problem,
         "back_url": reverse("brokerage:referral_list")
         if as_provider
-        else f"/placements/{referral.request_id}/referrals/",
+        else reverse("brokerage:referral_overview", args=[referral.request_id]),
     }
     if sees_all:
         context |= {
@@ -245,7 +245,18 @@ def _detail_url(referral: Referral) -> str:
 # --- Pages ------------------------------------------------------------------------------------
 
 
-class ReferralListView(PermissionRequiredMixin, View):
+class ReferralSectionMixin:
+    """A referral is under "Referrals" for its provider and under "Placement requests" for the
+    local authority (the navigation context processor asks `nav_section_for`)."""
+
+    nav_section = "referrals"
+
+    @staticmethod
+    def nav_section_for(user: User) -> str:
+        return "referrals" if is_provider(user) else "placements"
+
+
+class ReferralListView(ReferralSectionMixin, PermissionRequiredMixin, View):
     permission = staticmethod(is_provider)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -280,7 +291,7 @@ class ReferralListView(PermissionRequiredMixin, View):
         )
 
 
-class ReferralDetailView(PermissionRequiredMixin, View):
+class ReferralDetailView(ReferralSectionMixin, PermissionRequiredMixin, View):
     permission = staticmethod(is_signed_in)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -288,7 +299,7 @@ class ReferralDetailView(PermissionRequiredMixin, View):
         return _render_detail(request, self.actor, referral)
 
 
-class ReferralAnswerView(PermissionRequiredMixin, View):
+class ReferralAnswerView(ReferralSectionMixin, PermissionRequiredMixin, View):
     permission = staticmethod(is_signed_in)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -336,7 +347,7 @@ def _answer_sent(referral: Referral, answered_before: datetime | None) -> str:
     return f"Your answer has been sent to {la}: not able to offer a placement."
 
 
-class ReferralMessageView(PermissionRequiredMixin, View):
+class ReferralMessageView(ReferralSectionMixin, PermissionRequiredMixin, View):
     permission = staticmethod(is_signed_in)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -51,6 +51,7 @@ def outcome_rows(outcome: PlacementOutcome) -> list[tuple[str, str]]:
 
 
 class PlacementRequestDetailView(PermissionRequiredMixin, View):
+    nav_section = "placements"
     permission = staticmethod(can_make_placement_requests)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -80,6 +81,8 @@ class PlacementRequestDetailView(PermissionRequiredMixin, View):
 
 class RegionDemandView(PermissionRequiredMixin, View):
     """Hub admins: the region's requests, referrals and placements, in aggregate only."""
+
+    nav_section = "demand"
 
     permission = staticmethod(can_manage_region)
 

@@ -13,6 +13,8 @@ from brokerage.queue_selectors import work_queue
 class HomeView(LoginRequiredMixin, TemplateView):
     """Each role's home is its work: what waits for the person's organisation now."""
 
+    nav_section = "home"
+
     template_name = "brokerage/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

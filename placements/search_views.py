@@ -79,6 +79,8 @@ class _SearchMixin(PermissionRequiredMixin):
 
 
 class SearchView(_SearchMixin, View):
+    nav_section = "placements"
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         placement_request, form, search, result = self.search(pk)
         matches = result.matches if result else []
@@ -130,6 +132,8 @@ class SearchView(_SearchMixin, View):
 
 
 class SearchExportView(_SearchMixin, View):
+    nav_section = ""
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         placement_request, form, search, result = self.search(pk)
         if result is None:

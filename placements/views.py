@@ -53,6 +53,7 @@ def profile_rows(placement_request: PlacementRequest) -> list[tuple[str, str]]:
 
 
 class PlacementRequestListView(PermissionRequiredMixin, View):
+    nav_section = "placements"
     permission = staticmethod(can_make_placement_requests)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -102,6 +103,8 @@ class _RequestFormView(PermissionRequiredMixin, View):
 
 
 class PlacementRequestCreateView(_RequestFormView):
+    nav_section = "placements"
+
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(PlacementRequestPage.blank(), placement_request=None)
 
@@ -115,6 +118,8 @@ class PlacementRequestCreateView(_RequestFormView):
 
 
 class PlacementRequestUpdateView(_RequestFormView):
+    nav_section = "placements"
+
     def _open_request(self, pk: int) -> PlacementRequest | HttpResponse:
         placement_request = selectors.placement_request_get(self.actor, pk)
         if placement_request.status != PlacementRequest.Status.OPEN:
@@ -145,6 +150,8 @@ class PlacementRequestUpdateView(_RequestFormView):
 
 class PlacementRequestCloseView(PermissionRequiredMixin, View):
     """GET asks "Close this request?"; only the POST closes it."""
+
+    nav_section = "placements"
 
     permission = staticmethod(can_make_placement_requests)
 

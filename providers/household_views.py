@@ -53,6 +53,8 @@ class HouseholdPageMixin(PermissionRequiredMixin):
 
 
 class HouseholdListView(HouseholdPageMixin, View):
+    nav_section = "yours"
+
     def get(self, request: HttpRequest, urn: str) -> HttpResponse:
         setting = self.get_setting()
         households = list(setting.households.order_by("reference"))
@@ -78,6 +80,8 @@ class HouseholdListView(HouseholdPageMixin, View):
 
 class HouseholdFormView(HouseholdPageMixin, View):
     """Add (no pk) or change (pk) one household through `facts.household_save`."""
+
+    nav_section = "yours"
 
     template_name = "providers/household_form.html"
 
@@ -133,6 +137,8 @@ class HouseholdFormView(HouseholdPageMixin, View):
 
 
 class HouseholdRemoveView(HouseholdPageMixin, View):
+    nav_section = "yours"
+
     def get(self, request: HttpRequest, urn: str, pk: int) -> HttpResponse:
         setting = self.get_setting()
         household = self.get_household(setting)

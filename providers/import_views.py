@@ -29,6 +29,7 @@ PREVIEW_ERRORS_SHOWN = 100
 
 
 class ImportListView(PermissionRequiredMixin, TemplateView):
+    nav_section = "imports"
     permission = staticmethod(can_manage_region)
     template_name = "providers/import_list.html"
 
@@ -39,6 +40,7 @@ class ImportListView(PermissionRequiredMixin, TemplateView):
 
 
 class ImportUploadView(PermissionRequiredMixin, FormView):
+    nav_section = "imports"
     permission = staticmethod(can_manage_region)
     template_name = "providers/import_upload.html"
     form_class = OfstedUploadForm
@@ -76,6 +78,7 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
 
 
 class ImportDetailView(PermissionRequiredMixin, View):
+    nav_section = "imports"
     permission = staticmethod(can_manage_region)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

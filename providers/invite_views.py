@@ -56,6 +56,7 @@ class SettingProviderInviteForm(GovukFormMixin, forms.Form):
 
 
 class SettingProviderInviteView(PermissionRequiredMixin, View):
+    nav_section = ""
     permission = staticmethod(can_manage_region)
     template_name = "providers/setting_invite_provider.html"
 

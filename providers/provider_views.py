@@ -93,6 +93,7 @@ def _history(setting: Setting) -> list[dict[str, Any]]:
 
 
 class ProviderSettingsView(PermissionRequiredMixin, View):
+    nav_section = "yours"
     permission = staticmethod(is_provider)
 
     def get(self, request: HttpRequest, form: ClaimForm | None = None) -> HttpResponse:
@@ -157,6 +158,7 @@ def _claim_for_hub_admin(*, actor: User, pk: int) -> SettingClaim:
 
 
 class ClaimListView(PermissionRequiredMixin, View):
+    nav_section = "claims"
     permission = staticmethod(can_manage_region)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -203,6 +205,8 @@ class ClaimTransferView(PermissionRequiredMixin, View):
     """Approving a claim to a setting another provider runs here: a separate confirmation, with
     a reason."""
 
+    nav_section = ""
+
     permission = staticmethod(can_manage_region)
     template_name = "providers/claim_transfer.html"
 
@@ -241,6 +245,7 @@ class ClaimTransferView(PermissionRequiredMixin, View):
 
 
 class SettingManageView(PermissionRequiredMixin, View):
+    nav_section = "yours"
     permission = staticmethod(is_provider)
 
     def get(self, request: HttpRequest, urn: str) -> HttpResponse:
@@ -262,6 +267,7 @@ class SettingManageView(PermissionRequiredMixin, View):
 
 
 class EligibilityEditView(PermissionRequiredMixin, View):
+    nav_section = "yours"
     permission = staticmethod(is_provider)
     template_name = "providers/setting_eligibility_form.html"
 
@@ -286,6 +292,7 @@ class EligibilityEditView(PermissionRequiredMixin, View):
 
 
 class VacancyEditView(PermissionRequiredMixin, View):
+    nav_section = "yours"
     permission = staticmethod(is_provider)
     template_name = "providers/setting_vacancy_form.html"
 
@@ -355,6 +362,7 @@ class VacancyStillAccurateView(PermissionRequiredMixin, View):
 
 
 class LocationEditView(PermissionRequiredMixin, View):
+    nav_section = "yours"
     permission = staticmethod(is_provider)
     template_name = "providers/setting_location_form.html"
 
@@ -388,6 +396,8 @@ class LocationEditView(PermissionRequiredMixin, View):
 
 class SettingLocationView(PermissionRequiredMixin, View):
     """The exact address of a setting, for those entitled; LA views of private ones are logged."""
+
+    nav_section = ""
 
     permission = staticmethod(lambda user: user.is_active)
 

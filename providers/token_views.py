@@ -50,6 +50,7 @@ def _token_get(actor: User, pk: int) -> ApiToken:
 
 
 class ApiTokenListView(PermissionRequiredMixin, TemplateView):
+    nav_section = "yours"
     permission = staticmethod(can_manage_api_tokens)
     template_name = "providers/api_token_list.html"
 
@@ -62,6 +63,8 @@ class ApiTokenListView(PermissionRequiredMixin, TemplateView):
 class ApiTokenCreateView(PermissionRequiredMixin, FormView):
     """The key is shown in the response to the POST itself and never stored or put in the
     session, so there is no later page from which it could be read again."""
+
+    nav_section = "yours"
 
     permission = staticmethod(can_manage_api_tokens)
     template_name = "providers/api_token_create.html"
@@ -83,6 +86,7 @@ class ApiTokenCreateView(PermissionRequiredMixin, FormView):
 
 
 class ApiTokenRevokeView(PermissionRequiredMixin, View):
+    nav_section = "yours"
     permission = staticmethod(can_manage_api_tokens)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -21,6 +21,8 @@ from providers.vacancy_reminders import VacancyLinkAction, VacancyLinkError, Vac
 
 @method_decorator(never_cache, name="dispatch")
 class VacancyLinkView(View):
+    nav_section = ""
+
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
             state = vacancy_reminders.vacancy_link_state(token=token)

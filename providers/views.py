@@ -55,6 +55,8 @@ def pagination(page: Page[Any], path: str, query: QueryDict) -> dict[str, Any] |
 
 
 class SettingListView(LoginRequiredMixin, View):
+    nav_section = "providers"
+
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = selectors.setting_filter(data=request.GET)
         settings = filterset.qs
@@ -86,6 +88,8 @@ class SettingListView(LoginRequiredMixin, View):
 
 
 class SettingExportView(LoginRequiredMixin, View):
+    nav_section = ""
+
     def get(self, request: HttpRequest) -> HttpResponse:
         settings = selectors.setting_list(filters=request.GET)
         content = exports.settings_workbook(settings.iterator(chunk_size=1_000))
@@ -96,6 +100,8 @@ class SettingExportView(LoginRequiredMixin, View):
 
 
 class SettingDetailView(LoginRequiredMixin, View):
+    nav_section = "providers"
+
     def get(self, request: HttpRequest, urn: str) -> HttpResponse:
         setting = selectors.setting_get(urn=urn)
         user = cast(User, request.user)
