@@ -123,6 +123,7 @@ def test_pages_with_times_say_pm(world, client):
 def test_emails_with_a_deadline_say_pm(template):
     referral = SimpleNamespace(
         pk=1,
+        request_id=2,
         deadline=AFTERNOON,
         setting=SimpleNamespace(display_name="Oak House", urn="SC000001"),
         request=SimpleNamespace(reference="LAC-1", organisation=SimpleNamespace(name="Rutland")),

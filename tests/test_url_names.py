@@ -2,9 +2,12 @@
 addresses people know have not moved."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +118,73 @@ def test_prefixes_shared_by_two_apps_still_reach_each_page():
     assert resolve("/providers/imports/").view_name == "providers:ofsted_import_list"
     assert resolve("/providers/SC123456/").view_name == "providers:setting_detail"
     assert resolve("/placements/referrals/").view_name == "brokerage:la_referral_list"
+
+
+REFERRAL = SimpleNamespace(
+    pk=5,
+    request_id=4,
+    deadline=datetime(2026, 3, 2, 12, 14, tzinfo=UTC),
+    setting=SimpleNamespace(urn="SC123456"),
+)
+
+
+@pytest.mark.parametrize(
+    ("template", "context", "link"),
+    [
+        ("brokerage/email/referral_received.txt", {"referral": REFERRAL}, "/referrals/5/"),
+        ("brokerage/email/referral_reminder.txt", {"referral": REFERRAL}, "/referrals/5/"),
+        ("brokerage/email/referral_message.txt", {"referral": REFERRAL}, "/referrals/5/"),
+        ("brokerage/email/referral_placed.txt", {"referral": REFERRAL}, "/referrals/5/"),
+        ("brokerage/email/referral_expired_provider.txt", {"referral": REFERRAL}, "/referrals/5/"),
+        (
+            "brokerage/email/referral_expired_officer.txt",
+            {"referral": REFERRAL},
+            "/placements/4/referrals/",
+        ),
+        (
+            "brokerage/email/referral_answered.txt",
+            {"referral": REFERRAL},
+            "/placements/4/referrals/",
+        ),
+        (
+            "brokerage/email/digest.txt",
+            {"notifications": [SimpleNamespace(referral_id=5, subject="A referral")]},
+            "/referrals/5/",
+        ),
+        (
+            "providers/email/setting_transferred_to.txt",
+            {"setting": REFERRAL.setting},
+            "/providers/SC123456/manage/",
+        ),
+        (
+            "providers/email/ofsted_digest.txt",
+            {"events": [SimpleNamespace(setting=REFERRAL.setting)]},
+            "/providers/SC123456/",
+        ),
+    ],
+)
+def test_email_links_are_the_pages_addresses(template, context, link):
+    text = render_to_string(template, {**context, "site_url": "https://placements.example"})
+    assert f"https://placements.example{link}" in text
+
+
+HARD_CODED = re.compile(
+    r"""(["'=]|\{\{ site_url \}\})/(placements|referrals|providers|vacancy|users|region|account"""
+    r"""|password|invitations|sign-in|sign-out)/"""
+)
+
+
+def test_no_page_address_is_written_out_by_hand():
+    """Links are reversed from their names, so moving a page cannot leave a link behind."""
+    files = [
+        path
+        for path in (*_python_files(), *_template_files())
+        if not str(path.relative_to(ROOT)).startswith("tests/")
+    ]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if HARD_CODED.search(line)
+    ]
+    assert found == []
