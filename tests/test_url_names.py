@@ -11,7 +11,17 @@ from django.template.loader import render_to_string
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "brokerage", "common", "config", "demo", "geo", "placements", "providers")
+APPS = (
+    "accounts",
+    "brokerage",
+    "commissioning",
+    "common",
+    "config",
+    "demo",
+    "geo",
+    "placements",
+    "providers",
+)
 TEMPLATE_DIRS = ("templates", *(f"{app}/templates" for app in APPS))
 
 TEMPLATE_URL = re.compile(r"""\{%\s*url\s+["']([^"']+)["']""")
