@@ -26,7 +26,7 @@ from providers.models import Setting
 class OffServiceEnquiryCreateView(PermissionRequiredMixin, View):
     """GET shows the form (`?urn=…` from a search result); POST records the enquiry."""
 
-    nav_section = ""
+    nav_section = "placements"
 
     permission = staticmethod(can_make_placement_requests)
     template_name = "brokerage/enquiry_form.html"

@@ -19,7 +19,7 @@ from providers.permissions import is_provider
 
 
 class NotificationPreferencesView(PermissionRequiredMixin, FormView):
-    nav_section = ""
+    nav_section = "account"
     permission = staticmethod(is_provider)
     template_name = "brokerage/notification_preferences.html"
     form_class = NotificationPreferenceForm

@@ -101,7 +101,7 @@ class _RequestView(PermissionRequiredMixin, View):
 class ReferralCreateView(_RequestView):
     """GET shows the shortlist (`?urn=…&urn=…&search=…`, from the search page); POST sends."""
 
-    nav_section = ""
+    nav_section = "placements"
 
     template_name = "brokerage/referral_send.html"
 
@@ -280,7 +280,7 @@ def _offer(referral: Referral) -> dict[str, Any]:
 
 
 class ReferralOverviewView(_RequestView):
-    nav_section = ""
+    nav_section = "placements"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         placement_request = self.placement_request(pk)
@@ -328,7 +328,7 @@ class ReferralOverviewView(_RequestView):
 
 
 class PlacementOutcomeCreateView(_RequestView):
-    nav_section = ""
+    nav_section = "placements"
     template_name = "brokerage/outcome_form.html"
 
     def _refused(self, placement_request: PlacementRequest) -> HttpResponse | None:

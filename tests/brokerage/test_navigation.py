@@ -19,8 +19,10 @@ ACTORS = {
 }
 SAMPLE = {"int": 1, "urn": "SC123456", "string": "abc"}
 
-# Every page's highlight, as it was when a hand-kept list in the context processor decided it.
-# Pages not listed highlight nothing.
+# Every page's highlight: as it was when a hand-kept list in the context processor decided it,
+# and a request's referral, outcome and enquiry pages now under "Placement requests" (the list
+# had left them out) and notification preferences under "Your account". Pages not listed
+# highlight nothing.
 SECTIONS = {
     "home": ["brokerage:home"],
     "demand": ["brokerage:region_demand"],
@@ -31,7 +33,11 @@ SECTIONS = {
         "accounts:provider_add",
     ],
     "users": ["accounts:user_list", "accounts:user_invite", "accounts:user_detail"],
-    "account": ["accounts:account", "accounts:password_change"],
+    "account": [
+        "accounts:account",
+        "accounts:password_change",
+        "brokerage:notification_preferences",
+    ],
     "imports": [
         "providers:ofsted_import_list",
         "providers:ofsted_import_upload",
@@ -60,6 +66,10 @@ SECTIONS = {
         "placements:placement_request_update",
         "placements:placement_request_close",
         "placements:placement_search",
+        "brokerage:referral_overview",
+        "brokerage:referral_create",
+        "brokerage:placement_outcome_create",
+        "brokerage:off_service_enquiry_create",
     ],
     "la_referrals": ["brokerage:la_referral_list"],
 }
