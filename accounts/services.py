@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -21,12 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from accounts import selectors
 from accounts.models import AuditEvent, Invitation, Organisation, Role, User
 from accounts.permissions import assignable_roles, can_manage_organisation_users, can_manage_region
 from common.permissions import require
+from common.queue import enqueue_after_commit
 from geo.models import Area
 
 logger = logging.getLogger(__name__)
@@ -36,22 +35,6 @@ INVITATION_SALT = "brokerage.invitation"
 
 class InvitationLinkError(Exception):
     """An invitation link that cannot be used; the message is written for the person holding it."""
-
-
-def _queue(task: Any, *args: object) -> None:
-    """Queue a Celery task once the transaction commits.
-
-    If Redis is down the task is not lost: what it would have done is still recorded as pending in
-    the database (e.g. an invitation without `email_sent_at`) and a periodic sweep queues it again.
-    """
-
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except BrokerUnavailable:
-            logger.warning("Could not queue %s%r; the periodic sweep will retry", task.name, args)
-
-    transaction.on_commit(send)
 
 
 def audit_record(
@@ -233,7 +216,7 @@ def invitation_create(
     )
     from accounts.tasks import invitation_email_send
 
-    _queue(invitation_email_send, invitation.pk)
+    enqueue_after_commit(invitation_email_send, invitation.pk)
     return invitation
 
 
@@ -435,7 +418,7 @@ def password_reset_request(*, email: str) -> None:
         return
     from accounts.tasks import password_reset_email_send
 
-    _queue(password_reset_email_send, user.pk)
+    enqueue_after_commit(password_reset_email_send, user.pk)
 
 
 def password_reset_email_send(*, user_id: int) -> bool:

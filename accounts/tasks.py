@@ -5,6 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from accounts import selectors, services
+from common.queue import enqueue_each
 
 
 @shared_task(
@@ -19,10 +20,9 @@ def invitation_email_send(invitation_id: int) -> bool:
 
 @shared_task
 def invitation_emails_send_unsent() -> int:
+    """Queue the invitation emails not sent (Redis down when saved). Returns how many."""
     ids = selectors.invitation_ids_unsent()
-    for invitation_id in ids:
-        invitation_email_send.delay(invitation_id)
-    return len(ids)
+    return enqueue_each(invitation_email_send, [(i,) for i in ids])
 
 
 @shared_task(

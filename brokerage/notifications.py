@@ -37,11 +37,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from accounts.models import Organisation, Role, User
 from brokerage.models import Notification, NotificationPreference, Referral
 from common.permissions import require
+from common.queue import enqueue_each_after_commit
 from providers.models import Setting, SettingClaim
 from providers.permissions import is_provider
 
@@ -138,21 +138,10 @@ def notification_queue(
             continue  # queued by a concurrent run a moment ago
     ids = [n.pk for n in made if not n.for_digest]
     if ids:
-        transaction.on_commit(lambda: _dispatch(ids))
+        from brokerage.tasks import notification_send
+
+        enqueue_each_after_commit(notification_send, ids)
     return made
-
-
-def _dispatch(ids: list[int]) -> None:
-    from brokerage.tasks import notification_send
-
-    for notification_id in ids:
-        try:
-            notification_send.delay(notification_id)
-        except BrokerUnavailable:
-            logger.warning(
-                "Could not queue notification %s; the periodic sweep will send it", notification_id
-            )
-            return
 
 
 def _mail_domain() -> str:

@@ -5,6 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from brokerage import notifications, referrals
+from common.queue import enqueue_each
 
 
 @shared_task(
@@ -19,10 +20,9 @@ def notification_send(notification_id: int) -> bool:
 
 @shared_task
 def notifications_send_unsent() -> int:
+    """Queue what was not sent (Redis down when it was saved). Returns how many were queued."""
     ids = notifications.notification_ids_unsent()
-    for notification_id in ids:
-        notification_send.delay(notification_id)
-    return len(ids)
+    return enqueue_each(notification_send, [(i,) for i in ids])
 
 
 # A digest the mail server refused stays held (the ones that went are marked sent), so a retry

@@ -24,6 +24,13 @@ app.conf.beat_schedule = {
         "task": "providers.tasks.ofsted_refresh",
         "schedule": crontab(hour=5, minute=30),
     },
+    # The hub admins' digest of a scheduled Ofsted import is queued when the import commits; one
+    # whose queueing failed (Redis or the worker down) goes on the next run. Hourly: a digest is
+    # news for the day, not the minute (providers/selectors.py says which are still worth sending).
+    "ofsted-digests-send-unsent": {
+        "task": "providers.tasks.ofsted_digests_send_unsent",
+        "schedule": crontab(minute=50),
+    },
     # An uploaded Ofsted list (possibly an LA's unredacted copy) is kept only while its preview
     # waits to be confirmed: failed, refused, confirmed and cancelled ones are deleted at once,
     # this deletes those of previews left for a day. Daily, after the refresh.

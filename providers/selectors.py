@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from providers.filters import SettingFilter
-from providers.models import PRIVATE_LOCATION_TYPES, ProvisionType, Setting, SettingEvent
+from providers.models import (
+    PRIVATE_LOCATION_TYPES,
+    OfstedImport,
+    ProvisionType,
+    Setting,
+    SettingEvent,
+)
 
 # Enough to show where a region's settings are without sending the browser the whole country.
 MAP_POINTS_LIMIT = 2_000
@@ -116,3 +124,27 @@ def setting_list_same_owner(
     rows = list(chosen[: limit + 1])
     total = len(rows) if len(rows) <= limit else chosen.count()
     return OwnerSettings(settings=rows[:limit], total=total, include_closed=include_closed)
+
+
+# A scheduled import's digest is queued when it commits; one left unsent (Redis down then, or the
+# worker gave up) is sent by the sweep once it is DIGEST_SWEEP_AFTER old, so the normal path is
+# not raced, and only while it is news: an import older than DIGEST_SWEEP_WITHIN (one from before
+# digests existed, or from a long outage) is left alone rather than mailed out of the blue.
+DIGEST_SWEEP_AFTER = timedelta(minutes=10)
+DIGEST_SWEEP_WITHIN = timedelta(days=7)
+
+
+def ofsted_import_ids_digest_unsent(*, now: datetime | None = None) -> list[int]:
+    """Committed scheduled imports whose hub-admin digest has not gone out, oldest first."""
+    now = now or timezone.now()
+    return list(
+        OfstedImport.objects.filter(
+            origin=OfstedImport.Origin.SCHEDULE,
+            status=OfstedImport.Status.COMMITTED,
+            digest_sent_at__isnull=True,
+            committed_at__lte=now - DIGEST_SWEEP_AFTER,
+            committed_at__gt=now - DIGEST_SWEEP_WITHIN,
+        )
+        .order_by("committed_at", "pk")
+        .values_list("pk", flat=True)
+    )

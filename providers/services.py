@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from common.queue import enqueue_after_commit
 from geo.models import Area, Postcode
 from geo.names import la_gss_codes_for_names
 from providers import ofsted
@@ -528,7 +529,7 @@ def ofsted_refresh(*, source: str) -> OfstedImport | None:
         record, _ = ofsted_import(source=fetched, commit=True, origin=OfstedImport.Origin.SCHEDULE)
         from providers.tasks import ofsted_digest_send
 
-        transaction.on_commit(lambda: ofsted_digest_send.delay(record.pk))
+        enqueue_after_commit(ofsted_digest_send, record.pk)
         return record
     finally:
         with connection.cursor() as cursor:

@@ -5,7 +5,8 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 
-from providers import services, vacancy_reminders
+from common.queue import enqueue_each
+from providers import selectors, services, vacancy_reminders
 
 
 @shared_task
@@ -29,12 +30,18 @@ def ofsted_digest_send(import_id: int) -> int:
 
 
 @shared_task
+def ofsted_digests_send_unsent() -> int:
+    """Queue the digests of scheduled imports that were not sent (Redis down when the import
+    committed). Returns how many were queued."""
+    ids = selectors.ofsted_import_ids_digest_unsent()
+    return enqueue_each(ofsted_digest_send, [(i,) for i in ids])
+
+
+@shared_task
 def vacancy_reminders_send() -> int:
     """Queue a reminder email for each vacancy about to turn stale. Returns how many."""
     ids = vacancy_reminders.vacancy_ids_due_reminder()
-    for vacancy_id in ids:
-        vacancy_reminder_send.delay(vacancy_id)
-    return len(ids)
+    return enqueue_each(vacancy_reminder_send, [(i,) for i in ids])
 
 
 @shared_task(

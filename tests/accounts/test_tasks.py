@@ -10,33 +10,16 @@ from django.utils import timezone
 
 from accounts import services, tasks
 from accounts.models import Invitation, Role
-from config.celery import app as celery_app
+from tests.broker import DEAD_BROKER, celery_broker
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def broker_down():
-    """Point Celery at a port where nothing listens, and stop running tasks inline.
-
-    Celery caches its connection pools; they are set aside and put back afterwards so that
-    other tests keep a working broker.
-    """
-    conf = celery_app.conf
-    saved = (
-        conf.broker_url,
-        conf.task_always_eager,
-        celery_app._pool,
-        celery_app.amqp._producer_pool,
-    )
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    conf.broker_url, conf.task_always_eager = "redis://127.0.0.1:1/0", False
-    yield
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    conf.broker_url, conf.task_always_eager, celery_app._pool, celery_app.amqp._producer_pool = (
-        saved
-    )
+    """Point Celery at a port where nothing listens, and stop running tasks inline."""
+    with celery_broker(DEAD_BROKER):
+        yield
 
 
 def test_invitation_saved_and_sent_later_when_redis_is_down(
@@ -94,3 +77,30 @@ def test_password_reset_email_for_an_inactive_user_is_not_sent(world):
     user.save()
     assert tasks.password_reset_email_send(user.pk) is False
     assert mail.outbox == []
+
+
+def test_password_reset_asked_while_redis_is_down_is_no_error(
+    world, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    user = world.user("la_a1", Role.PLACEMENT_OFFICER)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.password_reset_request(email=user.email)
+    # The page answers as usual; no email went (the person asks again), and it is logged.
+    assert mail.outbox == []
+    assert "Could not queue accounts.tasks.password_reset_email_send" in caplog.text
+
+
+def test_the_invitation_sweep_with_redis_still_down_queues_nothing(world, broker_down, caplog):
+    invitation = services.invitation_create(
+        actor=world.user("hub_a", Role.HUB_ADMIN),
+        email="waiting@example.org",
+        full_name="Wai Ting",
+        organisation=world.la_a1,
+        role=Role.PLACEMENT_OFFICER,
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert tasks.invitation_emails_send_unsent() == 0
+    assert "periodic sweep will retry" in caplog.text
+    assert Invitation.objects.get(pk=invitation.pk).email_sent_at is None

@@ -35,21 +35,18 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from kombu import pools
-from kombu.utils.collections import eqhash
 
 from accounts.models import Organisation, Role, User
 from brokerage import notifications, tasks
 from brokerage.models import Notification, Referral
 from brokerage.referrals import Shortlisted, referral_send
-from config.celery import app as celery_app
 from placements.models import PlacementRequest
 from providers.models import Setting
+from tests.broker import DEAD_BROKER, celery_broker
 from tests.factories import OrganisationFactory, UserFactory
 from tests.placements.builders import child, home, make_world_map
 
 ROOT = Path(settings.BASE_DIR)
-DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 # --- A referral to send -------------------------------------------------------------------------
@@ -106,39 +103,6 @@ def scene(db) -> Scene:
 
 
 # --- Celery's broker, switched for one test -----------------------------------------------------
-
-
-@contextmanager
-def celery_broker(url: str, *, eager: bool = False) -> Iterator[None]:
-    """Point Celery at `url` (tasks go through it, not inline, unless `eager`).
-
-    Celery caches its connection pools, and kombu keeps one per URL for the whole process: the
-    app's are set aside and put back afterwards, and kombu's for `url` are dropped before (another
-    test may have left them closed) and after (so a later use of `url` starts afresh).
-    """
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager, celery_app._pool)
-    saved_producers = celery_app.amqp._producer_pool
-    saved_key = eqhash(celery_app.connection_for_write())
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    conf.broker_url, conf.task_always_eager = url, eager
-    key = eqhash(celery_app.connection_for_write())
-
-    def drop_pools() -> None:
-        if key == saved_key:
-            return  # the pools the other tests use
-        for group in (pools.producers, pools.connections):
-            pool = dict.pop(group, key, None)
-            if pool is not None:
-                pool.force_close_all()
-
-    drop_pools()
-    try:
-        yield
-    finally:
-        drop_pools()
-        conf.broker_url, conf.task_always_eager, celery_app._pool = saved
-        celery_app.amqp._producer_pool = saved_producers
 
 
 def wait_for(condition: Callable[[], Any], *, timeout: float, what: str | Callable[[], str]) -> Any:
@@ -364,7 +328,7 @@ def test_referrals_sent_while_redis_is_down_are_saved_and_emailed_once_it_is_bac
     assert set(waiting.values_list("sent_at", flat=True)) == {None}
     assert set(waiting.values_list("kind", flat=True)) == {Notification.Kind.REFERRAL_RECEIVED}
     assert mail.outbox == []
-    assert "the periodic sweep will send it" in caplog.text
+    assert "the periodic sweep will retry" in caplog.text
 
     # Redis is back: beat's sweep sends each notification once.
     assert tasks.notifications_send_unsent() == 4
