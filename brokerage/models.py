@@ -9,6 +9,7 @@ from django.db import models
 
 from accounts.models import Organisation, User
 from common.fields import ChoiceArrayField
+from common.formats import labels, pounds
 from common.models import TimeStampedModel
 from placements.models import PlacementRequest
 
@@ -192,9 +193,8 @@ class Referral(TimeStampedModel):
         """The risks and needs present, in words ("None stated" when none)."""
         from providers.models import Need, Risk
 
-        labels = dict(Risk.choices) | dict(Need.choices)
         codes = [*self.profile.get("risks", []), *self.profile.get("needs", [])]
-        return ", ".join(str(labels.get(code, code)) for code in codes) or "None stated"
+        return labels(codes, (Risk, Need), "None stated")
 
     @property
     def kind_summary(self) -> str:
@@ -501,6 +501,6 @@ class PlacementOutcome(TimeStampedModel):
             raise ValidationError(
                 {
                     "social_care_weekly": "Social care, education and health together must make "
-                    f"the weekly cost (£{cost:,.2f})"
+                    f"the weekly cost ({pounds(cost, pence=True)})"
                 }
             )

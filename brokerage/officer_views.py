@@ -268,7 +268,7 @@ def _offer(referral: Referral) -> dict[str, Any]:
         "referral": referral,
         "setting": setting,
         "url": referral_url(referral),
-        "price": pounds(referral.weekly_price) if referral.weekly_price is not None else "",
+        "price": pounds(referral.weekly_price),
         "includes": ", ".join(includes) or "Not stated",
         "travel": referral.places,
         "vacancy": _vacancy_text(setting),

@@ -72,6 +72,7 @@ from brokerage.models import (
     ServiceIncluded,
 )
 from brokerage.referrals import referral_blocker, referral_exclusions
+from common.formats import yes_no
 from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
 from placements.models import PlacementRequest, PlacementSearch, Urgency
@@ -561,7 +562,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return yes_no(value)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return value

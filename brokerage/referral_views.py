@@ -8,7 +8,6 @@ each side sees of it is `referral_state`'s; answering and messaging are the serv
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -34,7 +33,7 @@ from brokerage.referral_selectors import (
     referrals_for_provider,
 )
 from brokerage.referrals import referral_answer, referral_message_post
-from common.formats import govuk_datetime
+from common.formats import govuk_datetime, label, labels, pounds
 from geo.journeys import journey_minutes
 from placements import criteria
 from providers.permissions import is_provider
@@ -86,15 +85,6 @@ def deadline_text(deadline: datetime, now: datetime) -> str:
     return when
 
 
-def _labels(codes: list[str], choices: Any, empty: str = "None") -> str:
-    names = dict(choices.choices)
-    return ", ".join(str(names.get(code, code)) for code in codes) or empty
-
-
-def _label(code: str, choices: Any) -> str:
-    return str(dict(choices.choices).get(code, code or "Not stated"))
-
-
 def profile_rows(profile: dict[str, Any], *, with_reference: bool) -> list[tuple[str, str]]:
     """The child's pseudonymous profile, as sent, for a GOV.UK summary list: each part of the
     profile (placements/criteria.py). The LA's case reference only for the LA itself."""
@@ -125,10 +115,6 @@ def place_rows(places: list[dict[str, Any]]) -> list[dict[str, str]]:
     return rows
 
 
-def _pounds(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
-
-
 def answer_rows(referral: Referral) -> list[tuple[str, str]]:
     """The provider's answer (nothing before it has answered)."""
     if referral.answered_at is None:
@@ -137,10 +123,10 @@ def answer_rows(referral: Referral) -> list[tuple[str, str]]:
     if referral.answered_by is not None:
         answered += f" by {referral.answered_by.full_name}"
     if referral.weekly_price is not None:
-        includes = _labels(list(referral.price_includes), ServiceIncluded)
+        includes = labels(list(referral.price_includes), ServiceIncluded)
         rows = [
             ("Answer", "Interested"),
-            ("Weekly price", _pounds(referral.weekly_price)),
+            ("Weekly price", pounds(referral.weekly_price, pence=True)),
             (
                 "Could start",
                 date_format(referral.start_date, "j F Y") if referral.start_date else "",
@@ -152,7 +138,7 @@ def answer_rows(referral: Referral) -> list[tuple[str, str]]:
     else:
         rows = [
             ("Answer", "Not able"),
-            ("Reason", _label(referral.not_able_reason, Referral.NotAbleReason)),
+            ("Reason", label(referral.not_able_reason, Referral.NotAbleReason)),
         ]
         if referral.answer_note:
             rows.append(("Note", referral.answer_note))
@@ -340,10 +326,8 @@ def _answer_sent(referral: Referral, answered_before: datetime | None) -> str:
         return f"{la} already has this answer: nothing has changed."
     if referral.status == Referral.Status.INTERESTED and referral.weekly_price is not None:
         start = date_format(referral.start_date, "j F Y") if referral.start_date else ""
-        return (
-            f"Your answer has been sent to {la}: interested, {_pounds(referral.weekly_price)} "
-            f"a week, starting {start}."
-        )
+        price = pounds(referral.weekly_price, pence=True)
+        return f"Your answer has been sent to {la}: interested, {price} a week, starting {start}."
     return f"Your answer has been sent to {la}: not able to offer a placement."
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import TextChoices
 from django.template.defaultfilters import date as date_filter
@@ -64,18 +64,42 @@ def duration_words(value: timedelta | None, *, default: str = "") -> str:
     return " ".join(parts) or "less than a minute"
 
 
-def pounds(value: Decimal) -> str:
-    """£4,250 or £4,250.50: whole pounds without pence."""
-    if value == value.to_integral_value():
-        return f"£{value:,.0f}"
-    return f"£{value:,.2f}"
+def pounds(value: Decimal | int | None, *, pence: bool = False) -> str:
+    """Money as GOV.UK writes it: "£4,250" for whole pounds, "£4,250.50" with pence, "" for no
+    amount. `pence=True` always shows pence ("£4,250.00"): for a price offered, which is quoted
+    to the penny. Rounded to the penny first, so £4,250.004 is "£4,250"."""
+    if value is None:
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if not pence and amount == amount.to_integral_value():
+        return f"£{amount:,.0f}"
+    return f"£{amount:,.2f}"
 
 
-def labels(values: Iterable[str], choices: type[TextChoices], none: str = "None") -> str:
-    """Stored codes as their labels, in the order given: "Core care, Education"."""
-    names = dict(choices.choices)
-    return ", ".join(str(names.get(v, v)) for v in values) or none
+Choices = type[TextChoices] | tuple[type[TextChoices], ...]
 
 
-def yes_no(value: bool) -> str:
+def _names(choices: Choices) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for group in choices if isinstance(choices, tuple) else (choices,):
+        names.update((value, str(name)) for value, name in group.choices)
+    return names
+
+
+def labels(values: Iterable[str], choices: Choices, none: str = "None") -> str:
+    """Stored codes as their labels, in the order given: "Core care, Education". `choices` is one
+    TextChoices or several (a child's risks and needs). An unknown code shows as itself."""
+    names = _names(choices)
+    return ", ".join(names.get(v, v) for v in values) or none
+
+
+def label(value: str | None, choices: Choices, *, default: str = "Not stated") -> str:
+    """One stored code as its label; `default` when there is none."""
+    if not value:
+        return default
+    return _names(choices).get(value, value)
+
+
+def yes_no(value: object) -> str:
+    """ "Yes" or "No" for pages, exports and records (no answer reads "No")."""
     return "Yes" if value else "No"

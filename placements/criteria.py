@@ -32,7 +32,7 @@ from django import forms
 from django.db import models
 from django.db.models import Q, TextChoices
 
-from common.formats import notice_period
+from common.formats import label, labels, notice_period, yes_no
 from placements.models import (
     URGENCY_NOTICE_DAYS,
     ChildSex,
@@ -133,19 +133,6 @@ def model_message(field: str, code: str = "blank") -> str:
     return str(model_field.error_messages[code])
 
 
-def labels(codes: Iterable[str], choices: type[TextChoices], none: str = "None") -> str:
-    names = dict(choices.choices)
-    return ", ".join(str(names.get(code, code)) for code in codes) or none
-
-
-def _label(code: str, choices: type[TextChoices]) -> str:
-    return str(dict(choices.choices).get(code, code or "Not stated"))
-
-
-def _yes_no(value: Any) -> str:
-    return "Yes" if value else "No"
-
-
 # --- The parts of the profile -------------------------------------------------------------------
 
 
@@ -236,7 +223,7 @@ class _Choice(Criterion):
         return [Field.radios(self.field, legend_size=Size.SMALL)]
 
     def rows(self, profile: Mapping[str, Any], *, unstated: str) -> list[tuple[str, str]]:
-        return [(self.label, _label(profile.get(self.field, ""), self.choices))]
+        return [(self.label, label(profile.get(self.field, ""), self.choices))]
 
 
 class _Flag(Criterion):
@@ -265,7 +252,7 @@ class _Flag(Criterion):
         return {self.field: "yes" if getattr(request, self.field) else "no"}
 
     def rows(self, profile: Mapping[str, Any], *, unstated: str) -> list[tuple[str, str]]:
-        return [(self.label, _yes_no(profile.get(self.field)))]
+        return [(self.label, yes_no(profile.get(self.field)))]
 
     def q(self, child: Child) -> Q:
         if getattr(child.request, self.field):
@@ -588,8 +575,7 @@ class Capabilities(Criterion):
         return [("needs", "Needs", 24)]  # the risks are the standard's own flags
 
     def record(self, request: PlacementRequest, *, today: Any) -> dict[str, Any]:
-        names = dict(Need.choices)
-        return {"needs": [str(names.get(code, code)) for code in request.needs]}
+        return {"needs": [label(code, Need) for code in request.needs]}
 
     @staticmethod
     def present(child: Child) -> list[str]:
@@ -633,13 +619,8 @@ class Capabilities(Criterion):
 
 
 def capability_labels(codes: Iterable[str]) -> str:
-    names = []
-    for code in codes:
-        if code in Risk.values:
-            names.append(Risk(code).label)
-        elif code in Need.values:
-            names.append(Need(code).label)
-    return ", ".join(names)
+    """A child's risks and needs (codes from both lists) as their labels."""
+    return labels(codes, (Risk, Need), "")
 
 
 CAPABILITIES = Capabilities()

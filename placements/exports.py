@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.formats import govuk_datetime
+from common.formats import govuk_datetime, yes_no
 from common.xlsx import XlsxWorkbook
 from geo.journeys import journey_summary, whole_minutes
 from placements.matching import FUNNEL_LABELS, Match, MatchResult
@@ -47,7 +47,7 @@ def _values(rank: int, match: Match) -> list[Any]:
     for leg in match.travel:
         travel += [
             whole_minutes(leg.minutes),
-            "Yes" if leg.estimated else "No",
+            yes_no(leg.estimated),
         ]
     return [
         rank,
@@ -55,11 +55,11 @@ def _values(rank: int, match: Match) -> list[Any]:
         setting.display_name,
         setting.get_provision_type_display(),
         setting.owner_name,
-        "Yes" if setting.provider_organisation_id is not None else "No",
+        yes_no(setting.provider_organisation_id is not None),
         match.locality,
         setting.postcode_district,
         round(match.score, 1),
-        "Yes" if match.confirmed else "No",
+        yes_no(match.confirmed),
         "" if match.vacancy is None else f"{match.vacancy.places} place(s). {match.vacancy.label}",
         match.households,
         *travel,

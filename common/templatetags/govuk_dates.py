@@ -47,6 +47,6 @@ def duration_words(value: timedelta | None) -> str:
 
 
 @register.filter
-def pounds(value: Decimal | None) -> str:
-    """ "£4,250" or "£4,250.50" ("" for no amount)."""
-    return formats.pounds(value) if value is not None else ""
+def pounds(value: Decimal | None, style: str = "") -> str:
+    """ "£4,250" or "£4,250.50" ("" for no amount); `|pounds:"pence"` always shows pence."""
+    return formats.pounds(value, pence=style == "pence")
