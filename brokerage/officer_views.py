@@ -37,6 +37,7 @@ from brokerage.referral_selectors import (
 from brokerage.referrals import Shortlisted, default_deadline, placement_decide, referral_send
 from common.formats import pounds
 from common.xlsx import XLSX_CONTENT_TYPE, XlsxWorkbook
+from geo.names import local_authority_name
 from placements.models import PlacementRequest, PlacementSearch
 from placements.permissions import can_make_placement_requests
 from placements.search_forms import LIMIT_FIELD, polygon_text
@@ -229,9 +230,9 @@ def _without(
 
 
 def _local_authority(setting: Setting) -> str:
-    if setting.local_authority is not None:
-        return setting.local_authority.name
-    return setting.local_authority_name or "Not known"
+    return local_authority_name(
+        setting.local_authority, setting.local_authority_name, default="Not known"
+    )
 
 
 # Comparing the answers --------------------------------------------------------------------------

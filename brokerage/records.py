@@ -73,6 +73,7 @@ from brokerage.models import (
 )
 from brokerage.referrals import referral_blocker, referral_exclusions
 from common.formats import yes_no
+from geo.names import local_authority_name
 from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
 from placements.models import PlacementRequest, PlacementSearch, Urgency
@@ -270,7 +271,7 @@ def _preferred_location(placement_request: PlacementRequest, search: PlacementSe
     area = criteria.get("area")
     own = placement_request.organisation
     if area == AreaKind.OWN_LA:
-        return own.area.name if own.area else own.name
+        return local_authority_name(own.area, own.name)
     if area == AreaKind.REGION:
         return f"The region ({own.region.name})"
     if area == AreaKind.LAS:
@@ -345,10 +346,9 @@ def _actual_placement(
     if outcome is None:
         return None
     setting = outcome.setting
-    local_authority = (
-        setting.local_authority.name if setting.local_authority else setting.local_authority_name
+    location = ", ".join(
+        part for part in (setting.local_authority_label, setting.postcode_district) if part
     )
-    location = ", ".join(part for part in (local_authority, setting.postcode_district) if part)
     return {
         "total_weekly_cost": _money(outcome.weekly_cost),
         "placement_location": location,

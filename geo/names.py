@@ -107,3 +107,13 @@ def la_gss_codes_for_names(names: Iterable[str]) -> dict[str, str | None]:
 def la_gss_code_for_name(name: str) -> str | None:
     """The upper-tier GSS code for a local authority name, or None if it cannot be told."""
     return la_gss_codes_for_names([name])[name]
+
+
+def local_authority_name(area: Area | None, stated: str = "", *, default: str = "") -> str:
+    """The name a local authority is shown by, on pages, exports and records alike: the ONS name
+    of the authority it was matched to (its `Area`, keyed by GSS code) when there is one; else
+    the name as its source stated it (Ofsted's list, an organisation's own name); else
+    `default` ("Not known", "your local authority")."""
+    if area is not None:
+        return area.name
+    return stated or default

@@ -864,9 +864,7 @@ def _match(
         vacancy=vacancy,
         confirmed=confirmed,
         map_point=None if setting.location_is_private else setting.location,
-        locality=setting.local_authority.name
-        if setting.local_authority
-        else setting.local_authority_name,
+        locality=setting.local_authority_label,
     )
 
 

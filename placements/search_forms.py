@@ -26,6 +26,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 
 from geo.models import Area
+from geo.names import local_authority_name
 from geo.postcodes import PostcodeError, postcode_lookup
 from placements.matching import AreaKind, SearchCriteria
 from placements.models import PlacementRequest, PlaceThatMatters
@@ -133,7 +134,7 @@ class SearchForm(forms.Form):
         self.placement_request = request
         organisation = request.organisation
         region = organisation.region
-        own = organisation.area.name if organisation.area else "your local authority"
+        own = local_authority_name(organisation.area, default="your local authority")
         areas = [
             (AreaKind.ANYWHERE, "Anywhere in England"),
             (AreaKind.OWN_LA, f"In {own}"),

@@ -31,12 +31,6 @@ def _public(value: str) -> Callable[[Setting], str]:
     return get
 
 
-def _local_authority(setting: Setting) -> str:
-    if setting.local_authority is not None:
-        return setting.local_authority.name
-    return setting.local_authority_name
-
-
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -52,7 +46,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Status", lambda s: s.get_status_display(), 11),
     Column("Registration date", lambda s: s.registration_date),
     Column("Places", lambda s: s.places, 8),
-    Column("Local authority", _local_authority, 24),
+    Column("Local authority", lambda s: s.local_authority_label, 24),
     Column("Ofsted region", lambda s: s.ofsted_region, 20),
     Column("Owner", lambda s: s.owner_name, 36),
     Column("Address", _address, 40),

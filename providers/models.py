@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from simple_history.models import HistoricalRecords
 
 from common.models import TimeStampedModel
+from geo.names import local_authority_name
 from providers import ofsted
 
 ProvisionType = models.TextChoices(  # type: ignore[misc,call-overload]
@@ -212,6 +213,11 @@ class Setting(TimeStampedModel):
         # A dict, not get_provision_type_display(): that hashes the whole choices list on every
         # call, a sixth of a national search's time when thousands of settings are named.
         return self.name or f"{PROVISION_TYPE_LABELS.get(self.provision_type, '')} {self.urn}"
+
+    @property
+    def local_authority_label(self) -> str:
+        """The local authority it is in, as shown everywhere ("" when not known)."""
+        return local_authority_name(self.local_authority, self.local_authority_name)
 
     @property
     def location_is_private(self) -> bool:

@@ -114,3 +114,27 @@ def test_known_mismatches_point_at_real_authorities(upper_tier):
 def test_nothing_resolves_before_boundaries_are_loaded():
     assert la_gss_codes_for_names(["Rutland", "Durham"]) == {"Rutland": None, "Durham": None}
     assert la_gss_codes_for_names([]) == {}
+
+
+def test_local_authority_shown_by_its_ons_name_else_as_stated():
+    from geo.models import Area
+    from geo.names import local_authority_name
+
+    rutland = Area(gss_code="E06000017", name="Rutland", kind=Area.Kind.UPPER_TIER_LA)
+    assert local_authority_name(rutland, "Rutland County Council") == "Rutland"
+    assert local_authority_name(None, "Rutland County Council") == "Rutland County Council"
+    assert local_authority_name(None, "") == ""
+    assert local_authority_name(None, "", default="Not known") == "Not known"
+    assert local_authority_name(rutland, default="your local authority") == "Rutland"
+
+
+def test_a_setting_names_its_local_authority_the_same_way():
+    from geo.models import Area
+    from providers.models import Setting
+
+    rutland = Area(gss_code="E06000017", name="Rutland", kind=Area.Kind.UPPER_TIER_LA)
+    matched = Setting(local_authority=rutland, local_authority_name="Rutland County Council")
+    unmatched = Setting(local_authority_name="Isle of Anglesey")
+    assert matched.local_authority_label == "Rutland"
+    assert unmatched.local_authority_label == "Isle of Anglesey"
+    assert Setting().local_authority_label == ""

@@ -481,3 +481,29 @@ def test_supported_accommodation_shows_its_own_outcome(signed_in, db):
     detail = signed_in.get(reverse("providers:setting_detail", args=["2000099"])).content.decode()
     assert tag in detail
     assert "Overall effectiveness" not in detail
+
+
+def test_a_local_authority_is_named_the_same_on_the_list_detail_and_export(signed_in, directory):
+    """Matched to a boundary: its ONS name, not Ofsted's text; unmatched (a Welsh council): as
+    Ofsted stated it, on every page and in the export."""
+    matched = SettingFactory(
+        urn="SC200020",
+        name="Matched House",
+        local_authority=AreaFactory(gss_code="E06000903", name="Westshire"),
+        local_authority_name="Westshire County Council",
+    )
+    unmatched = SettingFactory(
+        urn="SC200021", name="Unmatched House", local_authority_name="Isle of Anglesey"
+    )
+    listing = signed_in.get(f"{LIST}?q=House").content.decode()
+    for setting, shown in ((matched, "Westshire"), (unmatched, "Isle of Anglesey")):
+        detail = signed_in.get(reverse("setting_detail", args=[setting.urn])).content.decode()
+        assert f'<dd class="govuk-summary-list__value">{shown}</dd>' in detail
+        assert f'<td class="govuk-table__cell">{shown}</td>' in listing
+    assert "Westshire County Council" not in listing
+    sheet = load_workbook(io.BytesIO(signed_in.get(EXPORT).content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("Local authority")
+    by_urn = {row[rows[0].index("URN")]: row[column] for row in rows[1:]}
+    assert by_urn["SC200020"] == "Westshire"
+    assert by_urn["SC200021"] == "Isle of Anglesey"
