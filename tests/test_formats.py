@@ -82,8 +82,7 @@ def test_the_pounds_template_filter_is_the_same_formatter():
 
 def test_labels_and_yes_no():
     from common.formats import label, labels, yes_no
-    from placements.models import Accommodation
-    from providers.models import Need, Risk
+    from providers.models import Accommodation, Need, Risk
 
     assert labels(["residential"], Accommodation) == "Children's home"
     assert labels([], Accommodation) == "None"
