@@ -497,7 +497,9 @@ def test_a_local_authority_is_named_the_same_on_the_list_detail_and_export(signe
     )
     listing = signed_in.get(f"{LIST}?q=House").content.decode()
     for setting, shown in ((matched, "Westshire"), (unmatched, "Isle of Anglesey")):
-        detail = signed_in.get(reverse("setting_detail", args=[setting.urn])).content.decode()
+        detail = signed_in.get(
+            reverse("providers:setting_detail", args=[setting.urn])
+        ).content.decode()
         assert f'<dd class="govuk-summary-list__value">{shown}</dd>' in detail
         assert f'<td class="govuk-table__cell">{shown}</td>' in listing
     assert "Westshire County Council" not in listing
