@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -20,6 +21,15 @@ class Region(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="The ONS region this hub covers, when it matches one.",
+    )
+    # How much being on one of the region's current frameworks counts in a search's score, beside
+    # the other parts' 100 (placements/matching.py, docs/matching.md). 0 turns it off.
+    framework_weight = models.PositiveSmallIntegerField(
+        "weight of framework membership in the search's score",
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text="Points beside the other parts' 100 (the score is scaled back to 100). "
+        "0: membership does not count.",
     )
 
     class Meta:

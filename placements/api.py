@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -21,8 +22,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from commissioning.models import NeedLevel, RateIncludes
+from commissioning.search import MemberOf
 from geo.journeys import journey_minutes, journey_summary, whole_minutes
-from placements.matching import AreaKind, Match, SearchAreaError, TravelLeg
+from placements.matching import AreaKind, Match, SearchAreaError, TravelLeg, with_memberships
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
 from placements.search_forms import SearchForm
@@ -76,6 +79,30 @@ class MatchVacancySerializer(serializers.Serializer):
     available_from = serializers.DateField(allow_null=True)
 
 
+class TenderedRateSerializer(serializers.Serializer):
+    need_level = serializers.ChoiceField(choices=NeedLevel.choices)
+    weekly_rate = serializers.DecimalField(max_digits=9, decimal_places=2)
+    includes = serializers.ListField(child=serializers.ChoiceField(choices=RateIncludes.choices))
+    solo_premium = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+
+
+class MatchMembershipSerializer(serializers.Serializer):
+    framework_id = serializers.IntegerField()
+    framework = serializers.CharField(help_text="The framework's name.")
+    lot_number = serializers.IntegerField()
+    lot = serializers.CharField(help_text="The lot's name.")
+    joined_on = serializers.DateField()
+    rate = serializers.SerializerMethodField(
+        help_text="The tendered rate for the request's need level; null when the member has "
+        "none for it or the need level is not assessed."
+    )
+    rates = TenderedRateSerializer(many=True, help_text="Every rate it tendered on this lot.")
+
+    def get_rate(self, member: MemberOf) -> dict[str, Any] | None:
+        rate = member.rate_for(self.context.get("need_level", ""))
+        return TenderedRateSerializer(rate).data if rate else None
+
+
 class MatchSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     urn = serializers.CharField(source="setting.urn")
@@ -96,6 +123,11 @@ class MatchSerializer(serializers.Serializer):
         allow_null=True, help_text="Fostering agencies: carer households that could take the child."
     )
     travel = MatchTravelSerializer(many=True)
+    memberships = MatchMembershipSerializer(
+        many=True,
+        help_text="Its active memberships of current lots of your region's current frameworks "
+        "(empty: on none).",
+    )
     reasons = serializers.ListField(child=serializers.CharField())
     concerns = serializers.ListField(child=serializers.CharField())
 
@@ -139,6 +171,12 @@ QUERY = [
         "on_service_only",
         bool,
         description="Only settings whose provider is on this service (can be sent a referral).",
+    ),
+    OpenApiParameter(
+        "framework",
+        str,
+        description='"ours": only active members of a current lot of your region\'s current '
+        "frameworks; a framework's id: only its members. Empty: every setting.",
     ),
     OpenApiParameter(
         "limit_{place_id}",
@@ -187,6 +225,7 @@ class PlacementMatchesView(APIView):
             )
         except SearchAreaError as exc:
             raise ValidationError({"area": [str(exc)]}) from exc
+        with_memberships(result.matches, placement_request, today=timezone.localdate())
         return Response(
             SearchResultSerializer(
                 {
@@ -196,7 +235,8 @@ class PlacementMatchesView(APIView):
                     "journeys": result.journeys.as_dict(),
                     "journey_summary": journey_summary(result.journeys, engine=result.engine),
                     "matches": [_match(rank, m) for rank, m in enumerate(result.matches, 1)],
-                }
+                },
+                context={"need_level": placement_request.need_level},
             ).data
         )
 
@@ -212,6 +252,7 @@ def _match(rank: int, match: Match) -> dict[str, Any]:
         "vacancy": match.vacancy if match.vacancy and match.households is None else None,
         "households": match.households,
         "travel": match.travel,
+        "memberships": match.memberships,
         "reasons": match.reasons,
         "concerns": match.concerns,
     }

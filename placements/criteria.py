@@ -32,6 +32,7 @@ from django import forms
 from django.db import models
 from django.db.models import Q, TextChoices
 
+from commissioning.models import NeedLevel
 from common.formats import label, labels, notice_period, yes_no
 from placements.models import (
     URGENCY_NOTICE_DAYS,
@@ -618,6 +619,38 @@ class Capabilities(Criterion):
         return [code for code in self.present(child) if stated.get(code) == capability]
 
 
+NOT_ASSESSED = "Not assessed"
+
+
+class NeedBand(ProfilePart):
+    """The band the officer judges the child's needs are priced at. Not a criterion: it excludes
+    no setting, it picks which of a framework member's tendered rates the search shows."""
+
+    fields = ("need_level",)
+    section = NEEDS_AND_RISKS
+    label = "Need level (for framework rates)"
+
+    def form_fields(self) -> dict[str, forms.Field]:
+        return {
+            "need_level": forms.ChoiceField(
+                label="Need level (optional)",
+                help_text="The band the child's needs are priced at on your frameworks. It picks "
+                "which tendered rate the search shows; it excludes no setting.",
+                choices=[("", NOT_ASSESSED), *NeedLevel.choices],
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": model_message("need_level", "invalid_choice")},
+            )
+        }
+
+    def layout(self) -> list[LayoutObject]:
+        return [Field.radios("need_level", legend_size=Size.SMALL, small=True)]
+
+    def rows(self, profile: Mapping[str, Any], *, unstated: str) -> list[tuple[str, str]]:
+        code = profile.get("need_level") or ""
+        return [(self.label, str(dict(NeedLevel.choices).get(code, NOT_ASSESSED)))]
+
+
 def capability_labels(codes: Iterable[str]) -> str:
     """A child's risks and needs (codes from both lists) as their labels."""
     return labels(codes, (Risk, Need), "")
@@ -639,6 +672,7 @@ PROFILE: tuple[ProfilePart, ...] = (
     Adaptation(),
     Communicates(),
     CAPABILITIES,
+    NeedBand(),
 )
 CRITERIA: tuple[Criterion, ...] = tuple(part for part in PROFILE if isinstance(part, Criterion))
 PROFILE_FIELDS: tuple[str, ...] = tuple(name for part in PROFILE for name in part.fields)

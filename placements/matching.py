@@ -10,8 +10,9 @@ the number of destinations (see geo/travel.py); road times then apply the exact 
 is safe: no journey can beat a straight line at the national speed limit (TRAVEL_MAX_KMH), so a
 setting outside it can never be within the limit by road, and the estimate engine is slower still.
 
-The ranking is in docs/matching.md: a score out of 100 from five parts, each shown to the
-officer with the reasons and concerns behind it.
+The ranking is in docs/matching.md: a score out of 100 from five parts (six when the region
+weights membership of its frameworks), each shown to the officer with the reasons and concerns
+behind it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from commissioning.search import MemberOf, current_frameworks, current_memberships, memberships_of
 from geo.journeys import JourneyCounts, journey_minutes, whole_minutes
 from geo.models import Area, PostcodeDistrict
 from geo.shapes import METRES_PER_MILE, as_multipolygon, buffered, circle
@@ -50,6 +52,10 @@ from providers.models import (
     Setting,
     sexes_words,
 )
+
+
+# How much each part counts towards the score (out of 100). docs/matching.md explains them.
+WEIGHTS = {"fit": 30, "vacancy": 20, "travel": 25, "ofsted": 15, "local": 10}
 
 
 class AreaKind:
@@ -76,6 +82,9 @@ class SearchCriteria:
     on_service_only: bool = False
     # {PlaceThatMatters id: max minutes or None}: overrides the request's own limits.
     limits: dict[int, int | None] = field(default_factory=dict)
+    # Only active members of a current lot of the region's current frameworks, or of this one.
+    on_frameworks: bool = False
+    framework_id: int | None = None
 
     def as_record(self) -> dict[str, Any]:
         """The criteria as saved with the search (JSON)."""
@@ -88,7 +97,13 @@ class SearchCriteria:
             "include_unconfirmed": self.include_unconfirmed,
             "on_service_only": self.on_service_only,
             "limits": {str(k): v for k, v in sorted(self.limits.items())},
+            "on_frameworks": self.on_frameworks,
+            "framework_id": self.framework_id,
         }
+
+    @property
+    def framework_filter(self) -> bool:
+        return self.on_frameworks or self.framework_id is not None
 
 
 @dataclass(frozen=True)
@@ -123,6 +138,12 @@ class Match:
     map_point: Point | None = None
     map_point_approximate: bool = False
     locality: str = ""
+    # What each part weighs here, scaled so that they add up to 100 (WEIGHTS, and the region's
+    # framework weight when it counts).
+    weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    # Its current memberships of the region's frameworks, with their tendered rates: filled in
+    # for the results shown (`with_memberships`), one query for a page.
+    memberships: list[MemberOf] = field(default_factory=list)
 
     @property
     def longest_minutes(self) -> float | None:
@@ -178,6 +199,8 @@ class MatchResult:
     engine: str
     milliseconds: int = 0
     on_service_only: bool = False
+    framework_name: str = ""  # the one framework the search was narrowed to, if any
+    framework_weight: int = 0  # what membership weighed (0: not a part of this score)
 
     @property
     def journeys(self) -> JourneyCounts:
@@ -195,12 +218,11 @@ FUNNEL_LABELS = {
     "criteria": "Their stated criteria and their vacancy's restrictions admit this child",
     "available": "With a confirmed vacancy or a suitable carer household",
     "where": "Inside the search area and outside the areas to avoid",
+    "framework": "On your region's frameworks (active members of a current lot)",
     "travel": "Within every travel limit (by road, or estimated where the roads do not reach)",
     "on_service": "Run by a provider on this service (can be sent a referral)",
 }
 
-# How much each part counts towards the score (out of 100). docs/matching.md explains them.
-WEIGHTS = {"fit": 30, "vacancy": 20, "travel": 25, "ofsted": 15, "local": 10}
 JUDGEMENT_SCORE = {
     ofsted.Judgement.OUTSTANDING: 1.0,
     ofsted.Judgement.GOOD: 0.75,
@@ -221,6 +243,18 @@ HOUSEHOLDS_FOR_FULL_MARKS = 4
 PLANNED_AFTER_DAYS = 5
 LATE_START_VACANCY = 0.75
 LOCAL_SCORE = {"own": 1.0, "neighbour": 0.6, "region": 0.3, "elsewhere": 0.0}
+# The sixth part, weighted by the region (accounts.Region.framework_weight) beside the others'
+# 100: 1 for an active member of a current lot of one of its current frameworks, else 0.
+FRAMEWORK = "framework"
+
+
+def scaled_weights(framework_weight: int) -> dict[str, float]:
+    """The parts' weights, scaled to add up to 100, with the framework part when it counts."""
+    if framework_weight <= 0:
+        return dict(WEIGHTS)
+    weights: dict[str, float] = {**WEIGHTS, FRAMEWORK: framework_weight}
+    total = sum(weights.values())
+    return {name: weight * 100 / total for name, weight in weights.items()}
 
 
 class SearchAreaError(ValueError):
@@ -319,6 +353,12 @@ class _Child:
     now: datetime
     limits: dict[int, int | None]
     places: list[PlaceThatMatters]
+    # 0 when membership does not count: the region weights it 0 or has no current framework.
+    framework_weight: int = 0
+
+    @property
+    def region_id(self) -> int:
+        return self.request.organisation.region_id
 
     @property
     def group(self) -> int:
@@ -423,10 +463,24 @@ class _Filters:
     unconfirmed_criteria: Q
     unconfirmed_available: Q
     household_where: Q
+    framework: Q  # Q() when the search is not narrowed to frameworks
+
+
+def _framework_q(child: _Child, criteria: SearchCriteria) -> Q:
+    if not criteria.framework_filter:
+        return Q()
+    members = current_memberships(
+        child.region_id, today=child.today, framework_id=criteria.framework_id
+    )
+    return Q(Exists(members.filter(setting=OuterRef("pk"))))
 
 
 def _filters(
-    child: _Child, area: MultiPolygon | None, avoid: list[Polygon], discs: list[Polygon]
+    child: _Child,
+    area: MultiPolygon | None,
+    avoid: list[Polygon],
+    discs: list[Polygon],
+    criteria: SearchCriteria,
 ) -> _Filters:
     request = child.request
     types = sorted(
@@ -449,6 +503,7 @@ def _filters(
             & (Q(vacancy__isnull=True) | Q(vacancy__confirmed_at__lt=_vacancy_cutoff(child)))
         ),
         household_where=household_where,
+        framework=_framework_q(child, criteria),
     )
 
 
@@ -472,21 +527,27 @@ def setting_match(
     today = timezone.localdate(now)
     places = list(request.places.all())
     limits = {place.pk: criteria.limits.get(place.pk, place.max_minutes) for place in places}
+    region = request.organisation.region
+    frameworks = list(current_frameworks(region.pk, today=today).values_list("pk", "name"))
     child = _Child(
         request=request, age=request.age_on(today), today=today, now=now, limits=limits,
-        places=places,
+        places=places, framework_weight=region.framework_weight if frameworks else 0,
     )  # fmt: skip
     area = search_area(request, criteria)
     avoid = [a.area for a in request.areas_to_avoid.all()]
     discs = _discs(child)
-    f = _filters(child, area, avoid, discs)
+    f = _filters(child, area, avoid, discs, criteria)
 
     # The funnel: how many settings each hard filter leaves, in one query (demand evidence).
-    funnel = Setting.objects.aggregate(
-        registered=Count("pk", filter=f.registered),
-        criteria=Count("pk", filter=f.registered & f.criteria),
-        available=Count("pk", filter=f.registered & f.criteria & f.available),
-    )
+    steps = f.registered & f.criteria & f.available
+    counts = {
+        "registered": Count("pk", filter=f.registered),
+        "criteria": Count("pk", filter=f.registered & f.criteria),
+        "available": Count("pk", filter=steps),
+    }
+    if criteria.framework_filter:
+        counts["framework"] = Count("pk", filter=steps & f.framework)
+    funnel = Setting.objects.aggregate(**counts)
     candidates = _candidates(f, area, avoid, discs, criteria.include_unconfirmed)
     funnel["where"] = sum(1 for light in candidates if light.strict)
     assessed = _assess(child, candidates, f, travel=travel)
@@ -504,8 +565,23 @@ def setting_match(
         avoid=avoid,
         engine=assessed.engine,
         on_service_only=criteria.on_service_only,
+        framework_name=dict(frameworks).get(criteria.framework_id, "")
+        if criteria.framework_id is not None
+        else "",
+        framework_weight=child.framework_weight,
         milliseconds=round((time.perf_counter() - started) * 1000),
     )
+
+
+def with_memberships(matches: Iterable[Match], request: PlacementRequest, *, today: Any) -> None:
+    """Fill in these matches' current memberships of the request's region's frameworks and
+    their tendered rates: one query however many matches (a page's 25, or the API's all)."""
+    matches = list(matches)
+    found = memberships_of(
+        [m.setting.pk for m in matches], request.organisation.region_id, today=today
+    )
+    for match in matches:
+        match.memberships = found.get(match.setting.pk, [])
 
 
 def _on_service(match: Match) -> bool:
@@ -533,7 +609,7 @@ def _candidates(
         & (f.available | f.unconfirmed_available)
         if include_unconfirmed
         else f.registered & strict
-    )
+    ) & f.framework
     fostering = Q(provision_type__in=FOSTERING_PROVISION_TYPES)
     agencies_where = f.agency_where
     if include_unconfirmed:
@@ -561,14 +637,19 @@ class _Light(NamedTuple):
     strict: bool
 
 
-def _load(ids: Iterable[int]) -> list[Setting]:
-    """The settings worth showing, whole, with what ranking and the page use."""
-    settings = list(
+def _load(child: _Child, ids: Iterable[int]) -> list[Setting]:
+    """The settings worth showing, whole, with what ranking and the page use (and, when the
+    region weights it, whether each is on one of its frameworks: `on_framework`)."""
+    queryset = (
         Setting.objects.filter(pk__in=list(ids))
         .select_related("eligibility", "vacancy")
         # The timestamps alone were a fifth of a national search's time to parse.
         .defer(*UNUSED_FIELDS)
     )
+    if child.framework_weight:
+        members = current_memberships(child.region_id, today=child.today)
+        queryset = queryset.annotate(on_framework=Exists(members.filter(setting=OuterRef("pk"))))
+    settings = list(queryset)
     # Each local authority once (there are 153), not once per setting: a national search
     # names thousands of settings in a few dozen authorities. Never their boundaries.
     areas = Area.objects.defer("boundary", "created_at", "updated_at").in_bulk(
@@ -595,7 +676,7 @@ def _assess(child: _Child, candidates: list[_Light], f: _Filters, *, travel: boo
         ).values_list("district", "point")
     )
     journeys = _Journeys.measure(child, candidates, households, district_points, travel=travel)
-    loaded = _load(_worth_loading(child, candidates, journeys, travel=travel))
+    loaded = _load(child, _worth_loading(child, candidates, journeys, travel=travel))
     private_districts = {
         s.postcode_district for s in loaded if s.location_is_private and s.postcode
     }
@@ -771,8 +852,9 @@ def _assess_home(
         ),
         "ofsted": _ofsted_part(setting, reasons, concerns),
         "local": _local_part(context, setting.local_authority, reasons),
+        **_framework_part(child, setting, reasons),
     }
-    return _match(setting, components, reasons, concerns, travel_legs, vacancy, confirmed)
+    return _match(child, setting, components, reasons, concerns, travel_legs, vacancy, confirmed)
 
 
 def _assess_agency(
@@ -831,14 +913,16 @@ def _assess_agency(
         ),
         "ofsted": _ofsted_part(setting, reasons, concerns),
         "local": _local_part(context, setting.local_authority, reasons),
+        **_framework_part(child, setting, reasons),
     }
-    match = _match(setting, components, reasons, concerns, best, None, confirmed)
+    match = _match(child, setting, components, reasons, concerns, best, None, confirmed)
     match.households = count
     match.household_places = sum(places for _, places in qualifying)
     return match
 
 
 def _match(
+    child: _Child,
     setting: Setting,
     components: dict[str, float],
     reasons: list[str],
@@ -847,7 +931,8 @@ def _match(
     vacancy: VacancyView | None,
     confirmed: bool,
 ) -> Match:
-    score = sum(WEIGHTS[name] * value for name, value in components.items())
+    weights = scaled_weights(child.framework_weight)
+    score = sum(weights[name] * value for name, value in components.items())
     if not confirmed:
         concerns.insert(
             0,
@@ -863,6 +948,7 @@ def _match(
         travel=travel_legs,
         vacancy=vacancy,
         confirmed=confirmed,
+        weights=weights,
         map_point=None if setting.location_is_private else setting.location,
         locality=setting.local_authority_label,
     )
@@ -1006,6 +1092,17 @@ def _local_part(context: _RankContext, area: Area | None, reasons: list[str]) ->
         reasons.append(f"In {area.name}, in the region")
         return LOCAL_SCORE["region"]
     return LOCAL_SCORE["elsewhere"]
+
+
+def _framework_part(child: _Child, setting: Setting, reasons: list[str]) -> dict[str, float]:
+    """{"framework": 1 or 0} when the region weights membership, else nothing (the part is
+    left out, not counted as 0)."""
+    if not child.framework_weight:
+        return {}
+    if getattr(setting, "on_framework", False):
+        reasons.append("On one of your region's frameworks")
+        return {FRAMEWORK: 1.0}
+    return {FRAMEWORK: 0.0}
 
 
 # --- One setting, explained: what in its stated criteria excludes the child ---------------------

@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from commissioning.models import NeedLevel
 from common.models import TimeStampedModel
 from providers.models import (
     Accommodation,
@@ -183,6 +184,16 @@ class PlacementRequest(TimeStampedModel):
         ),
         default=list,
         blank=True,
+    )
+    # The officer's judgement of the band the child's needs are priced at: not a criterion (it
+    # excludes no setting), it picks which of a framework member's tendered rates applies.
+    need_level = models.CharField(
+        max_length=12,
+        choices=NeedLevel.choices,
+        blank=True,
+        default="",
+        help_text="The band the child's needs are priced at; empty: not assessed.",
+        error_messages=_messages(CHOOSE_LISTED),
     )
 
     class Meta:

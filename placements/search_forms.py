@@ -23,8 +23,10 @@ from django import forms
 from django.contrib.gis.geos import LinearRing, Polygon
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.html import format_html
 
+from commissioning.search import current_frameworks
 from geo.models import Area
 from geo.names import local_authority_name
 from geo.postcodes import PostcodeError, postcode_lookup
@@ -36,6 +38,9 @@ ENGLAND_BOUNDS = (-6.5, 49.8, 2.0, 55.9)  # min longitude, min latitude, max lon
 MAX_POLYGON_CORNERS = 200
 MAX_RADIUS_MILES = 100
 LIMIT_FIELD = "limit_{}"
+# The framework select's first two choices; the rest are the region's current frameworks' ids.
+ANY_SETTING = ""
+OUR_FRAMEWORKS = "ours"
 _NUMBER = r"-?\d{1,3}(?:\.\d+)?"
 _CORNER = re.compile(rf"^\s*({_NUMBER})\s+({_NUMBER})\s*$")
 
@@ -128,6 +133,12 @@ class SearchForm(forms.Form):
         label="Only settings whose provider is on the service (can be sent a referral)",
         required=False,
     )
+    framework = forms.ChoiceField(
+        label="Frameworks",
+        help_text="Settings on no framework are shown unless you choose one here.",
+        required=False,
+        error_messages={"invalid_choice": "Choose a framework from the list"},
+    )
 
     def __init__(self, *args: Any, request: PlacementRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,6 +158,10 @@ class SearchForm(forms.Form):
         # Conditional radios are numbered from 0 (the error summary links to the first).
         self.fields["area"].first_choice_id = "id_area_0"  # type: ignore[attr-defined]
         cast(forms.ChoiceField, self.fields["las"]).choices = la_choices(request)
+        frameworks = framework_choices(request)
+        cast(forms.ChoiceField, self.fields["framework"]).choices = frameworks
+        # A region with no current framework has nothing to narrow to.
+        has_frameworks = len(frameworks) > 2
         self.places: list[PlaceThatMatters] = list(request.places.all())
         limit_names = []
         for place in self.places:
@@ -203,6 +218,7 @@ class SearchForm(forms.Form):
             ),
             Field.checkbox("include_unconfirmed"),
             Field.checkbox("on_service_only"),
+            *([Field.select("framework")] if has_frameworks else []),
         )
 
     @classmethod
@@ -256,6 +272,7 @@ class SearchForm(forms.Form):
         data = self.cleaned_data
         area = data["area"]
         radius = data.get("radius_miles")
+        framework = data.get("framework") or ANY_SETTING
         return SearchCriteria(
             area=area,
             las=tuple(data.get("las") or ()) if area == AreaKind.LAS else (),
@@ -266,11 +283,25 @@ class SearchForm(forms.Form):
             include_unconfirmed=bool(data.get("include_unconfirmed")),
             on_service_only=bool(data.get("on_service_only")),
             limits={place.pk: data.get(LIMIT_FIELD.format(place.pk)) for place in self.places},
+            on_frameworks=framework == OUR_FRAMEWORKS,
+            framework_id=int(framework) if framework.isdigit() else None,
         )
 
     @property
     def place_fields(self) -> list[forms.BoundField]:
         return [self[LIMIT_FIELD.format(place.pk)] for place in self.places]
+
+
+def framework_choices(request: PlacementRequest) -> list[tuple[str, str]]:
+    """Any setting, those on the region's current frameworks, or those on one of them."""
+    frameworks = current_frameworks(
+        request.organisation.region_id, today=timezone.localdate()
+    ).values_list("pk", "name")
+    return [
+        (ANY_SETTING, "Any setting, on a framework or not"),
+        (OUR_FRAMEWORKS, "On our frameworks"),
+        *((str(pk), f"On this framework: {name}") for pk, name in frameworks),
+    ]
 
 
 def la_choices(request: PlacementRequest) -> list[tuple[str, str]]:

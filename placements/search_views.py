@@ -11,13 +11,23 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
+from commissioning.models import NeedLevel
+from common.formats import pounds
 from common.xlsx import XLSX_CONTENT_TYPE
 from geo.journeys import journey_summary, whole_minutes
 from placements.exports import search_workbook
-from placements.matching import FUNNEL_LABELS, WEIGHTS, Match, MatchResult, SearchAreaError
+from placements.matching import (
+    FUNNEL_LABELS,
+    WEIGHTS,
+    Match,
+    MatchResult,
+    SearchAreaError,
+    with_memberships,
+)
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
 from placements.search_forms import SearchForm, polygon_text
@@ -86,8 +96,10 @@ class SearchView(_SearchMixin, View):
         matches = result.matches if result else []
         # Out of range or not a number: the last or the first page, as the directory does.
         page = Paginator(matches, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        # This page's memberships and rates: one query for its 25, not one per result.
+        with_memberships(page.object_list, placement_request, today=timezone.localdate())
         rows = [
-            _row(self.actor, match, rank)
+            _row(self.actor, match, rank, placement_request.need_level)
             for rank, match in enumerate(page.object_list, start=max(page.start_index(), 1))
         ]
         criteria_query = _criteria_query(request.GET)
@@ -121,6 +133,7 @@ class SearchView(_SearchMixin, View):
                 "unconfirmed_count": sum(1 for m in matches if not m.confirmed),
                 "funnel": _funnel(result),
                 "weights": WEIGHTS,
+                "framework_weight": result.framework_weight if result else 0,
                 "export_url": reverse("placements:placement_search_export", args=[pk])
                 + (f"?{query}" if query else ""),
                 "map_data": _map_data(placement_request, form, result),
@@ -146,7 +159,7 @@ class SearchExportView(_SearchMixin, View):
         return response
 
 
-def _row(actor: Any, match: Match, rank: int) -> dict[str, Any]:
+def _row(actor: Any, match: Match, rank: int, need_level: str) -> dict[str, Any]:
     setting = match.setting
     return {
         "rank": rank,
@@ -162,16 +175,52 @@ def _row(actor: Any, match: Match, rank: int) -> dict[str, Any]:
             else ""
         ),
         "components": [
-            (name, WEIGHTS[name], round(WEIGHTS[name] * value, 1))
+            (name, match.weights[name], round(match.weights[name] * value, 1))
             for name, value in match.components.items()
         ],
+        "memberships": membership_rows(match, need_level),
     }
+
+
+def membership_rows(match: Match, need_level: str) -> list[dict[str, Any]]:
+    """Each current membership in words: the framework, the lot, and the tendered rate for the
+    child's need level (every rate when it is not assessed)."""
+    rows = []
+    for member in match.memberships:
+        if need_level:
+            rate = member.rate_for(need_level)
+            band = str(NeedLevel(need_level).label)
+            rates = [_rate_words(rate, band)] if rate else [f"No rate for this need level ({band})"]
+        else:
+            rates = [_rate_words(rate, rate.need_level_label) for rate in member.rates] or [
+                "No rates tendered"
+            ]
+        rows.append(
+            {
+                "framework": member.framework,
+                "lot": f"Lot {member.lot_number}: {member.lot}",
+                "rates": rates,
+            }
+        )
+    return rows
+
+
+def _rate_words(rate: Any, band: str) -> str:
+    text = f"{band}: {pounds(rate.weekly_rate)} a week"
+    if rate.includes:
+        text += f" (includes {rate.includes_label.lower()})"
+    if rate.solo_premium:
+        text += f"; solo premium {pounds(rate.solo_premium)} a week"
+    return text
 
 
 def _funnel(result: MatchResult | None) -> list[tuple[str, int]]:
     if result is None:
         return []
-    return [(FUNNEL_LABELS[key], count) for key, count in result.funnel.items()]
+    labels = dict(FUNNEL_LABELS)
+    if result.framework_name:
+        labels["framework"] = f"On {result.framework_name} (active members of a current lot)"
+    return [(labels[key], count) for key, count in result.funnel.items()]
 
 
 def _geojson(geometry: GEOSGeometry | None) -> Any:

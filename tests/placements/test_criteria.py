@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from commissioning.models import NeedLevel
 from placements import criteria, services
 from placements.criteria import CRITERIA, ChildOn
 from placements.forms import PlacementRequestForm
@@ -217,6 +218,7 @@ def test_each_part_of_the_profile_has_its_rows_on_both_pages():
             living_alongside=LivingAlongside.SOLO_ONLY,
             has_pet=True,
             communication=[Communication.BSL],
+            need_level=NeedLevel.ENHANCED,
         ),
         today=date(2027, 1, 4),
     )
@@ -234,8 +236,9 @@ def test_each_part_of_the_profile_has_its_rows_on_both_pages():
         ("Communication", "British Sign Language"),
         ("Risks", "None"),
         ("Needs", "None"),
+        ("Need level (for framework rates)", "Enhanced"),
     ]
-    assert criteria.profile_rows(profile, unstated="None stated")[-2:] == [
+    assert criteria.profile_rows(profile, unstated="None stated")[-3:-1] == [
         ("Risks", "None stated"),
         ("Needs", "None stated"),
     ]
@@ -261,10 +264,12 @@ def test_the_export_says_age_sex_kind_and_needs_of_its_own():
         "sex": "Male",
         "placement_kind": "Short break",
         "needs": ["Autism"],
+        "need_level": "Not assessed",
     }
     assert [header for _, header, _ in criteria.record_columns()] == [
         "Age",
         "Sex",
         "Kind of placement",
         "Needs",
+        "Need level (for framework rates)",
     ]

@@ -81,6 +81,7 @@ def form_data(**overrides: object) -> dict[str, object]:
         "communication": ["bsl"],
         "risks": ["going_missing", "self_harm"],
         "needs": [],
+        "need_level": "",
         **management("places", 2),
         "places-0-label": "School",
         "places-0-postcode": "le15 6ab",
