@@ -53,7 +53,6 @@ from providers.models import (
     sexes_words,
 )
 
-
 # How much each part counts towards the score (out of 100). docs/matching.md explains them.
 WEIGHTS = {"fit": 30, "vacancy": 20, "travel": 25, "ofsted": 15, "local": 10}
 
