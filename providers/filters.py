@@ -7,6 +7,7 @@ URL always means the same settings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import django_filters
@@ -15,6 +16,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size
 from django import forms
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 
 from geo.models import Area
 from providers.models import Judgement, ProvisionType, Setting
@@ -28,6 +30,21 @@ JUDGEMENT_FILTERS = {
     "help_and_protection": "Help and protection",
     "leadership_and_management": "Leadership and management",
 }
+
+
+def on_frameworks_q(region_id: int, today: date) -> Q:
+    """Settings that are active members of a current lot of one of the region's current
+    frameworks. commissioning/ is above providers/, so this goes through the reverse relation
+    by name (the same rule as commissioning.search.current_memberships); use it in one
+    filter() call, so that every condition is about the same membership."""
+    return Q(
+        Q(memberships__status="active", memberships__lot__framework__region_id=region_id),
+        Q(memberships__lot__starts_on__lte=today),
+        Q(memberships__lot__ends_on__isnull=True) | Q(memberships__lot__ends_on__gte=today),
+        Q(memberships__lot__framework__starts_on__lte=today),
+        Q(memberships__lot__framework__ends_on__isnull=True)
+        | Q(memberships__lot__framework__ends_on__gte=today),
+    )
 
 
 def _distinct_values(field: str) -> list[tuple[str, str]]:
@@ -117,6 +134,8 @@ class SettingFilterForm(forms.Form):
                 Field.checkboxes(name, legend_size=Size.SMALL, small=True)
                 for name in JUDGEMENT_FILTERS
             ),
+            # Only for LA and hub users: a region's frameworks are not a provider's business.
+            *([Field.checkbox("on_frameworks")] if "on_frameworks" in self.fields else []),
         )
 
 
@@ -156,6 +175,11 @@ class SettingFilter(django_filters.FilterSet):
     overall_effectiveness = _judgement_filter("overall_effectiveness")
     help_and_protection = _judgement_filter("help_and_protection")
     leadership_and_management = _judgement_filter("leadership_and_management")
+    on_frameworks = django_filters.BooleanFilter(
+        label="On our frameworks (active members of a current lot)",
+        widget=forms.CheckboxInput,
+        method="filter_on_frameworks",
+    )
 
     class Meta:
         model = Setting
@@ -166,13 +190,29 @@ class SettingFilter(django_filters.FilterSet):
         self,
         data: Mapping[str, Any] | None = None,
         queryset: QuerySet[Setting] | None = None,
+        *,
+        framework_region_id: int | None = None,
         **kwargs: Any,
     ) -> None:
         # Always bound, so that an empty query string still applies the default statuses.
         bound = _as_query_dict(data)
         if not bound.getlist("status"):
             bound.setlist("status", list(DEFAULT_STATUSES))
+        # The region whose frameworks "on our frameworks" means; None: the filter is not offered.
+        self.framework_region_id = framework_region_id
         super().__init__(bound, queryset=queryset, **kwargs)
+        if framework_region_id is None:
+            del self.filters["on_frameworks"]  # before the form is made from the filters
+
+    def filter_on_frameworks(
+        self, queryset: QuerySet[Setting], name: str, value: bool | None
+    ) -> QuerySet[Setting]:
+        if not value or self.framework_region_id is None:
+            return queryset
+        members = Setting.objects.filter(
+            on_frameworks_q(self.framework_region_id, timezone.localdate())
+        )
+        return queryset.filter(pk__in=members.values("pk"))
 
     def filter_text(self, queryset: QuerySet[Setting], name: str, value: str) -> QuerySet[Setting]:
         text = value.strip()

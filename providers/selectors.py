@@ -7,7 +7,7 @@ leave these selectors except for settings whose location may be shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from providers.filters import SettingFilter
+from providers.filters import SettingFilter, on_frameworks_q
 from providers.models import (
     PRIVATE_LOCATION_TYPES,
     OfstedImport,
@@ -41,14 +41,47 @@ def _setting_queryset() -> QuerySet[Setting]:
     )
 
 
-def setting_filter(*, data: Mapping[str, Any] | None) -> SettingFilter:
-    """The directory's filter set, bound to `data` (a request's GET); `.qs` is the result."""
-    return SettingFilter(data, queryset=_setting_queryset())
+def setting_filter(
+    *, data: Mapping[str, Any] | None, framework_region_id: int | None = None
+) -> SettingFilter:
+    """The directory's filter set, bound to `data` (a request's GET); `.qs` is the result.
+    `framework_region_id`: the region whose frameworks "On our frameworks" means (LA and hub
+    users'); None, and the filter is not offered."""
+    return SettingFilter(
+        data, queryset=_setting_queryset(), framework_region_id=framework_region_id
+    )
 
 
-def setting_list(*, filters: Mapping[str, Any] | None) -> QuerySet[Setting]:
+def setting_list(
+    *, filters: Mapping[str, Any] | None, framework_region_id: int | None = None
+) -> QuerySet[Setting]:
     """Settings matching the directory's filters, sorted by name. Invalid values are ignored."""
-    return setting_filter(data=filters).qs
+    return setting_filter(data=filters, framework_region_id=framework_region_id).qs
+
+
+def framework_region_of(user: Any) -> int | None:
+    """The region whose frameworks a directory user sees: an LA's or a hub's, never a
+    provider's (a region's frameworks are not one provider's business)."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or organisation.kind not in ("la", "hub"):
+        return None
+    return int(organisation.region_id)
+
+
+def framework_names(*, settings: Iterable[Setting], region_id: int) -> dict[int, list[str]]:
+    """The names of the region's current frameworks each setting is an active member of, by
+    setting: one query for a page of the directory."""
+    names: dict[int, list[str]] = {}
+    rows = (
+        Setting.objects.filter(pk__in=[s.pk for s in settings])
+        .filter(on_frameworks_q(region_id, timezone.localdate()))
+        .values_list("pk", "memberships__lot__framework__name")
+        .distinct()
+        .order_by("pk", "memberships__lot__framework__name")
+    )
+    for pk, name in rows:
+        names.setdefault(pk, []).append(name)
+    return names
 
 
 def setting_list_public_location(*, settings: QuerySet[Setting]) -> QuerySet[Setting]:

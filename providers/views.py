@@ -58,9 +58,15 @@ class SettingListView(LoginRequiredMixin, View):
     nav_section = "providers"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = selectors.setting_filter(data=request.GET)
+        region_id = selectors.framework_region_of(request.user)
+        filterset = selectors.setting_filter(data=request.GET, framework_region_id=region_id)
         settings = filterset.qs
         page = Paginator(settings, PAGE_SIZE).get_page(request.GET.get("page"))
+        if region_id is not None:  # each row's frameworks, one query for the page
+            page.object_list = list(page.object_list)
+            names = selectors.framework_names(settings=page.object_list, region_id=region_id)
+            for setting in page.object_list:
+                setting.framework_names = names.get(setting.pk, [])
         count = page.paginator.count
         map_points = selectors.setting_map_points(settings=settings)
         query = request.GET.copy()
@@ -91,7 +97,9 @@ class SettingExportView(LoginRequiredMixin, View):
     nav_section = ""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        settings = selectors.setting_list(filters=request.GET)
+        settings = selectors.setting_list(
+            filters=request.GET, framework_region_id=selectors.framework_region_of(request.user)
+        )
         content = exports.settings_workbook(settings.iterator(chunk_size=1_000))
         filename = f"settings-{timezone.localdate():%Y-%m-%d}.xlsx"
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
