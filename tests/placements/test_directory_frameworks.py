@@ -17,7 +17,7 @@ from tests.factories import OrganisationFactory, RegionFactory, UserFactory
 from tests.providers.factories import SettingFactory
 
 pytestmark = pytest.mark.django_db
-LIST = reverse("setting_list")
+LIST = reverse("providers:setting_list")
 
 
 def current_lot(region, name):

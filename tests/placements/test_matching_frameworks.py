@@ -239,7 +239,7 @@ def officer_client(world_map, client):
 
 
 def search_url(request: PlacementRequest, **query: Any) -> str:
-    url = reverse("placement_search", args=[request.pk])
+    url = reverse("placements:placement_search", args=[request.pk])
     return url + ("?" + urlencode(query, doseq=True) if query else "")
 
 
@@ -316,7 +316,7 @@ def test_the_api_gives_memberships_and_the_rate_and_takes_the_filter(
         includes=["core"],
     )
     request = child(world_map, need_level=NeedLevel.SPECIALIST)
-    url = reverse("api_placement_matches", args=[request.pk])
+    url = reverse("api:api_placement_matches", args=[request.pk])
 
     body = officer_client.get(url, {"area": "anywhere", "framework": "ours"}).json()
 
@@ -331,7 +331,7 @@ def test_the_api_gives_memberships_and_the_rate_and_takes_the_filter(
         "solo_premium": None,
     }
     assert match["components"]["framework"] == 1.0
-    schema = officer_client.get(reverse("api_schema")).content.decode()
+    schema = officer_client.get(reverse("api:api_schema")).content.decode()
     assert "memberships" in schema and "framework" in schema
 
 
