@@ -18,7 +18,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,10 @@ from django.db.models import Value  # noqa: E402
 from django.db.models.functions import MD5, Concat  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import Organisation, Region, Role, User  # noqa: E402
+from commissioning.models import Framework, Lot, Membership  # noqa: E402
 from geo.models import Area, Postcode  # noqa: E402
 from geo.travel import travel_times  # noqa: E402
 from placements.matching import (  # noqa: E402
@@ -47,7 +50,7 @@ from placements.matching import (  # noqa: E402
     setting_match,
 )
 from placements.models import PlacementRequest, PlaceThatMatters  # noqa: E402
-from providers.models import Need, Risk  # noqa: E402
+from providers.models import Need, Risk, Setting  # noqa: E402
 
 RUTLAND = "E06000017"
 REQUESTS = 60  # half with their places in Rutland, half elsewhere in England
@@ -324,6 +327,7 @@ def search_benchmark(network: str) -> None:
         )
     )
     emit(_summary("search_without_travel", bare))
+    framework_benchmark(searches)
     emit(
         {
             "name": "search_travel_ratio",
@@ -334,6 +338,68 @@ def search_benchmark(network: str) -> None:
     )
     page_benchmark(searches[:PAGE_SUBSET])
     largest_page_benchmark()
+
+
+BENCH_FRAMEWORK = "Bench framework"
+FRAMEWORK_SHARE = 3  # one setting in this many, across England, is a member
+
+
+def framework_benchmark(searches: list[Search]) -> None:
+    """The same searches narrowed to "On our frameworks", against themselves without the filter,
+    once every searching region has a current framework whose one lot has a third of England's
+    open settings as active members (so the score's framework part counts in both)."""
+    today = timezone.localdate()
+    regions = {s.request.organisation.region_id for s in searches}
+    Framework.objects.filter(name=BENCH_FRAMEWORK).delete()
+    setting_ids = list(
+        Setting.objects.filter(status=Setting.Status.ACTIVE)
+        .order_by("urn")
+        .values_list("pk", flat=True)
+    )[::FRAMEWORK_SHARE]
+    for region_id in regions:
+        framework = Framework.objects.create(
+            region_id=region_id,
+            name=BENCH_FRAMEWORK,
+            kind=Framework.Kind.FRAMEWORK,
+            starts_on=today - timedelta(days=365),
+            ends_on=today + timedelta(days=365),
+        )
+        lot = Lot.objects.create(
+            framework=framework,
+            number=1,
+            name="Every kind",
+            accommodation="residential",
+            starts_on=framework.starts_on,
+            ends_on=framework.ends_on,
+        )
+        Membership.objects.bulk_create(
+            Membership(lot=lot, setting_id=pk, joined_on=framework.starts_on) for pk in setting_ids
+        )
+    try:
+
+        def match(search: Search, *, filtered: bool) -> Callable[[], Any]:
+            criteria = replace(search.criteria, on_frameworks=filtered)
+            return lambda: setting_match(request=search.request, criteria=criteria)
+
+        for search in searches[:WARM_UP]:
+            match(search, filtered=False)()
+            match(search, filtered=True)()
+        plain, _ = _time([match(s, filtered=False) for s in searches])
+        narrowed, results = _time([match(s, filtered=True) for s in searches])
+        emit(
+            _summary(
+                "search_frameworks",
+                narrowed,
+                without_filter_p50_ms=round(percentile(plain, 0.5), 1),
+                without_filter_p95_ms=round(percentile(plain, 0.95), 1),
+                p95_ratio=round(percentile(narrowed, 0.95) / percentile(plain, 0.95), 2),
+                target_p95_ratio=1.1,
+                members=len(setting_ids),
+                mean_matches=round(statistics.mean(len(r.matches) for r in results), 1),
+            )
+        )
+    finally:
+        Framework.objects.filter(name=BENCH_FRAMEWORK).delete()
 
 
 def largest_page_benchmark() -> None:
