@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.permissions import can_manage_region, can_manage_users
 from brokerage.referral_selectors import referrals_waiting_count
+from commissioning.permissions import can_read_frameworks, can_see_own_memberships
 from placements.permissions import can_make_placement_requests
 from providers.permissions import is_provider
 
@@ -47,6 +48,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(
             {"label": "Providers", "url": reverse("providers:setting_list"), "section": "providers"}
         )
+        if can_read_frameworks(user):
+            frameworks_url = reverse("commissioning:framework_list")
+            items.append({"label": "Frameworks", "url": frameworks_url, "section": "frameworks"})
+        elif can_see_own_memberships(user):
+            frameworks_url = reverse("commissioning:own_memberships")
+            items.append({"label": "Frameworks", "url": frameworks_url, "section": "frameworks"})
         if can_manage_region(user):
             items.append(
                 {

@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from commissioning import api as commissioning_api
 from placements.api import PlacementMatchesView
 from providers import api
 
@@ -15,6 +16,10 @@ router = SimpleRouter()
 router.register("settings", api.SettingViewSet, basename="api_setting")
 router.register(
     r"settings/(?P<urn>[^/.]+)/households", api.HouseholdViewSet, basename="api_household"
+)
+router.register("frameworks", commissioning_api.FrameworkViewSet, basename="api_framework")
+router.register(
+    "framework-memberships", commissioning_api.MembershipViewSet, basename="api_membership"
 )
 
 v1 = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("", include("providers.urls")),
+    path("frameworks/", include("commissioning.urls")),
     path("placements/", include("placements.urls")),
     path("", include("brokerage.urls")),
     path("", include("accounts.urls")),
