@@ -44,6 +44,9 @@ PLAIN_PAGES = {
     "accounts:provider_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
     "accounts:user_list": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
     "accounts:user_invite": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
+    "commissioning:framework_list": {HUB: 200, MGR: 200, OFF: 200, PADM: 403, PUSR: 403},
+    "commissioning:framework_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "commissioning:own_memberships": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 200},
 }
 
 # Pages about a person (the target organisation's non-admin member, or its only member).
@@ -199,3 +202,83 @@ def test_transfer_a_setting(world, client, role, scope):
     setting.refresh_from_db()
     assert response.status_code == (302 if expected == 200 else expected)
     assert (setting.provider_organisation == claimant.organisation) == (expected == 200)
+
+
+# Framework pages. "own": a framework of the actor's region let by LA A1 (the LA actors' own
+# organisation); "region": one of the same region let by LA A2; "other": another region's.
+# The owner changes nothing: the region's hub admins change, its member LAs read.
+FRAMEWORK_OWNER = {"own": "la_a1", "region": "la_a2", "other": "la_b1"}
+FRAMEWORK_READ = {
+    HUB: {"own": 200, "region": 200, "other": 404},
+    MGR: {"own": 200, "region": 200, "other": 404},
+    OFF: {"own": 200, "region": 200, "other": 404},
+    PADM: dict.fromkeys(FRAMEWORK_OWNER, 403),
+    PUSR: dict.fromkeys(FRAMEWORK_OWNER, 403),
+}
+FRAMEWORK_MANAGE = {
+    role: (
+        {"own": 200, "region": 200, "other": 404}
+        if role == HUB
+        else dict.fromkeys(FRAMEWORK_OWNER, 403)
+    )
+    for role in ALL_ROLES
+}
+
+
+def _framework_world(world, scope):
+    from tests.commissioning.factories import FrameworkFactory, LotFactory, MembershipFactory
+
+    owner = getattr(world, FRAMEWORK_OWNER[scope])
+    framework = FrameworkFactory(region=owner.region, owner=owner, name="Before")
+    lot = LotFactory(framework=framework)
+    membership = MembershipFactory(lot=lot)
+    return framework, lot, membership
+
+
+def _framework_urls(framework, lot, membership):
+    return {
+        "commissioning:framework_detail": ([framework.pk], FRAMEWORK_READ),
+        "commissioning:framework_changes": ([framework.pk], FRAMEWORK_READ),
+        "commissioning:framework_change": ([framework.pk], FRAMEWORK_MANAGE),
+        "commissioning:lot_add": ([framework.pk], FRAMEWORK_MANAGE),
+        "commissioning:lot_change": ([framework.pk, lot.pk], FRAMEWORK_MANAGE),
+        "commissioning:member_add": ([framework.pk, lot.pk], FRAMEWORK_MANAGE),
+        "commissioning:member_rates": ([framework.pk, membership.pk], FRAMEWORK_MANAGE),
+        "commissioning:member_status": ([framework.pk, membership.pk], FRAMEWORK_MANAGE),
+    }
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("scope", sorted(FRAMEWORK_OWNER))
+def test_framework_pages(world, client, role, scope):
+    framework, lot, membership = _framework_world(world, scope)
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    for name, (args, expected) in _framework_urls(framework, lot, membership).items():
+        assert client.get(reverse(name, args=args)).status_code == expected[role][scope], name
+    client.logout()
+    for name, (args, _) in _framework_urls(framework, lot, membership).items():
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("scope", sorted(FRAMEWORK_OWNER))
+def test_framework_changes_refused_change_nothing(world, client, role, scope):
+    framework, lot, membership = _framework_world(world, scope)
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    expected = FRAMEWORK_MANAGE[role][scope]
+    response = client.post(
+        reverse("commissioning:framework_change", args=[framework.pk]),
+        {"name": "After", "kind": "framework", "owner": "region", "starts_on": "1/4/2025"},
+    )
+    assert response.status_code == (302 if expected == 200 else expected)
+    response = client.post(
+        reverse("commissioning:member_status", args=[framework.pk, membership.pk]),
+        {"status": "left", "on": "2025-06-01", "confirm": "1"},
+    )
+    assert response.status_code == (302 if expected == 200 else expected)
+    framework.refresh_from_db()
+    membership.refresh_from_db()
+    assert (framework.name == "After") == (expected == 200)
+    assert (membership.status == "left") == (expected == 200)
