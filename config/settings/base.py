@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "Communication": "providers.models.Communication",
         "SettingStatus": "providers.models.Setting.Status",
         "VacancyState": "providers.api.VACANCY_STATES",
+        "MembershipStatus": "commissioning.models.Membership.Status",
     },
 }
 

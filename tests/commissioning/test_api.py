@@ -114,6 +114,7 @@ def test_the_schema_documents_the_framework_endpoints(db):
     validate_schema(schema)
     assert {"/api/v1/frameworks/", "/api/v1/frameworks/{id}/", MEMBERSHIPS} <= set(schema["paths"])
     assert schema["paths"]["/api/v1/frameworks/{id}/"]["get"]["tags"] == ["frameworks"]
+    assert "MembershipStatus" in schema["components"]["schemas"]
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
