@@ -40,6 +40,8 @@ class DemoReport:
     # More demo provider organisations, named after Ofsted's owner of the settings they run.
     demo_providers: int = 0
     demo_provider_settings: int = 0
+    # Settings put on the demo framework's lots, with demo rates.
+    demo_framework_members: int = 0
 
 
 @dataclass
@@ -85,6 +87,7 @@ def demo_seed() -> DemoReport:
     locations = demo_locations_seed(local_authority_codes=region_las, commit=True)
     facts = demo_facts_seed(local_authority_codes=region_las, commit=True)
     providers, provider_settings = demo_providers_seed()
+    framework_members = demo_frameworks_seed()
     return DemoReport(
         logins=logins,
         postcodes_loaded=postcodes,
@@ -95,6 +98,7 @@ def demo_seed() -> DemoReport:
         demo_households=facts.households_created,
         demo_providers=providers,
         demo_provider_settings=provider_settings,
+        demo_framework_members=framework_members,
     )
 
 
@@ -315,3 +319,78 @@ def demo_providers_seed() -> tuple[int, int]:
             provider_organisation=organisation
         )
     return created, given
+
+
+DEMO_FRAMEWORK_NAME = "East Midlands residential and supported framework (demo)"
+# (number, name, kind of placement, ages, how many members, whether rates carry a solo premium)
+DEMO_LOTS = (
+    (1, "Children's homes (demo)", "residential", (8, 17), 8, False),
+    (2, "Children's homes for complex needs, solo (demo)", "residential", (10, 17), 4, True),
+    (3, "Supported accommodation for 16 and 17 (demo)", "supported", (16, 17), 4, False),
+)
+# Demo weekly rates by need level: a base that varies by setting, and each band's uplift.
+DEMO_RATE_UPLIFT = {"standard": 0, "enhanced": 900, "complex": 2200, "specialist": 3800}
+
+
+def demo_frameworks_seed() -> int:
+    """The demo region's one framework (marked demo): three lots, and as members the settings the
+    region's providers on the service run, with demo weekly rates by need level. Settings are
+    taken in URN order, so the same ones each time. Returns the memberships created (0 when run
+    again)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from commissioning.models import Framework, Lot, Membership, Rate
+    from providers.models import ACCOMMODATION_PROVISION_TYPES, Setting
+
+    require_demo_allowed()
+    region = Region.objects.filter(area__gss_code=DEMO_REGION_CODE).first()
+    if region is None:
+        return 0
+    starts, ends = dt.date(2025, 4, 1), dt.date(2029, 3, 31)
+    framework, _ = Framework.objects.get_or_create(
+        region=region,
+        name=DEMO_FRAMEWORK_NAME,
+        defaults={
+            "kind": Framework.Kind.FRAMEWORK,
+            "reference": "DEMO-2025-01",
+            "starts_on": starts,
+            "ends_on": ends,
+        },
+    )
+    created = 0
+    for number, name, accommodation, (min_age, max_age), members, solo in DEMO_LOTS:
+        lot, _ = Lot.objects.get_or_create(
+            framework=framework,
+            number=number,
+            defaults={
+                "name": name,
+                "accommodation": accommodation,
+                "min_age": min_age,
+                "max_age": max_age,
+                "starts_on": starts,
+                "ends_on": ends,
+            },
+        )
+        settings_ = Setting.objects.filter(
+            status=Setting.Status.ACTIVE,
+            provision_type__in=ACCOMMODATION_PROVISION_TYPES[accommodation],
+            provider_organisation__region=region,
+        ).order_by("urn")[:members]
+        for setting in settings_:
+            membership, made = Membership.objects.get_or_create(
+                lot=lot, setting=setting, defaults={"joined_on": starts}
+            )
+            if not made:
+                continue
+            created += 1
+            base = Decimal(4800 + sum(map(ord, setting.urn)) % 9 * 100 + number * 250)
+            for level, uplift in DEMO_RATE_UPLIFT.items():
+                Rate.objects.create(
+                    membership=membership,
+                    need_level=level,
+                    weekly_rate=base + uplift,
+                    includes=["core", "education"] if level != "standard" else ["core"],
+                    solo_premium=Decimal(950) if solo else None,
+                )
+    return created

@@ -30,6 +30,11 @@ class Command(BaseCommand):
                 f"{report.demo_providers} demo providers, named after their owners on Ofsted's "
                 "list (marked demo)"
             )
+        if report.demo_framework_members:
+            self.stdout.write(
+                f"Put {report.demo_framework_members} settings on the demo framework's 3 lots, "
+                "with demo weekly rates (marked demo)"
+            )
         self.stdout.write("Demo logins (password for all: " + DEMO_PASSWORD + "):")
         for login in report.logins:
             self.stdout.write(f"  {login.role:<18} {login.email:<32} {login.organisation}")
