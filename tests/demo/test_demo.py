@@ -118,8 +118,17 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client, 
     assert result.funnel["on_service"] == len(referable) >= 3
     assert all(m.setting.provision_type == "childrens_home" for m in referable)
 
+    # The demo framework: three lots, settings run on the service as members, with demo rates.
+    from commissioning.models import Membership
+
+    members = Membership.objects.filter(setting__provider_organisation__isnull=False).count()
+    assert members == Membership.objects.count() > 0
+    assert f"Put {members} settings on the demo framework's 3 lots" in out
+
     call_command("seed_demo")  # again: same data, nothing doubled, nothing re-imported
     out = capsys.readouterr().out
+    assert "demo framework" not in out
+    assert Membership.objects.count() == members
     assert "Imported" not in out
     assert "demo locations" not in out  # nothing more to give
     assert "on the service" not in out
