@@ -69,6 +69,7 @@ def test_every_url_name_belongs_to_an_app_namespace():
         "accounts",
         "api",
         "brokerage",
+        "commissioning",
         "placements",
         "providers",
     }
@@ -81,8 +82,13 @@ def test_templates_only_use_namespaced_names_that_exist():
     assert [(path, name) for path, name in used if name not in names] == []
 
 
+# Reversed only if it exists (NoReverseMatch caught): the framework page's "Import members and
+# rates" link, whose page the .xlsx import adds. Remove once that page is on main.
+OPTIONAL_NAMES = {"commissioning:framework_import_upload"}
+
+
 def test_python_only_reverses_namespaced_names_that_exist():
-    names = _names(get_resolver().url_patterns) | {"admin:index"}
+    names = _names(get_resolver().url_patterns) | {"admin:index"} | OPTIONAL_NAMES
     used = _used(_python_files(), PY_URL)
     assert len(used) > 100
     assert [(path, name) for path, name in used if name not in names] == []
