@@ -72,6 +72,19 @@ SECTIONS = {
         "brokerage:off_service_enquiry_create",
     ],
     "la_referrals": ["brokerage:la_referral_list"],
+    "frameworks": [
+        "commissioning:framework_list",
+        "commissioning:framework_add",
+        "commissioning:framework_detail",
+        "commissioning:framework_change",
+        "commissioning:framework_changes",
+        "commissioning:lot_add",
+        "commissioning:lot_change",
+        "commissioning:member_add",
+        "commissioning:member_rates",
+        "commissioning:member_status",
+        "commissioning:own_memberships",
+    ],
 }
 # A referral's pages are "Referrals" for its provider and "Placement requests" for the LA.
 REFERRAL_PAGES = [
