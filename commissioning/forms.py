@@ -87,7 +87,10 @@ class FrameworkForm(GovukFormMixin, forms.Form):
     owner = forms.ChoiceField(
         label="Who let it",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the region or the member local authority that let it"},
+        error_messages={
+            "required": "Choose the region or the member local authority that let it",
+            "invalid_choice": "Choose the region or one of its member local authorities",
+        },
     )
     reference = forms.CharField(
         label="Reference (optional)",

@@ -111,6 +111,10 @@ def test_add_a_framework_shows_errors_then_saves(world, client):
     assert "Enter the framework's name" in text
     assert "Enter a real date, like 1/4/2025" in text
     response = client.post(
+        url, {"name": "Fostering DPS", "kind": "dps", "owner": str(world.la_b1.pk)}
+    )
+    assert "Choose the region or one of its member local authorities" in _text(response)
+    response = client.post(
         url,
         {
             "name": "Fostering DPS",
