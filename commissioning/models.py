@@ -203,3 +203,40 @@ class Rate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_need_level_display()} at {self.weekly_rate}"
+
+
+class FrameworkImport(TimeStampedModel):
+    """One upload of a framework's members and rates: the rows as read and checked, kept until the
+    hub admin confirms (then saved in one transaction) or cancels (then the rows are dropped)."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed (nothing saved)"
+        COMMITTED = "committed", "Imported"
+        CANCELLED = "cancelled", "Cancelled (nothing saved)"
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="imports")
+    source = models.CharField(max_length=255, help_text="The uploaded file's name.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    rows = models.JSONField(
+        default=list, blank=True, help_text="Each row's values as read, problems and what it does."
+    )
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["previewed", "committed", "cancelled"]),
+                name="framework_import_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} into {self.framework_id} ({self.get_status_display()})"

@@ -25,3 +25,14 @@ def can_read_frameworks(user: User) -> bool:
 def can_see_own_memberships(user: User) -> bool:
     """Provider users and admins see the memberships and rates of their own settings only."""
     return is_provider(user)
+
+
+def can_import_framework_members(user: User) -> bool:
+    """Hub admins import members and rates into their region's frameworks."""
+    return can_manage_frameworks(user)
+
+
+def can_export_framework_members(user: User) -> bool:
+    """Whoever reads the region's frameworks may export their members and rates (an LA the hub
+    has removed is no longer a member)."""
+    return can_read_frameworks(user)

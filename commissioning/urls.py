@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from commissioning import views
 
@@ -22,4 +22,6 @@ urlpatterns = [
         views.MemberStatusView.as_view(),
         name="member_status",
     ),
+    # The members-and-rates import (preview, then confirm) and export.
+    path("", include("commissioning.import_urls")),
 ]
