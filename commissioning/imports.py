@@ -40,6 +40,7 @@ from commissioning.models import (
     Rate,
     RateIncludes,
 )
+from common.xlsx import FORMULA_PREFIXES
 from providers.models import Accommodation, Setting
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -235,7 +236,13 @@ class _Cells:
         value = self.cells.get(key)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return None if value is None else str(value)
+        if value is None:
+            return None
+        text = str(value)
+        if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+            # Our own export wrote it so (common/xlsx.py neutralise): read back what was meant.
+            text = text[1:]
+        return text
 
     def whole(self, key: str, low: int = 0, high: int = 32767) -> int | None:
         value = self.cells.get(key)
