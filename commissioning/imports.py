@@ -45,6 +45,7 @@ from providers.models import Accommodation, Setting
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+LOT_NAME_LENGTH = 200  # Lot.name's max_length
 # The header row is looked for among the first few rows (a title line above it is common).
 HEADER_SEARCH_ROWS = 10
 
@@ -232,7 +233,7 @@ class _Cells:
             return None
         return read(key)
 
-    def text(self, key: str) -> str | None:
+    def text(self, key: str, longest: int | None = None) -> str | None:
         value = self.cells.get(key)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -242,6 +243,9 @@ class _Cells:
         if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
             # Our own export wrote it so (common/xlsx.py neutralise): read back what was meant.
             text = text[1:]
+        if longest is not None and len(text) > longest:
+            self.error(key, f"{TITLES[key]} must be {longest} characters or fewer.")
+            return None
         return text
 
     def whole(self, key: str, low: int = 0, high: int = 32767) -> int | None:
@@ -332,7 +336,7 @@ def row_read(cells: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]
     read = _Cells(cells)
     values: dict[str, Any] = {
         "lot_number": read.required("lot_number", lambda k: read.whole(k, 1, 999)),
-        "lot_name": read.required("lot_name", read.text),
+        "lot_name": read.required("lot_name", lambda k: read.text(k, LOT_NAME_LENGTH)),
         "kind": read.required("kind", lambda k: read.choice(k, KIND_CHOICES, KIND_WORDS.values())),
         "youngest": read.required("youngest", lambda k: read.whole(k, 0, 25)),
         "oldest": read.required("oldest", lambda k: read.whole(k, 0, 25)),

@@ -173,6 +173,11 @@ BAD_ROWS = [
     ({"Status": "Paused"}, "Status", "Status must be one of Active, Suspended or Left."),
     ({"Includes": "core, massage"}, "Includes", "Includes can list only core, education"),
     ({"Lot name": None}, "Lot name", "Lot name is missing."),
+    (
+        {"Lot number": 2, "Lot name": "x" * 201},
+        "Lot name",
+        "Lot name must be 200 characters or fewer.",
+    ),
     ({"Joined": None}, "Joined", "Joined is missing."),
     ({"Weekly rate (£)": None}, "Weekly rate (£)", "Weekly rate (£) is missing."),
     ({"Lot starts": "soon"}, "Lot starts", "Lot starts must be a date"),
@@ -384,3 +389,7 @@ def test_a_formula_is_never_read_as_a_value(framework, hub_admin):
     record = preview(framework, hub_admin, [row(**{"Weekly rate (£)": "=1+1"})])
     # openpyxl writes the formula with no cached value: the cell reads as empty.
     assert record.rows[0]["errors"][0]["message"] == "Weekly rate (£) is missing."
+
+
+def test_the_lot_name_limit_is_the_models():
+    assert Lot._meta.get_field("name").max_length == 200
