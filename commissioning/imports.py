@@ -40,6 +40,7 @@ from commissioning.models import (
     Rate,
     RateIncludes,
 )
+from common.formats import pounds
 from common.xlsx import FORMULA_PREFIXES
 from providers.models import Accommodation, Setting
 
@@ -136,7 +137,8 @@ INCLUDES_CHOICES = _choices({}, RateIncludes.choices)
 
 
 def money(value: Decimal | str | None) -> str:
-    return "" if value is None else f"£{Decimal(value):,.2f}"
+    """A tendered rate, quoted to the penny."""
+    return "" if value is None else pounds(Decimal(value), pence=True)
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -308,8 +310,8 @@ class _Cells:
         if not low <= amount <= MAX_WEEKLY_RATE:
             self.error(
                 key,
-                f"{TITLES[key]} must be from {money(low)} to {money(MAX_WEEKLY_RATE)} a week. "
-                f"It says {money(amount)}.",
+                f"{TITLES[key]} must be from {pounds(low)} to {pounds(MAX_WEEKLY_RATE)} a week. "
+                f"It says {pounds(amount)}.",
             )
             return None
         return str(amount.quantize(Decimal("0.01")))

@@ -155,12 +155,12 @@ BAD_ROWS = [
     (
         {"Weekly rate (£)": 0},
         "Weekly rate (£)",
-        "Weekly rate (£) must be from £1.00 to £100,000.00",
+        "Weekly rate (£) must be from £1 to £100,000 a week. It says £0.",
     ),
     (
         {"Weekly rate (£)": 1_000_000},
         "Weekly rate (£)",
-        "Weekly rate (£) must be from £1.00 to £100,000.00 a week. It says £1,000,000.00.",
+        "Weekly rate (£) must be from £1 to £100,000 a week. It says £1,000,000.",
     ),
     (
         {"Weekly rate (£)": "about five grand"},
