@@ -84,6 +84,11 @@ SECTIONS = {
         "commissioning:member_rates",
         "commissioning:member_status",
         "commissioning:own_memberships",
+        "commissioning:framework_import_upload",
+        "commissioning:framework_import_detail",
+        "commissioning:framework_import_confirm",
+        "commissioning:framework_import_cancel",
+        "commissioning:framework_export",
     ],
 }
 # A referral's pages are "Referrals" for its provider and "Placement requests" for the LA.
