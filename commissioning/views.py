@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -46,14 +46,6 @@ CHANGES_PER_PAGE = 50
 
 def _detail_url(framework: Framework) -> str:
     return reverse("commissioning:framework_detail", args=[framework.pk])
-
-
-def import_url(framework: Framework) -> str | None:
-    """The .xlsx import's page for this framework, once that page exists."""
-    try:
-        return reverse("commissioning:framework_import_upload", args=[framework.pk])
-    except NoReverseMatch:
-        return None
 
 
 @dataclass(frozen=True)
@@ -124,7 +116,6 @@ class FrameworkDetailView(FrameworkPageMixin, View):
                 "framework": framework,
                 "lots": lots,
                 "can_manage": can_manage,
-                "import_url": import_url(framework) if can_manage else None,
                 "today": timezone.localdate(),
             },
         )

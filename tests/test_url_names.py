@@ -82,13 +82,8 @@ def test_templates_only_use_namespaced_names_that_exist():
     assert [(path, name) for path, name in used if name not in names] == []
 
 
-# Reversed only if it exists (NoReverseMatch caught): the framework page's "Import members and
-# rates" link, whose page the .xlsx import adds. Remove once that page is on main.
-OPTIONAL_NAMES = {"commissioning:framework_import_upload"}
-
-
 def test_python_only_reverses_namespaced_names_that_exist():
-    names = _names(get_resolver().url_patterns) | {"admin:index"} | OPTIONAL_NAMES
+    names = _names(get_resolver().url_patterns) | {"admin:index"}
     used = _used(_python_files(), PY_URL)
     assert len(used) > 100
     assert [(path, name) for path, name in used if name not in names] == []

@@ -31,8 +31,8 @@ def test_hub_admin_imports_three_lots_and_twelve_members(live_server, page, axe,
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
-    # The framework's own page links here once it exists (another slice builds it).
-    page.goto(f"{live_server.url}/commissioning/frameworks/{framework.pk}/import/")
+    page.goto(f"{live_server.url}/frameworks/{framework.pk}/")
+    page.get_by_role("link", name="Import members and rates (.xlsx)").click()
     page.get_by_role("heading", name="Import members and rates").wait_for()
     axe.check("fw-10-import-upload")
 

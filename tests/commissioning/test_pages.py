@@ -83,8 +83,8 @@ def test_detail_shows_lots_members_and_rates(world, client, framework):
     assert "Provider A1" in text
     assert "Enhanced £6,150.50 Core care, Therapy £800" in text
     assert "Add a member" in text and "Change status" in text
-    # The import page does not exist on this branch: no link, no error.
-    assert "Import members and rates" not in text
+    assert "Import members and rates (.xlsx)" in text
+    assert "Export members and rates (.xlsx)" in text
 
 
 def test_officers_read_the_detail_without_change_links(world, client, framework):
@@ -92,6 +92,8 @@ def test_officers_read_the_detail_without_change_links(world, client, framework)
     text = _text(client.get(reverse("commissioning:framework_detail", args=[framework.pk])))
     assert "Oak House (SC700001)" in text
     assert "Add a member" not in text and "Change status" not in text and "Add a lot" not in text
+    assert "Import members and rates" not in text
+    assert "Export members and rates (.xlsx)" in text
 
 
 def test_add_a_framework_shows_errors_then_saves(world, client):
