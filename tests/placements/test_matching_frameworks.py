@@ -6,6 +6,7 @@ Frameworks run from a year ago to a year ahead of today, so no test depends on t
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -264,7 +265,11 @@ def test_the_page_shows_memberships_rates_and_the_filter(world_map, region, lot,
     assert "No rate for this need level (Complex)" in html
     assert "On our frameworks" in html
     assert "On this framework: East Midlands Residential" in html
-    assert "framework 9/9" in html  # the part, shown like the others (10 of 110, scaled)
+    # The part, shown like the others (10 of 110, scaled), every weight in whole points.
+    assert "framework 9/9)" in html
+    assert re.search(
+        r"\(fit \d+/27, vacancy \d+/18, travel \d+/23, ofsted \d+/14, local \d+/9,", html
+    )
 
     narrowed = officer_client.get(
         search_url(request, area="anywhere", framework=str(lot.framework_id))
