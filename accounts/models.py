@@ -59,6 +59,9 @@ class Organisation(TimeStampedModel):
     gss_code = models.CharField("GSS code", max_length=9, blank=True, default="")
     # A local authority stops being a member when the hub removes it; its history stays.
     member_until = models.DateTimeField(null=True, blank=True)
+    # A local authority's LA manager may let the region's hub see its placement prices under its
+    # own name on the price benchmarks; otherwise the hub sees it as "LA 1", "LA 2"...
+    shares_prices_by_name = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
@@ -260,6 +263,10 @@ class AuditEvent(models.Model):
         PROVIDER_INVITED_FROM_SETTING = (
             "provider_invited_from_setting",
             "Provider invited from a setting",
+        )
+        PRICE_SHARING_CHANGED = (
+            "price_sharing_changed",
+            "Sharing prices by name with the region changed",
         )
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -3,10 +3,20 @@
 
 from django.urls import path
 
-from brokerage import enquiry_views, officer_views, request_views
+from brokerage import benchmark_views, enquiry_views, officer_views, request_views
 
 urlpatterns = [
     path("region/", request_views.RegionDemandView.as_view(), name="region_demand"),
+    path("region/prices/", benchmark_views.RegionPricesView.as_view(), name="region_prices"),
+    path(
+        "region/prices.xlsx",
+        benchmark_views.RegionPricesView.as_view(as_format="xlsx"),
+        name="region_prices_xlsx",
+    ),
+    path("prices/", benchmark_views.LaPricesView.as_view(), name="la_prices"),
+    path(
+        "prices.xlsx", benchmark_views.LaPricesView.as_view(as_format="xlsx"), name="la_prices_xlsx"
+    ),
     path(
         "<int:pk>/",
         request_views.PlacementRequestDetailView.as_view(),
