@@ -233,7 +233,7 @@ def _money(value: float | None) -> Decimal | None:
 def outcomes_in(
     region: Region, period: Period, organisation: Organisation | None = None
 ) -> QuerySet[PlacementOutcome]:
-    """The placements counted: started in `period`, for one of `region`'s LAs (or `organisation`)."""
+    """The placements counted: started in `period`, for `region`'s LAs (or `organisation`)."""
     outcomes = PlacementOutcome.objects.filter(
         request__organisation__region=region,
         request__organisation__kind=Organisation.Kind.LOCAL_AUTHORITY,
@@ -288,9 +288,7 @@ def price_tables(
                     key = (str(kind), str(need), route, services)
                     cells = [found.get(key, EMPTY) for found in by_scope]
                     if any(cell.count for cell in cells):
-                        table.rows.append(
-                            Row(str(need_label), route_label, services_label, cells)
-                        )
+                        table.rows.append(Row(str(need_label), route_label, services_label, cells))
         tables.append(table)
     return tables
 
@@ -385,4 +383,3 @@ def price_sharing_set(*, actor: User, organisation: Organisation, shares: bool) 
         )
     organisation.shares_prices_by_name = shares
     return True
-

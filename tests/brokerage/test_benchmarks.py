@@ -53,9 +53,7 @@ def place(
 def cell(tables, kind: str, need: str, route: str, services: str, scope: int = 0):
     (table,) = [t for t in tables if t.accommodation == kind]
     (row,) = [
-        r
-        for r in table.rows
-        if (r.need_level, r.route, r.services) == (need, route, services)
+        r for r in table.rows if (r.need_level, r.route, r.services) == (need, route, services)
     ]
     return row.cells[scope]
 
@@ -110,7 +108,9 @@ def test_cells_split_by_kind_need_route_and_services(world):
     assert cell(tables, "foster", "Standard", "Spot", "Core care only").median == Decimal(1200)
     contracted = "Framework, DPS or block"
     assert cell(tables, "residential", "Enhanced", contracted, "With education").median == 6200
-    extras = cell(tables, "residential", "Not assessed", contracted, "With therapy, transport or other")
+    extras = cell(
+        tables, "residential", "Not assessed", contracted, "With therapy, transport or other"
+    )
     assert extras.median == 7200
     assert [t.rows for t in tables if t.accommodation == "supported"] == [[]]
 
@@ -260,7 +260,7 @@ def test_only_the_la_manager_may_opt_in(world, client, role):
 
 def _sheet_rows(content: bytes, title: str) -> list[list[object]]:
     book = load_workbook(io.BytesIO(content), read_only=True)
-    return [[c for c in row] for row in book[title].iter_rows(values_only=True)]
+    return [list(row) for row in book[title].iter_rows(values_only=True)]
 
 
 def test_hub_export_matches_the_page(world, client):

@@ -25,7 +25,11 @@ SAMPLE = {"int": 1, "urn": "SC123456", "string": "abc"}
 # highlight nothing.
 SECTIONS = {
     "home": ["brokerage:home"],
-    "demand": ["brokerage:region_demand"],
+    "demand": [
+        "brokerage:region_demand",
+        "brokerage:region_prices",
+        "brokerage:region_prices_xlsx",
+    ],
     "orgs": [
         "accounts:organisation_list",
         "accounts:local_authority_add",
@@ -70,6 +74,8 @@ SECTIONS = {
         "brokerage:referral_create",
         "brokerage:placement_outcome_create",
         "brokerage:off_service_enquiry_create",
+        "brokerage:la_prices",
+        "brokerage:la_prices_xlsx",
     ],
     "la_referrals": ["brokerage:la_referral_list"],
     "frameworks": [

@@ -6,11 +6,18 @@ Scopes: "own" is the actor's own organisation; "region" another organisation in 
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Invitation, Role, User
 from accounts.services import invitation_create
+from brokerage.models import PlacementOutcome
+from tests.placements.factories import PlacementRequestFactory
+from tests.providers.factories import SettingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +44,10 @@ PLAIN_PAGES = {
     "accounts:account": dict.fromkeys(ALL_ROLES, 200),
     "brokerage:notification_preferences": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 200},
     "brokerage:region_demand": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "brokerage:region_prices": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "brokerage:region_prices_xlsx": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "brokerage:la_prices": {HUB: 403, MGR: 200, OFF: 403, PADM: 403, PUSR: 403},
+    "brokerage:la_prices_xlsx": {HUB: 403, MGR: 200, OFF: 403, PADM: 403, PUSR: 403},
     "brokerage:la_referral_list": {HUB: 403, MGR: 200, OFF: 200, PADM: 403, PUSR: 403},
     "accounts:password_change": dict.fromkeys(ALL_ROLES, 200),
     "accounts:organisation_list": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
@@ -282,3 +293,38 @@ def test_framework_changes_refused_change_nothing(world, client, role, scope):
     membership.refresh_from_db()
     assert (framework.name == "After") == (expected == 200)
     assert (membership.status == "left") == (expected == 200)
+
+
+# Price benchmarks: whose placements each role's page counts. Five placements at £4,321 a week
+# in the scope's LA (the manager's own, another in the region, one in another region).
+PRICE_LA = {"own": "la_a1", "region": "la_a2", "other": "la_b1"}
+PRICES_SEEN = {
+    # (page, role) -> scope -> the figure shows
+    ("brokerage:region_prices", HUB): {"own": True, "region": True, "other": False},
+    ("brokerage:la_prices", MGR): {"own": True, "region": True, "other": False},
+}
+
+
+@pytest.mark.parametrize(("page", "role"), sorted(PRICES_SEEN))
+@pytest.mark.parametrize("scope", sorted(PRICE_LA))
+def test_price_benchmarks_count_only_the_region(world, client, page, role, scope):
+    la = getattr(world, PRICE_LA[scope])
+    for _ in range(5):
+        setting = SettingFactory(provision_type="childrens_home")
+        PlacementOutcome.objects.create(
+            request=PlacementRequestFactory(organisation=la),
+            setting=setting,
+            urn=setting.urn,
+            start_date=timezone.localdate() - dt.timedelta(days=10),
+            weekly_cost=Decimal("4321"),
+            social_care_weekly=Decimal("4321"),
+            services_included=["core"],
+            commercial_route="spot",
+        )
+    client.force_login(world.user(ACTOR_ORG[role], role))
+    content = client.get(reverse(page)).content.decode()
+    assert ("£4,321" in content) == PRICES_SEEN[(page, role)][scope]
+    # Nobody sees another LA's name (none opted in); the manager's own LA is theirs to see.
+    assert world.la_a2.name not in content and world.la_b1.name not in content
+    if role == HUB:
+        assert world.la_a1.name not in content
