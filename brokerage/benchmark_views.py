@@ -83,7 +83,10 @@ class LaPricesView(PermissionRequiredMixin, View):
         today = timezone.localdate()
         period = benchmarks.period_get(request.GET.get("period"), today)
         tables = benchmarks.price_tables(
-            region, period, scopes=[(organisation.name, organisation), ("The region", None)]
+            region,
+            period,
+            scopes=[(organisation.name, organisation), ("The region", None)],
+            viewer=organisation,
         )
         if self.as_format == "xlsx":
             return _xlsx(tables, period, f"prices-{period.key}.xlsx")

@@ -21,13 +21,16 @@ Disclosure control (no single placement's price identifiable outside its LA):
 - the hub sees a local authority's figures under its name only if its LA manager opted in
   (Organisation.shares_prices_by_name); otherwise as "LA 1", "LA 2"... (numbered in the order
   the LAs joined, never alphabetically, so the number does not hint at the name);
-- an LA manager sees their own LA's cells beside the whole region's, never another LA's.
+- an LA manager sees their own LA's cells beside the whole region's, never another LA's; a
+  region cell shows figures to them only if at least 5 of its prices are other LAs' (they know
+  their own prices, so with fewer they could read another LA's price off the quartiles:
+  "fewer than 5 from other LAs").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +46,7 @@ from providers.models import ACCOMMODATION_PROVISION_TYPES, Accommodation
 
 MIN_PRICES = 5
 SUPPRESSED = "fewer than 5"
+WITHHELD = "fewer than 5 from other LAs"
 
 ROUTES = (("spot", "Spot"), ("contracted", "Framework, DPS or block"))
 SERVICES = (
@@ -136,15 +140,23 @@ class Cell:
     lower_quartile: Decimal | None
     median: Decimal | None
     upper_quartile: Decimal | None
+    # The region's cell as an LA manager would see it, with fewer than MIN_PRICES prices from
+    # other LAs in it: knowing their own, they could read the others' off the quartiles.
+    withheld: bool = False
 
     @property
     def suppressed(self) -> bool:
-        return self.count < MIN_PRICES
+        return self.count < MIN_PRICES or self.withheld
+
+    @property
+    def note(self) -> str:
+        """What a suppressed cell says instead of its figures."""
+        return WITHHELD if self.withheld and self.count >= MIN_PRICES else SUPPRESSED
 
     def shown(self) -> list[str | int]:
         """Count, lower quartile, median and upper quartile as the page and export show them."""
         if self.suppressed:
-            return [SUPPRESSED, "", "", ""]
+            return [self.note, "", "", ""]
         return [
             self.count,
             pounds(self.lower_quartile),
@@ -275,10 +287,22 @@ def price_tables(
     period: Period,
     *,
     scopes: list[tuple[str, Organisation | None]],
+    viewer: Organisation | None = None,
 ) -> list[Table]:
     """One table per kind of placement; each row's cells are one per scope (a label and the LA
-    it counts, or None for the whole region). Rows nobody placed in any scope are left out."""
+    it counts, or None for the whole region). Rows nobody placed in any scope are left out.
+
+    `viewer`: the LA whose manager is looking. The region's cells then show figures only where
+    at least MIN_PRICES of the prices come from other LAs."""
     by_scope = [price_cells(outcomes_in(region, period, la)) for _, la in scopes]
+    if viewer is not None:
+        own = price_cells(outcomes_in(region, period, viewer))
+        for (_, la), found in zip(scopes, by_scope, strict=True):
+            if la is None:
+                for key, whole in found.items():
+                    others = whole.count - own.get(key, EMPTY).count
+                    if others < MIN_PRICES:
+                        found[key] = replace(whole, withheld=True)
     tables = []
     for kind, kind_label in Accommodation.choices:
         table = Table(str(kind), str(kind_label), [label for label, _ in scopes])

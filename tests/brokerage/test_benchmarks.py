@@ -299,3 +299,30 @@ def test_la_export_has_own_and_region_columns(world, client):
         10, "£3,250", "£5,500", "£7,750",
     ]  # fmt: skip
     assert world.la_a2.name not in str(rows)
+
+
+def test_region_cell_needs_five_prices_from_other_las_for_an_la_manager(world, client):
+    # la_a1 knows its own four prices; with one other LA's price, the region's quartiles of five
+    # (the 2nd, 3rd and 4th prices) could give that one away: 1000 2000 [2500] 3000 4000.
+    for cost in (1000, 2000, 3000, 4000):
+        place(world.la_a1, cost, start=RECENT)
+    place(world.la_a2, 2500, start=RECENT)
+    scopes = [("Own", world.la_a1), ("The region", None)]
+    period = benchmarks.period_get("12m", timezone.localdate())
+    tables = benchmarks.price_tables(world.la_a1.region, period, scopes=scopes, viewer=world.la_a1)
+    region = cell(tables, "residential", "Enhanced", "Spot", "Core care only", scope=1)
+    assert region.shown() == ["fewer than 5 from other LAs", "", "", ""]
+    client.force_login(world.user("la_a1", Role.LA_MANAGER))
+    page = client.get(reverse("brokerage:la_prices")).content.decode()
+    assert "£2,500" not in page and "Fewer than 5 from other LAs" in page
+    # The hub knows no LA's own prices: it sees the region's five.
+    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    page = client.get(reverse("brokerage:region_prices")).content.decode()
+    assert "£2,000" in page and "£2,500" in page and "£3,000" in page
+    # A fifth price from other LAs lets the manager see the region's figures.
+    for cost in (2600, 2700, 2800, 2900):
+        place(world.la_a2, cost, start=RECENT)
+    tables = benchmarks.price_tables(world.la_a1.region, period, scopes=scopes, viewer=world.la_a1)
+    region = cell(tables, "residential", "Enhanced", "Spot", "Core care only", scope=1)
+    # Nine: 1000 2000 2500 2600 2700 2800 2900 3000 4000: LQ at 2 → 2500, median 2700, UQ 2900.
+    assert region.shown() == [9, "£2,500", "£2,700", "£2,900"]
