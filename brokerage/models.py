@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 
 from accounts.models import Organisation, User
+from commissioning.models import NeedLevel
 from common.fields import ChoiceArrayField
 from common.formats import labels, pounds
 from common.models import TimeStampedModel
@@ -449,6 +450,24 @@ class PlacementOutcome(TimeStampedModel):
     distance_from = models.CharField(
         max_length=60, blank=True, help_text="Which place that matters the distance is from."
     )
+    # The framework lot it was bought through (empty: spot, or a route the service does not hold),
+    # the band the child's needs were priced at, and the member's tendered rate for that band on
+    # the day it was recorded: kept, so a later change of rates does not rewrite what was agreed.
+    lot = models.ForeignKey(
+        "commissioning.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    need_level = models.CharField(
+        max_length=12,
+        choices=NeedLevel.choices,
+        blank=True,
+        default="",
+        error_messages={"invalid_choice": "Choose the band the child's needs are priced at"},
+    )
+    tendered_rate = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    above_rate_reason = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(2000, message="Enter a reason of 2,000 characters or less")],
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -480,6 +499,14 @@ class PlacementOutcome(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Outcome of {self.request.reference}: {self.urn}"
+
+    @property
+    def above_rate_by(self) -> Decimal | None:
+        """How much the agreed weekly cost is above the tendered rate (None when it is not)."""
+        if self.tendered_rate is None or self.weekly_cost is None:
+            return None
+        difference = self.weekly_cost - self.tendered_rate
+        return difference if difference > 0 else None
 
     def clean(self) -> None:
         """The shares must make the weekly cost: checked once each figure is right on its own

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from brokerage.models import MAX_WEEKLY_PRICE, CommercialRoute, Referral, ServiceIncluded
+from brokerage.records import LotOffer
+from commissioning.models import Lot, NeedLevel
 from common.formats import pounds
 from common.forms import GovukFormMixin
 from placements.models import PlaceThatMatters
@@ -39,6 +41,7 @@ DATE_EXAMPLE = "27/3/2026"
 NOTE_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 1000
 OTHER_SETTING = "other"
+SPOT = "spot"
 
 
 def _date(label: str, *, required: str, help_text: str = "") -> forms.DateField:
@@ -246,6 +249,31 @@ class PlacementOutcomeForm(GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how the placement was bought"},
     )
+    need_level = forms.ChoiceField(
+        label="What band are the child's needs priced at?",
+        choices=[*NeedLevel.choices, ("", "Not assessed")],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="It picks which of the framework's tendered rates applies.",
+        error_messages={"invalid_choice": "Choose the band the child's needs are priced at"},
+    )
+    lot = forms.ChoiceField(
+        label="Was it bought through one of your region's frameworks?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the framework lot, or spot",
+            "invalid_choice": "Choose the framework lot, or spot",
+        },
+    )
+    above_rate_reason = forms.CharField(
+        label="Why is the agreed price above the framework rate?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed only when the weekly cost is above the tendered rate. Do not include "
+        "the child's name.",
+        error_messages={"max_length": "Enter a reason of 2,000 characters or less"},
+    )
     distance_from = forms.TypedChoiceField(
         label="Distance measured from",
         coerce=int,
@@ -262,8 +290,12 @@ class PlacementOutcomeForm(GovukFormMixin, forms.Form):
         *args: Any,
         referrals: Sequence[Referral],
         places: Sequence[PlaceThatMatters],
+        lot_offers: Sequence[LotOffer] = (),
+        need_level: str = "",
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = {"need_level": need_level, **kwargs["initial"]}
         super().__init__(*args, **kwargs)
         ordered = sorted(referrals, key=lambda r: (r.weekly_price is None, r.sent_at, r.pk))
         choices = [(r.setting.urn, self.offer_label(r)) for r in ordered]
@@ -292,8 +324,33 @@ class PlacementOutcomeForm(GovukFormMixin, forms.Form):
                 legend="Who pays each week",
                 legend_size=Size.SMALL,
             ),
-            Field.radios("commercial_route", legend_size=Size.SMALL),
         ]
+        # With a framework lot to choose, the lot says how it was bought (spot otherwise), so
+        # the commercial route is not asked as well.
+        self.lots = {f"{o.lot.pk}-{o.setting.pk}": o.lot for o in lot_offers}
+        if lot_offers:
+            several = len({o.setting.pk for o in lot_offers}) > 1
+            self.fields["lot"].choices = [  # type: ignore[attr-defined]
+                *(
+                    (f"{o.lot.pk}-{o.setting.pk}", o.label(need_level, with_setting=several))
+                    for o in lot_offers
+                ),
+                (SPOT, "Not through a framework (spot)"),
+            ]
+            self.fields["lot"].initial = SPOT
+            del self.fields["commercial_route"]
+            layout += [
+                Field.radios("need_level", legend_size=Size.SMALL, small=True),
+                Field.radios("lot", legend_size=Size.SMALL),
+                Field.textarea("above_rate_reason"),
+            ]
+        else:
+            del self.fields["lot"]
+            del self.fields["above_rate_reason"]
+            layout += [
+                Field.radios("need_level", legend_size=Size.SMALL, small=True),
+                Field.radios("commercial_route", legend_size=Size.SMALL),
+            ]
         if self.places:
             self.fields["distance_from"].choices = [  # type: ignore[attr-defined]
                 (place.pk, f"{place.label} ({place.postcode})") for place in places
@@ -337,6 +394,14 @@ class PlacementOutcomeForm(GovukFormMixin, forms.Form):
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = Decimal(0)
         return cleaned
+
+    def chosen_lot(self) -> Lot | None:
+        return self.lots.get(str(self.cleaned_data.get("lot") or ""))
+
+    def chosen_route(self) -> str:
+        """The commercial route answered, or spot when the lot question stood in for it (a lot
+        chosen sets the route from its framework's kind in `placement_decide`)."""
+        return str(self.cleaned_data.get("commercial_route") or CommercialRoute.SPOT)
 
     @property
     def chosen_urn(self) -> str:

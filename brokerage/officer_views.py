@@ -356,6 +356,10 @@ class PlacementOutcomeCreateView(_RequestView):
             initial=PlacementOutcomeForm.initial_for(chosen),
             referrals=referrals,
             places=list(placement_request.places.all()),
+            lot_offers=records.outcome_lot_offers(
+                placement_request, [r.setting for r in referrals], today=timezone.localdate()
+            ),
+            need_level=placement_request.need_level,
         )
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -391,8 +395,11 @@ class PlacementOutcomeCreateView(_RequestView):
                         social_care_weekly=data["social_care_weekly"],
                         education_weekly=data["education_weekly"],
                         health_weekly=data["health_weekly"],
-                        commercial_route=data["commercial_route"],
+                        commercial_route=form.chosen_route(),
                         distance_from=form.place(),
+                        lot=form.chosen_lot(),
+                        need_level=data["need_level"],
+                        above_rate_reason=data.get("above_rate_reason") or "",
                     )
                 except ValidationError as error:
                     form.add_service_error(error)

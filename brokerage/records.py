@@ -35,7 +35,10 @@ Mapping from our request to the standard:
   `education_continuity` are null (we do not ask). Not in the standard, added after its fields:
   `start_date`, `services_included`, `funding_split` (social care / education / health per week,
   adding up to the weekly cost), `commercial_route` (Spot purchase, Framework, Dynamic purchasing
-  system, Block contract), `distance_from_home_miles` (straight line) and `distance_measured_from`.
+  system, Block contract), `distance_from_home_miles` (straight line), `distance_measured_from`,
+  and the framework terms: `framework` and `lot` (null: spot), `need_level` (the band priced at),
+  `tendered_rate` (the member's rate for that band on the day, kept), `above_rate_by` and
+  `above_rate_reason` (null unless the agreed cost is above the tendered rate).
 - `quality_assurance`: `referral_officer_name` / `referral_date` (the first referral sent),
   `placement_officer_name` / `placement_date` (the placement recorded), `cost_officer_name` /
   `cost_date` (the same: the cost is recorded with the placement).
@@ -72,7 +75,9 @@ from brokerage.models import (
     ServiceIncluded,
 )
 from brokerage.referrals import referral_blocker, referral_exclusions
-from common.formats import yes_no
+from commissioning.models import Lot, NeedLevel, Rate
+from commissioning.search import current_memberships
+from common.formats import pounds, yes_no
 from geo.names import local_authority_name
 from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
@@ -174,9 +179,48 @@ def request_referrals(placement_request: PlacementRequest) -> QuerySet[Referral]
 def request_outcome(placement_request: PlacementRequest) -> PlacementOutcome | None:
     return (
         PlacementOutcome.objects.filter(request=placement_request)
-        .select_related("setting", "setting__local_authority", "decided_by")
+        .select_related("setting", "setting__local_authority", "decided_by", "lot__framework")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class LotOffer:
+    """A current lot of the region's frameworks that one of the offered settings is an active
+    member of, with that member's tendered weekly rates by need level."""
+
+    lot: Lot
+    setting: Setting
+    rates: dict[str, Decimal]
+
+    def label(self, need_level: str, *, with_setting: bool = False) -> str:
+        label = f"{self.lot.framework.name}, lot {self.lot.number}"
+        if with_setting:
+            label += f" ({self.setting.display_name})"
+        rate = self.rates.get(need_level)
+        if rate is not None:
+            return f"{label} — {pounds(rate)} a week for {NeedLevel(need_level).label}"
+        return f"{label}: {self.lot.name}"
+
+
+def outcome_lot_offers(
+    placement_request: PlacementRequest, settings: Iterable[Setting], *, today: dt.date
+) -> list[LotOffer]:
+    """The lots a placement at one of `settings` could be bought through: active memberships of
+    current lots of the request's region's current frameworks, by framework name and lot."""
+    by_id = {setting.pk: setting for setting in settings}
+    if not by_id:
+        return []
+    memberships = list(
+        current_memberships(placement_request.organisation.region_id, today=today)
+        .filter(setting_id__in=by_id)
+        .select_related("lot__framework")
+        .order_by("lot__framework__name", "lot__number", "setting__name")
+    )
+    rates: dict[int, dict[str, Decimal]] = {}
+    for rate in Rate.objects.filter(membership__in=memberships):
+        rates.setdefault(rate.membership_id, {})[rate.need_level] = rate.weekly_rate
+    return [LotOffer(m.lot, by_id[m.setting_id], rates.get(m.pk, {})) for m in memberships]
 
 
 @dataclass(frozen=True)
@@ -373,6 +417,12 @@ def _actual_placement(
             else None
         ),
         "distance_measured_from": outcome.distance_from or None,
+        "framework": outcome.lot.framework.name if outcome.lot else None,
+        "lot": outcome.lot.number if outcome.lot else None,
+        "need_level": str(NeedLevel(outcome.need_level).label) if outcome.need_level else None,
+        "tendered_rate": _money(outcome.tendered_rate),
+        "above_rate_by": _money(outcome.above_rate_by),
+        "above_rate_reason": outcome.above_rate_reason or None,
     }
 
 
@@ -487,6 +537,7 @@ def _with_record_data(requests: QuerySet[PlacementRequest]) -> QuerySet[Placemen
         "outcome__setting",
         "outcome__setting__local_authority",
         "outcome__decided_by",
+        "outcome__lot__framework",
     ).prefetch_related(
         "places",
         "areas_to_avoid",
@@ -615,6 +666,12 @@ REQUEST_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Commercial route", 16),
     ("Distance from home (miles)", 10),
     ("Distance measured from", 16),
+    ("Framework", 24),
+    ("Lot", 6),
+    ("Need level", 12),
+    ("Tendered rate (£ a week)", 12),
+    ("Above the rate by (£ a week)", 12),
+    ("Why above the rate", 30),
     ("Asked outside the service", 9),
     ("Asked outside the service: interested", 9),
 )
@@ -686,6 +743,12 @@ def _request_row(record: dict[str, Any]) -> list[Any]:
         placed.get("commercial_route"),
         placed.get("distance_from_home_miles"),
         placed.get("distance_measured_from"),
+        placed.get("framework"),
+        placed.get("lot"),
+        placed.get("need_level"),
+        placed.get("tendered_rate"),
+        placed.get("above_rate_by"),
+        placed.get("above_rate_reason"),
         len(record["off_service_enquiries"]),
         sum(1 for e in record["off_service_enquiries"] if e["result"] == ENQUIRY_INTERESTED),
     ]

@@ -35,6 +35,9 @@ from brokerage.models import (
 )
 from brokerage.notifications import notification_queue, officer_recipients, referral_recipients
 from brokerage.permissions import can_answer_referral, can_see_referral_as_la
+from commissioning.models import Framework, Lot, NeedLevel, Rate
+from commissioning.search import current_memberships
+from common.formats import pounds
 from common.models import validate_fields
 from common.permissions import require
 from geo.shapes import METRES_PER_MILE
@@ -551,7 +554,17 @@ OUTCOME_TERMS = (
     "education_weekly",
     "health_weekly",
     "commercial_route",
+    "need_level",
+    "above_rate_reason",
 )
+
+# A lot's framework kind says how the placement was bought.
+ROUTE_OF_KIND = {
+    Framework.Kind.FRAMEWORK: "framework",
+    Framework.Kind.DPS: "dps",
+    Framework.Kind.BLOCK: "block",
+    Framework.Kind.OTHER: "framework",
+}
 
 
 @transaction.atomic
@@ -566,18 +579,30 @@ def placement_decide(
     social_care_weekly: Decimal,
     education_weekly: Decimal = Decimal(0),
     health_weekly: Decimal = Decimal(0),
-    commercial_route: str,
+    commercial_route: str = "spot",
     distance_from: PlaceThatMatters | None = None,
+    lot: Lot | None = None,
+    need_level: str | None = None,
+    above_rate_reason: str = "",
     now: datetime | None = None,
 ) -> PlacementOutcome:
     """Record what was secured, close the request, mark the chosen referral placed and tell the
     other providers still in the loop (waiting, interested, or not able) that the place has been
     filled, without detail.
+    A `lot` (empty: spot) must be a current lot of the request's region's current frameworks that
+    the setting is an active member of; it sets the commercial route from the framework's kind,
+    and the member's tendered rate for `need_level` (the request's band unless given) is kept
+    with the outcome. An agreed weekly cost above that rate needs `above_rate_reason`.
     A second decision for the same request is refused and changes nothing."""
     now = now or timezone.now()
     require(can_see_request(actor, request))
     locked = PlacementRequest.objects.select_for_update().get(pk=request.pk)
     _require_undecided(locked)
+    if need_level is None:
+        need_level = locked.need_level
+    lot_errors, tendered_rate = _lot_terms(locked, setting, lot, need_level, now=now)
+    if lot is not None and not lot_errors:
+        commercial_route = ROUTE_OF_KIND[Framework.Kind(lot.framework.kind)]
     outcome = PlacementOutcome(
         request=locked,
         setting=setting,
@@ -590,11 +615,21 @@ def placement_decide(
         health_weekly=health_weekly,
         commercial_route=commercial_route,
         distance_from=distance_from.label if distance_from else "",
+        lot=None if lot_errors else lot,
+        need_level=need_level,
+        tendered_rate=tendered_rate,
+        above_rate_reason=above_rate_reason.strip(),
         decided_by=actor,
     )
-    validate_fields(
-        outcome, fields=OUTCOME_TERMS, errors=_decision_errors(locked, setting, distance_from)
-    )
+    errors = _decision_errors(locked, setting, distance_from) | lot_errors
+    above = outcome.above_rate_by if _is_money(weekly_cost) else None
+    if above is not None and not outcome.above_rate_reason:
+        errors["above_rate_reason"] = [
+            f"Enter why the agreed price is above the framework rate of {pounds(tendered_rate)}"
+        ]
+    if above is None:
+        outcome.above_rate_reason = ""
+    validate_fields(outcome, fields=OUTCOME_TERMS, errors=errors)
     outcome.distance_from_home_miles = _miles_between(distance_from, setting)
     outcome.referral = (
         Referral.objects.select_for_update().filter(request=locked, setting=setting).first()
@@ -612,9 +647,49 @@ def placement_decide(
         placement_request=locked.pk,
         urn=setting.urn,
         weekly_cost=str(weekly_cost),
-        commercial_route=commercial_route,
+        commercial_route=outcome.commercial_route,
+        framework=outcome.lot.framework.name if outcome.lot else None,
+        lot=outcome.lot.number if outcome.lot else None,
+        need_level=need_level or None,
+        tendered_rate=None if tendered_rate is None else str(tendered_rate),
+        above_rate_reason=outcome.above_rate_reason or None,
     )
     return outcome
+
+
+def _is_money(value: Any) -> bool:
+    return isinstance(value, Decimal | int) and not isinstance(value, bool)
+
+
+def _lot_terms(
+    request: PlacementRequest,
+    setting: Setting,
+    lot: Lot | None,
+    need_level: str,
+    *,
+    now: datetime,
+) -> tuple[dict[str, list[str]], Decimal | None]:
+    """Whether the placement may be bought through `lot`, and the member's tendered rate for the
+    band on the day (None: spot, no band, or no rate for it)."""
+    if lot is None:
+        return {}, None
+    today = timezone.localdate(now)
+    region_id = request.organisation.region_id
+    if lot.framework.region_id != region_id:
+        return {"lot": ["Choose one of your region's framework lots, or spot"]}, None
+    membership = current_memberships(region_id, today=today).filter(lot=lot, setting=setting)
+    found = membership.first()
+    if found is None:
+        return {
+            "lot": [
+                f"{setting.display_name} is not a current member of {lot.framework.name}, "
+                f"lot {lot.number}: choose another lot or spot"
+            ]
+        }, None
+    if need_level not in NeedLevel.values:
+        return {}, None
+    rate = Rate.objects.filter(membership=found, need_level=need_level).first()
+    return {}, None if rate is None else rate.weekly_rate
 
 
 def _require_undecided(request: PlacementRequest) -> None:

@@ -39,7 +39,7 @@ def outcome_rows(outcome: PlacementOutcome) -> list[tuple[str, str]]:
         distance = f"{outcome.distance_from_home_miles} miles in a straight line"
         if outcome.distance_from:
             distance += f" from {outcome.distance_from}"
-    return [
+    rows = [
         ("Setting", f"{outcome.setting.display_name} (URN {outcome.urn})"),
         ("Start date", date_format(outcome.start_date, "j F Y")),
         ("Weekly cost", f"{pounds(outcome.weekly_cost)} a week"),
@@ -48,6 +48,15 @@ def outcome_rows(outcome: PlacementOutcome) -> list[tuple[str, str]]:
         ("How it was bought", outcome.get_commercial_route_display()),
         ("Distance from home", distance),
     ]
+    if outcome.lot is not None:
+        rows.append(("Framework", f"{outcome.lot.framework.name}, lot {outcome.lot.number}"))
+    if outcome.tendered_rate is not None:
+        band = outcome.get_need_level_display()
+        rows.append(("Tendered rate", f"{pounds(outcome.tendered_rate)} a week ({band})"))
+    above = outcome.above_rate_by
+    if above is not None:
+        rows.append((f"Above the rate by {pounds(above)}", outcome.above_rate_reason))
+    return rows
 
 
 class PlacementRequestDetailView(PermissionRequiredMixin, View):
