@@ -384,3 +384,23 @@ def test_a_lot_for_another_setting_on_the_page_is_an_error_on_the_lot(scene, ref
     assert "Oak Lodge is not a current member of North residential framework, lot 2" in html
     assert 'href="#id_lot' in html
     assert not PlacementOutcome.objects.exists()
+
+
+def test_when_several_offered_settings_are_members_each_lot_names_its_setting(scene, referred):
+    MembershipFactory(
+        lot=scene.lot, setting=scene.oak, joined_on=timezone.localdate() - timedelta(days=10)
+    )
+    url = reverse("brokerage:placement_outcome_create", args=[scene.request.pk])
+
+    html = referred.get(url).content.decode()
+
+    # Oak tendered no rate, so its choice names the lot instead of a price.
+    assert "North residential framework, lot 2 (Oak Lodge): Complex needs homes" in html
+    assert "North residential framework, lot 2 (Willow House) — £5,200 a week for Complex" in html
+
+    response = referred.post(url, page_data(scene, scene.oak, lot=f"{scene.lot.pk}-{scene.oak.pk}"))
+
+    assert response.status_code == 302
+    outcome = PlacementOutcome.objects.get()
+    assert outcome.lot == scene.lot and outcome.tendered_rate is None
+    assert outcome.above_rate_reason == ""

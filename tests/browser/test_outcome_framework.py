@@ -88,7 +88,9 @@ def test_officer_records_a_placement_above_the_framework_rate_with_a_reason(
     page.get_by_label("Weekly cost (£)").fill("5500")
     page.get_by_role("group", name="What the cost includes").get_by_label("Core care").check()
     page.get_by_label("Social care (£ a week)").fill("5500")
-    bought = page.get_by_role("group", name="Was it bought through one of your region's frameworks?")
+    bought = page.get_by_role(
+        "group", name="Was it bought through one of your region's frameworks?"
+    )
     bought.get_by_label(
         "East Midlands residential framework, lot 2 — £5,200 a week for Complex"
     ).check()
