@@ -33,6 +33,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.gis.geos import Point, Polygon  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Value  # noqa: E402
 from django.db.models.functions import MD5, Concat  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -374,6 +375,13 @@ def framework_benchmark(searches: list[Search]) -> None:
         )
         Membership.objects.bulk_create(
             Membership(lot=lot, setting_id=pk, joined_on=framework.starts_on) for pk in setting_ids
+        )
+    # Planner statistics for the rows just written, as run.py gathers for the rest: without them
+    # PostgreSQL guesses the membership tables' sizes and plans the filter badly.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ANALYZE commissioning_framework, commissioning_lot, commissioning_membership,"
+            " commissioning_rate"
         )
     try:
 
