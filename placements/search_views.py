@@ -19,6 +19,7 @@ from commissioning.models import NeedLevel
 from common.formats import pounds
 from common.xlsx import XLSX_CONTENT_TYPE
 from geo.journeys import journey_summary, whole_minutes
+from placements import search_extras
 from placements.exports import search_workbook
 from placements.matching import (
     FUNNEL_LABELS,
@@ -97,9 +98,15 @@ class SearchView(_SearchMixin, View):
         # Out of range or not a number: the last or the first page, as the directory does.
         page = Paginator(matches, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         # This page's memberships and rates: one query for its 25, not one per result.
-        with_memberships(page.object_list, placement_request, today=timezone.localdate())
+        today = timezone.localdate()
+        with_memberships(page.object_list, placement_request, today=today)
+        # Lines apps above placements add (brokerage: recent prices), for the page at once.
+        extras = search_extras.annotate(self.actor, placement_request, page.object_list, today)
         rows = [
-            _row(self.actor, match, rank, placement_request.need_level)
+            {
+                **_row(self.actor, match, rank, placement_request.need_level),
+                "extras": extras.get(match.setting.pk, []),
+            }
             for rank, match in enumerate(page.object_list, start=max(page.start_index(), 1))
         ]
         criteria_query = _criteria_query(request.GET)
