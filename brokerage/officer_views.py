@@ -35,6 +35,7 @@ from brokerage.referral_selectors import (
     referrals_for_la,
 )
 from brokerage.referrals import Shortlisted, default_deadline, placement_decide, referral_send
+from brokerage.search_prices import benchmark_lines
 from common.formats import pounds
 from common.xlsx import XLSX_CONTENT_TYPE, XlsxWorkbook
 from geo.names import local_authority_name
@@ -422,6 +423,13 @@ class PlacementOutcomeCreateView(_RequestView):
                 "placement_request": placement_request,
                 "form": form,
                 "overview_url": _overview_url(placement_request),
+                # Like-for-like prices in the region, computed when shown (nothing stored).
+                "benchmark_lines": benchmark_lines(
+                    placement_request,
+                    [referral.setting for referral in records.request_referrals(placement_request)],
+                    self.actor.organisation,
+                    timezone.localdate(),
+                ),
             },
         )
 

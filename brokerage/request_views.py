@@ -5,16 +5,21 @@ They live here, above placements/, because they show referrals and placements ag
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
+from accounts.models import Organisation
 from accounts.permissions import can_manage_region
 from brokerage import records
 from brokerage.demand import MIN_PRICES_FOR_MEDIAN, region_demand
 from brokerage.models import PlacementOutcome, ServiceIncluded
+from brokerage.search_prices import outcome_median_row
 from common.formats import labels, pounds
 from placements import selectors, services
 from placements.models import PlacementRequest
@@ -22,8 +27,11 @@ from placements.permissions import can_make_placement_requests
 from placements.views import profile_rows, search_url
 
 
-def outcome_rows(outcome: PlacementOutcome) -> list[tuple[str, str]]:
-    """What was secured, as (key, value) rows for a GOV.UK summary list."""
+def outcome_rows(
+    outcome: PlacementOutcome, viewer: Organisation | None = None, today: dt.date | None = None
+) -> list[tuple[str, str]]:
+    """What was secured, as (key, value) rows for a GOV.UK summary list; with `today`, the
+    region's median for like-for-like placements as `viewer`'s LA may see it."""
     shares = [
         (label, amount)
         for label, amount in (
@@ -56,6 +64,10 @@ def outcome_rows(outcome: PlacementOutcome) -> list[tuple[str, str]]:
     above = outcome.above_rate_by
     if above is not None:
         rows.append((f"Above the rate by {pounds(above)}", outcome.above_rate_reason))
+    if today is not None:
+        median = outcome_median_row(outcome, viewer, today)
+        if median is not None:
+            rows.append(median)
     return rows
 
 
@@ -83,7 +95,11 @@ class PlacementRequestDetailView(PermissionRequiredMixin, View):
                 "is_open": placement_request.status == PlacementRequest.Status.OPEN,
                 "referral_count": records.request_referrals(placement_request).count(),
                 "outcome": outcome,
-                "outcome_rows": outcome_rows(outcome) if outcome else [],
+                "outcome_rows": (
+                    outcome_rows(outcome, self.actor.organisation, timezone.localdate())
+                    if outcome
+                    else []
+                ),
             },
         )
 

@@ -22,15 +22,17 @@ from django.db.models.functions import RowNumber
 from accounts.models import Organisation
 from brokerage.benchmarks import (
     MIN_PRICES,
+    ROUTES,
     SUPPRESSED,
     WITHHELD,
     PercentileCont,
     _kind_expression,
     _money,
+    _route_expression,
     outcomes_in,
     periods,
 )
-from brokerage.models import PlacementOutcome
+from brokerage.models import CommercialRoute, PlacementOutcome
 from commissioning.models import NeedLevel
 from common.formats import pounds
 from placements.search_extras import Extra
@@ -98,7 +100,7 @@ def recent_prices(
             )
             .order_by()
         )
-        cells = {g["bench_kind"]: g for g in grouped}
+        cells = {g["bench_kind"]: dict(g) for g in grouped}
 
     # 2. The officer's own LA's last prices with each setting on the page: one query.
     own: dict[int, list[tuple[dt.date, Decimal]]] = {}
@@ -132,3 +134,96 @@ def recent_prices(
         if lines:
             found[setting.pk] = [Extra("recent-prices", LABEL, lines)]
     return found
+
+
+# The outcome's like-for-like benchmark ---------------------------------------------------------
+
+
+def like_for_like(
+    region: Any,
+    need_level: str,
+    kinds: set[str],
+    viewer: Organisation | None,
+    today: dt.date,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """(kind, route) -> the region's count, own count and quartiles over the last 12 months for
+    `need_level`, in one query. Route as benchmarks.ROUTES: "spot" or "contracted"."""
+    if not kinds:
+        return {}
+    grouped = (
+        outcomes_in(region, periods(today)[0])
+        .filter(request__need_level=need_level)
+        .annotate(bench_kind=_kind_expression(), bench_route=_route_expression())
+        .filter(bench_kind__in=kinds)
+        .values("bench_kind", "bench_route")
+        .annotate(
+            n=Count("pk"),
+            own=Count("pk", filter=Q(request__organisation=viewer))
+            if viewer is not None
+            else Count("pk", filter=Q(pk__in=[])),
+            lq=PercentileCont("weekly_cost", 0.25),
+            med=PercentileCont("weekly_cost", 0.5),
+            uq=PercentileCont("weekly_cost", 0.75),
+        )
+        .order_by()
+    )
+    return {(g["bench_kind"], g["bench_route"]): dict(g) for g in grouped}
+
+
+def _shown(cell: dict[str, Any] | None, viewer: Organisation | None) -> str | None:
+    """None when the cell may show figures; else what it says instead (benchmarks' rules)."""
+    if cell is None or cell["n"] < MIN_PRICES:
+        return f"{SUPPRESSED} placements to compare"
+    if viewer is not None and cell["n"] - cell["own"] < MIN_PRICES:
+        return f"{WITHHELD} to compare"
+    return None
+
+
+def benchmark_lines(
+    placement_request: Any, settings: Sequence[Any], viewer: Organisation | None, today: dt.date
+) -> list[str]:
+    """For the outcome form: the region's quartiles for each kind among `settings` (the
+    referred settings, and the kinds of placement the request allows) × the child's need level
+    × each route."""
+    kinds = {KIND_OF_TYPE[s.provision_type] for s in settings if s.provision_type in KIND_OF_TYPE}
+    # A setting recorded by URN may not have been referred: the kinds the child may go to too.
+    kinds |= {str(kind) for kind in placement_request.accommodation or []}
+    need_level = placement_request.need_level
+    cells = like_for_like(placement_request.organisation.region, need_level, kinds, viewer, today)
+    lines = []
+    for kind, kind_label in Accommodation.choices:
+        if kind not in kinds:
+            continue
+        for route, route_label in ROUTES:
+            cell = cells.get((str(kind), route))
+            what = f"{kind_label}, {route_label.lower()}"
+            instead = _shown(cell, viewer)
+            if instead is not None or cell is None:
+                lines.append(f"{what}: {instead}")
+            else:
+                lines.append(
+                    f"{what}: {pounds(_money(cell['lq']))} to {pounds(_money(cell['uq']))} a "
+                    f"week (median {pounds(_money(cell['med']))}, {cell['n']} placements)"
+                )
+    return lines
+
+
+def outcome_median_row(
+    outcome: PlacementOutcome, viewer: Organisation | None, today: dt.date
+) -> tuple[str, str] | None:
+    """For the request page: the region's median for placements like this one (its kind, need
+    level and route, last 12 months), when it may be shown."""
+    kind = KIND_OF_TYPE.get(outcome.setting.provision_type)
+    if kind is None:
+        return None
+    route = "spot" if outcome.commercial_route == CommercialRoute.SPOT else "contracted"
+    request = outcome.request
+    cell = like_for_like(
+        request.organisation.region, request.need_level, {kind}, viewer, today
+    ).get((kind, route))
+    if cell is None or _shown(cell, viewer) is not None:
+        return None
+    return (
+        "Region's median for like-for-like placements",
+        f"{pounds(_money(cell['med']))} ({cell['n']} placements)",
+    )

@@ -101,7 +101,9 @@ class SearchView(_SearchMixin, View):
         today = timezone.localdate()
         with_memberships(page.object_list, placement_request, today=today)
         # Lines apps above placements add (brokerage: recent prices), for the page at once.
-        extras = search_extras.annotate(self.actor, placement_request, page.object_list, today)
+        extras = search_extras.annotate(
+            self.actor, placement_request, list(page.object_list), today
+        )
         rows = [
             {
                 **_row(self.actor, match, rank, placement_request.need_level),

@@ -177,3 +177,58 @@ def test_the_pages_queries_do_not_grow_with_its_results(client, world_map, offic
         agreed(other_la, setting, 4000 + number)
     count()
     assert count() == few
+
+
+# The outcome's like-for-like benchmark --------------------------------------------------------
+
+
+def like_for_like_lines(html: str) -> list[str]:
+    block = re.search(r'id="like-for-like">(.*?)</div>', html, re.S)
+    assert block, "no like-for-like prices"
+    return [re.sub(r"\s+", " ", line).strip() for line in re.findall(r"<li>(.*?)</li>", block[1])]
+
+
+def test_the_outcome_form_shows_the_regions_like_for_like_prices(
+    client, world_map, officer, other_la
+):
+    priced = home(world_map)
+    for cost in (4000, 4100, 4200, 4300):
+        agreed(other_la, priced, cost)
+    for cost in (6000, 6100, 6200, 6300, 6400):
+        outcome = agreed(other_la, priced, cost)
+        outcome.commercial_route = "framework"
+        outcome.save()
+    far = OrganisationFactory(local_authority=True)  # another region: never counted
+    agreed(far, priced, 4400)
+    request = child(world_map, need_level="enhanced")
+    sign_in(client, officer.email)
+    html = client.get(reverse("brokerage:placement_outcome_create", args=[request.pk]))
+    assert like_for_like_lines(html.content.decode()) == [
+        "Children&#x27;s home, spot: fewer than 5 placements to compare",
+        "Children&#x27;s home, framework, dps or block: £6,100 to £6,300 a week "
+        "(median £6,200, 5 placements)",
+    ]
+    agreed(other_la, priced, 4400)
+    html = client.get(reverse("brokerage:placement_outcome_create", args=[request.pk]))
+    assert like_for_like_lines(html.content.decode())[0] == (
+        "Children&#x27;s home, spot: £4,100 to £4,300 a week (median £4,200, 5 placements)"
+    )
+
+
+def test_the_request_page_shows_the_regions_median_for_like_for_like_placements(
+    client, world_map, officer, other_la
+):
+    priced = home(world_map)
+    request = child(world_map, need_level="enhanced")
+    sign_in(client, officer.email)
+    url = reverse("brokerage:placement_request_detail", args=[request.pk])
+    mine = agreed(world_map.la, priced, 4700)
+    PlacementOutcome.objects.filter(pk=mine.pk).update(request=request)
+    for cost in (4000, 4100, 4200, 4300):
+        agreed(other_la, priced, cost)
+    label = "Region&#x27;s median for like-for-like placements"
+    # 5 in the region, 4 of them from other LAs: not shown. Then 6: 4000 … 4400 and 4700.
+    assert label not in client.get(url).content.decode()
+    agreed(other_la, priced, 4400)
+    html = client.get(url).content.decode()
+    assert re.search(rf"{label}\s*</dt>\s*<dd[^>]*>\s*£4,250 \(6 placements\)", html)
