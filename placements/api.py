@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from commissioning.models import NeedLevel, RateIncludes
 from commissioning.search import MemberOf
 from geo.journeys import journey_minutes, journey_summary, whole_minutes
+from placements import search_extras
 from placements.matching import AreaKind, Match, SearchAreaError, TravelLeg, with_memberships
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
@@ -103,6 +104,12 @@ class MatchMembershipSerializer(serializers.Serializer):
         return TenderedRateSerializer(rate).data if rate else None
 
 
+class MatchExtraSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text='What it is, e.g. "recent-prices".')
+    label = serializers.CharField()
+    lines = serializers.ListField(child=serializers.CharField())
+
+
 class MatchSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     urn = serializers.CharField(source="setting.urn")
@@ -130,6 +137,13 @@ class MatchSerializer(serializers.Serializer):
     )
     reasons = serializers.ListField(child=serializers.CharField())
     concerns = serializers.ListField(child=serializers.CharField())
+    extras = MatchExtraSerializer(
+        many=True,
+        help_text="Lines the search page shows on the result's card from other parts of the "
+        'service: "recent-prices" (the region\'s range of agreed weekly prices for its kind and '
+        "the child's need level from at least 5 prices, and your LA's last 3 agreed prices with "
+        "it).",
+    )
 
 
 class SearchResultSerializer(serializers.Serializer):
@@ -225,7 +239,9 @@ class PlacementMatchesView(APIView):
             )
         except SearchAreaError as exc:
             raise ValidationError({"area": [str(exc)]}) from exc
-        with_memberships(result.matches, placement_request, today=timezone.localdate())
+        today = timezone.localdate()
+        with_memberships(result.matches, placement_request, today=today)
+        extras = search_extras.annotate(request.user, placement_request, result.matches, today)
         return Response(
             SearchResultSerializer(
                 {
@@ -234,14 +250,17 @@ class PlacementMatchesView(APIView):
                     "funnel": result.funnel,
                     "journeys": result.journeys.as_dict(),
                     "journey_summary": journey_summary(result.journeys, engine=result.engine),
-                    "matches": [_match(rank, m) for rank, m in enumerate(result.matches, 1)],
+                    "matches": [
+                        _match(rank, m, extras.get(m.setting.pk, []))
+                        for rank, m in enumerate(result.matches, 1)
+                    ],
                 },
                 context={"need_level": placement_request.need_level},
             ).data
         )
 
 
-def _match(rank: int, match: Match) -> dict[str, Any]:
+def _match(rank: int, match: Match, extras: list[search_extras.Extra]) -> dict[str, Any]:
     return {
         "rank": rank,
         "setting": match.setting,
@@ -255,4 +274,5 @@ def _match(rank: int, match: Match) -> dict[str, Any]:
         "memberships": match.memberships,
         "reasons": match.reasons,
         "concerns": match.concerns,
+        "extras": extras,
     }

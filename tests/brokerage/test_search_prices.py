@@ -232,3 +232,34 @@ def test_the_request_page_shows_the_regions_median_for_like_for_like_placements(
     agreed(other_la, priced, 4400)
     html = client.get(url).content.decode()
     assert re.search(rf"{label}\s*</dt>\s*<dd[^>]*>\s*£4,250 \(6 placements\)", html)
+
+
+def test_the_json_api_gives_each_match_its_recent_prices_and_documents_them(
+    client, world_map, officer, other_la
+):
+    shown = home(world_map)
+    for cost in (4000, 4100, 4200, 4300, 4400):
+        agreed(other_la, shown, cost)
+    agreed(world_map.la, shown, 3900, start=days_ago(5))
+    request = child(world_map, need_level="enhanced")
+    sign_in(client, officer.email)
+    place = request.places.get()
+    response = client.get(
+        reverse("api:api_placement_matches", args=[request.pk]),
+        {"area": "anywhere", "include_unconfirmed": "on", f"limit_{place.pk}": ""},
+    )
+    assert response.status_code == 200
+    (match,) = response.json()["matches"]
+    assert match["extras"] == [
+        {
+            "key": "recent-prices",
+            "label": "Recent prices",
+            "lines": [
+                "Region, last 12 months, Children's home places, need level enhanced: £4,025 to "
+                "£4,275 a week (median £4,150, 6 placements)",
+                f"Your LA agreed £3,900 a week here from {days_ago(5).day} {days_ago(5):%B %Y}",
+            ],
+        }
+    ]
+    schema = client.get("/api/schema/?format=json").json()
+    assert "extras" in schema["components"]["schemas"]["Match"]["properties"]
