@@ -268,6 +268,10 @@ class AuditEvent(models.Model):
             "price_sharing_changed",
             "Sharing prices by name with the region changed",
         )
+        FRAMEWORK_WEIGHT_CHANGED = (
+            "framework_weight_changed",
+            "Weight of framework membership in the search's score changed",
+        )
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -304,3 +304,27 @@ class MembershipStatusForm(GovukFormMixin, forms.Form):
 
 def status_confirm_initial(status: str, on: date) -> dict[str, str]:
     return {"status": status, "on": on.isoformat()}
+
+
+class FrameworkWeightForm(GovukFormMixin, forms.Form):
+    """The region's weight of framework membership in the search's score (the service checks the
+    range too)."""
+
+    weight = forms.IntegerField(
+        label="Points for being on one of your frameworks",
+        help_text="A whole number from 0 to 50, beside the other parts' 100. 0 turns it off.",
+        min_value=0,
+        max_value=50,
+        error_messages={
+            "required": "Enter a whole number from 0 to 50",
+            "invalid": "Enter a whole number from 0 to 50",
+            "min_value": "Enter a whole number from 0 to 50",
+            "max_value": "Enter a whole number from 0 to 50",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.submit_label = "Save weight"
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.text("weight", field_width=Fixed.TWO))

@@ -11,7 +11,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.models import Organisation, User
+from accounts.models import AuditEvent, Organisation, Region, User
+from accounts.services import audit_record
 from commissioning.models import MAX_WEEKLY_RATE, MIN_WEEKLY_RATE, Framework, Lot, Membership, Rate
 from commissioning.permissions import can_manage_frameworks
 from common.formats import pounds
@@ -213,3 +214,33 @@ def membership_status_change(
     membership.full_clean(exclude=["lot", "setting"])
     membership.save()
     return membership
+
+
+# The region's weight of framework membership in the search's score -----------------------------
+
+MAX_FRAMEWORK_WEIGHT = 50
+
+
+def framework_weight_set(*, actor: User, weight: int) -> bool:
+    """The hub admin sets how much being on one of the region's frameworks counts in the search's
+    score (0 to 50 points beside the other parts' 100; 0 turns it off). Audited with the old and
+    new weight. True if it changed."""
+    require(can_manage_frameworks(actor))
+    if not 0 <= weight <= MAX_FRAMEWORK_WEIGHT:
+        raise ValidationError({"weight": f"Enter a whole number from 0 to {MAX_FRAMEWORK_WEIGHT}"})
+    with transaction.atomic():
+        region = Region.objects.select_for_update().get(pk=_region_id(actor))
+        old = region.framework_weight
+        if old == weight:
+            return False
+        region.framework_weight = weight
+        region.save(update_fields=["framework_weight", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.FRAMEWORK_WEIGHT_CHANGED,
+            organisation=actor.organisation,
+            region=region.pk,
+            old=old,
+            new=weight,
+        )
+    return True

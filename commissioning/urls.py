@@ -7,6 +7,7 @@ app_name = "commissioning"
 urlpatterns = [
     path("", views.FrameworkListView.as_view(), name="framework_list"),
     path("add/", views.FrameworkFormView.as_view(), name="framework_add"),
+    path("weight/", views.FrameworkWeightView.as_view(), name="framework_weight"),
     path("ours/", views.OwnMembershipsView.as_view(), name="own_memberships"),
     path("<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
     path("<int:pk>/change/", views.FrameworkFormView.as_view(), name="framework_change"),

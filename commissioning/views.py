@@ -27,6 +27,7 @@ from commissioning import selectors, services
 from commissioning.forms import (
     STATUS_VERBS,
     FrameworkForm,
+    FrameworkWeightForm,
     LotForm,
     MemberAddForm,
     MembershipStatusForm,
@@ -81,8 +82,43 @@ class FrameworkListView(PermissionRequiredMixin, View):
         return render(
             request,
             "commissioning/framework_list.html",
-            {**split, "can_manage": can_manage_frameworks(self.actor)},
+            {
+                **split,
+                "can_manage": can_manage_frameworks(self.actor),
+                "framework_weight": self.actor.organisation.region.framework_weight
+                if self.actor.organisation
+                else None,
+            },
         )
+
+
+class FrameworkWeightView(PermissionRequiredMixin, View):
+    """The hub admin sets how much framework membership counts in the region's search score."""
+
+    nav_section = "frameworks"
+    permission = staticmethod(can_manage_frameworks)
+
+    def _page(self, form: FrameworkWeightForm) -> HttpResponse:
+        return render(self.request, "commissioning/framework_weight.html", {"form": form})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        assert self.actor.organisation is not None
+        region = self.actor.organisation.region
+        return self._page(FrameworkWeightForm(initial={"weight": region.framework_weight}))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = FrameworkWeightForm(request.POST)
+        if form.is_valid():
+            weight = form.cleaned_data["weight"]
+            try:
+                changed = services.framework_weight_set(actor=self.actor, weight=weight)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                if changed:
+                    messages.success(request, f"Framework membership now counts {weight} points.")
+                return HttpResponseRedirect(reverse("commissioning:framework_list"))
+        return self._page(form)
 
 
 class FrameworkPageMixin(PermissionRequiredMixin):

@@ -81,6 +81,7 @@ SECTIONS = {
     "frameworks": [
         "commissioning:framework_list",
         "commissioning:framework_add",
+        "commissioning:framework_weight",
         "commissioning:framework_detail",
         "commissioning:framework_change",
         "commissioning:framework_changes",

@@ -57,6 +57,7 @@ PLAIN_PAGES = {
     "accounts:user_invite": {HUB: 200, MGR: 200, OFF: 403, PADM: 200, PUSR: 403},
     "commissioning:framework_list": {HUB: 200, MGR: 200, OFF: 200, PADM: 403, PUSR: 403},
     "commissioning:framework_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "commissioning:framework_weight": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
     "commissioning:own_memberships": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 200},
 }
 
