@@ -3,7 +3,8 @@ from an .xlsx (preview, then confirm); an officer searches for a child at the co
 sees a member's framework and tendered rate on its result, narrows the search to the framework and
 sends a referral; the provider offers a price above the rate; the officer records the placement
 through the lot, with a reason; the hub admin's prices page then counts it in its cell (now 5, so
-shown with its median) while another cell stays "fewer than 5". Axe checks every page visited."""
+shown with its median) while another cell stays "fewer than 5". Then the hub admin's framework
+weight page (an error, a save). Axe checks every page visited."""
 
 from __future__ import annotations
 
@@ -215,3 +216,26 @@ def test_framework_import_search_referral_placement_and_benchmark(
         "£5,500",
     ]
     assert standard_row.split("\t") == ["Standard", "Spot", "Core care only", "Fewer than 5"]
+
+
+def test_hub_admin_changes_the_framework_weight(live_server, page, axe):
+    hub = UserFactory(
+        organisation=OrganisationFactory(hub=True), role=Role.HUB_ADMIN, email="hub@example.org"
+    )
+    base = live_server.url
+    sign_in(page, base, hub.email, PASSWORD)
+    page.goto(f"{base}/frameworks/")
+    page.get_by_role("link", name="Change the framework weight").click()
+    page.get_by_role("heading", name="Framework weight").wait_for()
+    axe.check("cj-20-weight")
+    page.get_by_label("Points for being on one of your frameworks").fill("60")
+    page.get_by_role("button", name="Save weight").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    axe.check("cj-21-weight-error")
+    page.get_by_label("Points for being on one of your frameworks").fill("25")
+    page.get_by_role("button", name="Save weight").click()
+    page.get_by_text("Framework membership now counts 25 points.").wait_for()
+    page.get_by_text("counts 25 points in the search's score").wait_for()
+    axe.check("cj-22-weight-saved")
+    hub.organisation.region.refresh_from_db()
+    assert hub.organisation.region.framework_weight == 25
