@@ -32,7 +32,7 @@ from brokerage.models import MAX_WEEKLY_PRICE, CommercialRoute, Referral, Servic
 from brokerage.records import LotOffer
 from commissioning.models import Lot, NeedLevel
 from common.formats import pounds
-from common.forms import GovukFormMixin
+from common.forms import GovukFormMixin, pounds_field
 from placements.models import PlaceThatMatters
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y"]
@@ -58,24 +58,13 @@ def _date(label: str, *, required: str, help_text: str = "") -> forms.DateField:
 
 
 def _pounds(label: str, *, required: bool, help_text: str = "") -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
+    return pounds_field(
+        label,
+        example="4250",
         required=required,
         help_text=help_text,
         min_value=Decimal(0),
         max_value=MAX_WEEKLY_PRICE,
-        max_digits=9,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter an amount in pounds, like 4250",
-            "invalid": "Enter an amount in pounds, like 4250 or 4250.50",
-            "min_value": "Enter an amount of £0 or more",
-            "max_value": "Enter an amount of £100,000 or less",
-            "max_decimal_places": "Enter an amount in pounds and pence, like 4250.50",
-            "max_digits": "Enter an amount of £100,000 or less",
-            "max_whole_digits": "Enter an amount of £100,000 or less",
-        },
     )
 
 

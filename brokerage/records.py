@@ -813,30 +813,24 @@ def record_sheets(document: dict[str, Any]) -> list[Sheet]:
     enquiry made outside the service."""
     records = document["records"]
     return [
-        Sheet(
-            "Requests",
-            [header for header, _ in REQUEST_COLUMNS],
-            [_request_row(record) for record in records],
-            [width for _, width in REQUEST_COLUMNS],
-        ),
-        Sheet(
+        _sheet("Requests", REQUEST_COLUMNS, [_request_row(record) for record in records]),
+        _sheet(
             "Referrals",
-            [header for header, _ in REFERRAL_COLUMNS],
-            [
-                _referral_row(record, referral)
-                for record in records
-                for referral in record["referrals"]
-            ],
-            [width for _, width in REFERRAL_COLUMNS],
+            REFERRAL_COLUMNS,
+            [_referral_row(record, r) for record in records for r in record["referrals"]],
         ),
-        Sheet(
+        _sheet(
             "Asked outside the service",
-            [header for header, _ in ENQUIRY_COLUMNS],
+            ENQUIRY_COLUMNS,
             [
                 _enquiry_row(record, enquiry)
                 for record in records
                 for enquiry in record["off_service_enquiries"]
             ],
-            [width for _, width in ENQUIRY_COLUMNS],
         ),
     ]
+
+
+def _sheet(title: str, columns: Any, rows: list[Any]) -> Sheet:
+    """A sheet from (header, width) columns and its rows."""
+    return Sheet(title, [header for header, _ in columns], rows, [width for _, width in columns])

@@ -83,24 +83,8 @@ def recent_prices(
     # 1. The region's cells for the page's kinds and the child's need level: one query.
     cells: dict[str, dict[str, Any]] = {}
     if kinds:
-        grouped = (
-            outcomes_in(region, last_12_months)
-            .filter(request__need_level=need_level)
-            .annotate(bench_kind=_kind_expression())
-            .filter(bench_kind__in=kinds)
-            .values("bench_kind")
-            .annotate(
-                n=Count("pk"),
-                own=Count("pk", filter=Q(request__organisation=viewer))
-                if viewer is not None
-                else Count("pk", filter=Q(pk__in=[])),
-                lq=PercentileCont("weekly_cost", 0.25),
-                med=PercentileCont("weekly_cost", 0.5),
-                uq=PercentileCont("weekly_cost", 0.75),
-            )
-            .order_by()
-        )
-        cells = {g["bench_kind"]: dict(g) for g in grouped}
+        grouped = _cells(region, last_12_months, need_level, kinds, viewer, by_route=False)
+        cells = {g["bench_kind"]: g for g in grouped}
 
     # 2. The officer's own LA's last prices with each setting on the page: one query.
     own: dict[int, list[tuple[dt.date, Decimal]]] = {}
@@ -150,24 +134,39 @@ def like_for_like(
     `need_level`, in one query. Route as benchmarks.ROUTES: "spot" or "contracted"."""
     if not kinds:
         return {}
-    grouped = (
-        outcomes_in(region, periods(today)[0])
+    grouped = _cells(region, periods(today)[0], need_level, kinds, viewer, by_route=True)
+    return {(g["bench_kind"], g["bench_route"]): g for g in grouped}
+
+
+def _cells(
+    region: Any,
+    period: Any,
+    need_level: str,
+    kinds: set[Any],
+    viewer: Organisation | None,
+    *,
+    by_route: bool,
+) -> list[dict[str, Any]]:
+    """The region's prices in `period` for `need_level`, grouped by kind (and route): count,
+    the viewer's own LA's count, and quartiles, in one query."""
+    prices = (
+        outcomes_in(region, period)
         .filter(request__need_level=need_level)
         .annotate(bench_kind=_kind_expression(), bench_route=_route_expression())
         .filter(bench_kind__in=kinds)
-        .values("bench_kind", "bench_route")
+    )
+    own = Q(request__organisation=viewer) if viewer is not None else Q(pk__in=[])
+    return list(
+        prices.values(*(("bench_kind", "bench_route") if by_route else ("bench_kind",)))
         .annotate(
             n=Count("pk"),
-            own=Count("pk", filter=Q(request__organisation=viewer))
-            if viewer is not None
-            else Count("pk", filter=Q(pk__in=[])),
+            own=Count("pk", filter=own),
             lq=PercentileCont("weekly_cost", 0.25),
             med=PercentileCont("weekly_cost", 0.5),
             uq=PercentileCont("weekly_cost", 0.75),
         )
         .order_by()
     )
-    return {(g["bench_kind"], g["bench_route"]): dict(g) for g in grouped}
 
 
 def _shown(cell: dict[str, Any] | None, viewer: Organisation | None) -> str | None:

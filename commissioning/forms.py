@@ -20,7 +20,7 @@ from commissioning.models import (
     RateIncludes,
 )
 from commissioning.services import RateInput
-from common.forms import GovukFormMixin
+from common.forms import GovukFormMixin, pounds_field
 from providers.models import Accommodation
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y"]
@@ -58,20 +58,7 @@ def _whole(label: str, *, max_value: int, required: str) -> forms.IntegerField:
 
 
 def _pounds(label: str, *, help_text: str = "") -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=False,
-        help_text=help_text,
-        max_digits=9,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
-        error_messages={
-            "invalid": "Enter an amount in pounds, like 5200 or 5200.50",
-            "max_decimal_places": "Enter an amount in pounds and pence, like 5200.50",
-            "max_digits": "Enter an amount of £100,000 or less",
-            "max_whole_digits": "Enter an amount of £100,000 or less",
-        },
-    )
+    return pounds_field(label, example="5200", help_text=help_text)
 
 
 class FrameworkForm(GovukFormMixin, forms.Form):

@@ -1,7 +1,9 @@
+from decimal import Decimal
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
+from django import forms
 
 
 class GovukFormMixin:
@@ -18,3 +20,36 @@ class GovukFormMixin:
         self.helper = FormHelper(self)
         self.helper.label_size = "s"
         self.helper.add_input(Submit("submit", self.submit_label))
+
+
+def pounds_field(
+    label: str,
+    *,
+    example: str,
+    required: bool = False,
+    help_text: str = "",
+    min_value: Decimal | None = None,
+    max_value: Decimal | None = None,
+) -> forms.DecimalField:
+    """A weekly amount in pounds and pence (up to £100,000), typed as digits, with GOV.UK
+    messages that show `example` ("4250"). Bounds, when given, are checked with their own
+    messages; the models check theirs too."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        min_value=min_value,
+        max_value=max_value,
+        max_digits=9,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={
+            "required": f"Enter an amount in pounds, like {example}",
+            "invalid": f"Enter an amount in pounds, like {example} or {example}.50",
+            "min_value": f"Enter an amount of £{min_value or 0:,.0f} or more",
+            "max_value": f"Enter an amount of £{max_value or 0:,.0f} or less",
+            "max_decimal_places": f"Enter an amount in pounds and pence, like {example}.50",
+            "max_digits": "Enter an amount of £100,000 or less",
+            "max_whole_digits": "Enter an amount of £100,000 or less",
+        },
+    )
