@@ -13,6 +13,7 @@ urlpatterns = [
     path("frameworks/", include("commissioning.urls")),
     path("placements/", include("placements.urls")),
     path("", include("brokerage.urls")),
+    path("insight/", include("insight.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "commissioning",
     "placements",
     "brokerage",
+    "insight",
     "demo",
 ]
 
