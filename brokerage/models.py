@@ -450,6 +450,30 @@ class PlacementOutcome(TimeStampedModel):
     distance_from = models.CharField(
         max_length=60, blank=True, help_text="Which place that matters the distance is from."
     )
+    # Distance from home, the DfE's way and by road (issue 13), worked out when it is recorded:
+    # from the child's home postcode district (straight-line miles, so over 20 miles is the
+    # DfE's measure), whether the setting is inside the LA and inside the region (the union of
+    # the member LAs), and the journey by road from home and from each place that matters,
+    # with the engine that answered and whether it was an estimate.
+    home_district = models.CharField(max_length=4, blank=True, default="")
+    home_miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    home_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    school_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="By road to the first place that matters named a school."
+    )
+    inside_la = models.BooleanField(null=True, blank=True)
+    inside_region = models.BooleanField(null=True, blank=True)
+    over_20_miles = models.BooleanField(
+        null=True, blank=True, help_text="More than 20 miles from home (None: not known)."
+    )
+    travel_engine = models.CharField(max_length=12, blank=True, default="")
+    travel_estimated = models.BooleanField(default=False)
+    journeys = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="From home and each place that matters: label, district, miles, minutes, "
+        "estimated.",
+    )
     # The framework lot it was bought through (empty: spot, or a route the service does not hold),
     # the band the child's needs were priced at, and the member's tendered rate for that band on
     # the day it was recorded: kept, so a later change of rates does not rewrite what was agreed.

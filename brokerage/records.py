@@ -81,7 +81,7 @@ from common.formats import pounds, yes_no
 from geo.names import local_authority_name
 from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
-from placements.models import PlacementRequest, PlacementSearch, Urgency
+from placements.models import CloseReason, PlacementRequest, PlacementSearch, Urgency
 from placements.selectors import MAX_SHORTLIST, placement_requests_for
 from providers.models import Accommodation, Communication, LivingAlongside, Risk, Setting
 
@@ -417,6 +417,16 @@ def _actual_placement(
             else None
         ),
         "distance_measured_from": outcome.distance_from or None,
+        # From the child's home postcode district: the DfE's measure, and by road.
+        "home_miles": float(outcome.home_miles) if outcome.home_miles is not None else None,
+        "over_20_miles_from_home": outcome.over_20_miles,
+        "home_minutes_by_road": outcome.home_minutes,
+        "school_minutes_by_road": outcome.school_minutes,
+        "inside_local_authority": outcome.inside_la,
+        "inside_region": outcome.inside_region,
+        "travel_engine": outcome.travel_engine or None,
+        "travel_estimated": outcome.travel_estimated,
+        "journeys": outcome.journeys,
         "framework": outcome.lot.framework.name if outcome.lot else None,
         "lot": outcome.lot.number if outcome.lot else None,
         "need_level": str(NeedLevel(outcome.need_level).label) if outcome.need_level else None,
@@ -490,6 +500,19 @@ def placement_record(placement_request: PlacementRequest) -> dict[str, Any]:
             "status": str(pr.get_status_display()),
             "created_at": _local(pr.created_at),
             "closed_at": _local(pr.closed_at),
+            "close_reason": str(pr.get_close_reason_display()) if pr.close_reason else None,
+            "close_note": pr.close_note or None,
+            "home_district": pr.home_district or None,
+            # A child placed outside the service: what was secured (never the provider).
+            "secured_outside": (
+                {
+                    "placement_type": pr.get_secured_accommodation_display() or None,
+                    "total_weekly_cost": _money(pr.secured_weekly_cost),
+                    "inside_local_authority": pr.secured_in_area,
+                }
+                if pr.close_reason == CloseReason.PLACED_OUTSIDE
+                else None
+            ),
             # Each part of the profile the standard's sections do not hold (placements/criteria.py).
             **criteria.record_of(pr, today=_local_date(pr.created_at) or timezone.localdate()),
             "places": [
@@ -629,7 +652,9 @@ REQUEST_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Child ID", 9),
     ("Local identifier", 16),
     ("Status", 9),
+    ("Why it closed", 22),
     ("Created", 12),
+    ("Home postcode district", 10),
     ("Needed by", 18),
     ("Siblings to place with", 10),
     ("Preferred location", 24),
@@ -666,6 +691,13 @@ REQUEST_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Commercial route", 16),
     ("Distance from home (miles)", 10),
     ("Distance measured from", 16),
+    ("Miles from home district (straight line)", 10),
+    ("Over 20 miles from home", 10),
+    ("Minutes by road from home", 10),
+    ("Minutes by road to school", 10),
+    ("Inside the local authority", 10),
+    ("Inside the region", 10),
+    ("Travel times estimated", 10),
     ("Framework", 24),
     ("Lot", 6),
     ("Need level", 12),
@@ -674,6 +706,10 @@ REQUEST_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Why above the rate", 30),
     ("Asked outside the service", 9),
     ("Asked outside the service: interested", 9),
+    ("Placed outside the service: type", 16),
+    ("Placed outside the service: weekly cost (£)", 12),
+    ("Placed outside the service: inside the local authority", 10),
+    ("Note on closing", 30),
 )
 
 REFERRAL_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -703,12 +739,15 @@ def _request_row(record: dict[str, Any]) -> list[Any]:
     latest = searches["latest"]
     placed = record["actual_placement"] or {}
     funding = placed.get("funding_split") or {}
+    outside = demand["secured_outside"] or {}
     responses = [referral["response"] for referral in record["referrals"]]
     values = [
         availability["child_id"],
         availability["local_identifier"],
         demand["status"],
+        demand["close_reason"],
         demand["created_at"],
+        demand["home_district"],
         availability["needed_by"],
         availability["sibling_count"],
         availability["preferred_location"],
@@ -743,6 +782,13 @@ def _request_row(record: dict[str, Any]) -> list[Any]:
         placed.get("commercial_route"),
         placed.get("distance_from_home_miles"),
         placed.get("distance_measured_from"),
+        placed.get("home_miles"),
+        placed.get("over_20_miles_from_home"),
+        placed.get("home_minutes_by_road"),
+        placed.get("school_minutes_by_road"),
+        placed.get("inside_local_authority"),
+        placed.get("inside_region"),
+        placed.get("travel_estimated"),
         placed.get("framework"),
         placed.get("lot"),
         placed.get("need_level"),
@@ -751,6 +797,10 @@ def _request_row(record: dict[str, Any]) -> list[Any]:
         placed.get("above_rate_reason"),
         len(record["off_service_enquiries"]),
         sum(1 for e in record["off_service_enquiries"] if e["result"] == ENQUIRY_INTERESTED),
+        outside.get("placement_type"),
+        outside.get("total_weekly_cost"),
+        outside.get("inside_local_authority"),
+        demand["close_note"],
     ]
     return [_cell(value) for value in values]
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Organisation, User
 from accounts.services import audit_record
+from brokerage.distance import outcome_distances
 from brokerage.models import (
     Notification,
     PlacementOutcome,
@@ -43,7 +44,13 @@ from common.permissions import require
 from geo.shapes import METRES_PER_MILE
 from geo.travel import straight_line_metres
 from placements.matching import criteria_exclusions
-from placements.models import PlacementRequest, PlacementSearch, PlaceThatMatters, Urgency
+from placements.models import (
+    CloseReason,
+    PlacementRequest,
+    PlacementSearch,
+    PlaceThatMatters,
+    Urgency,
+)
 from placements.permissions import can_see_request
 from placements.services import placement_profile
 from providers.models import Setting
@@ -631,6 +638,8 @@ def placement_decide(
         outcome.above_rate_reason = ""
     validate_fields(outcome, fields=OUTCOME_TERMS, errors=errors)
     outcome.distance_from_home_miles = _miles_between(distance_from, setting)
+    for name, value in outcome_distances(locked, setting).items():
+        setattr(outcome, name, value)
     outcome.referral = (
         Referral.objects.select_for_update().filter(request=locked, setting=setting).first()
     )
@@ -638,8 +647,10 @@ def placement_decide(
     _referrals_close(locked, outcome, now=now)
     locked.status = PlacementRequest.Status.CLOSED
     locked.closed_at = now
-    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    locked.close_reason = CloseReason.PLACED_HERE
+    locked.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
     request.status, request.closed_at = locked.status, locked.closed_at
+    request.close_reason = locked.close_reason
     audit_record(
         actor=actor,
         action=AuditEvent.Action.PLACEMENT_DECIDED,

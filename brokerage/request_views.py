@@ -18,13 +18,54 @@ from accounts.models import Organisation
 from accounts.permissions import can_manage_region
 from brokerage import records
 from brokerage.demand import MIN_PRICES_FOR_MEDIAN, region_demand
+from brokerage.distance import HOME
 from brokerage.models import PlacementOutcome, ServiceIncluded
 from brokerage.search_prices import outcome_median_row
 from common.formats import labels, pounds
 from placements import selectors, services
-from placements.models import PlacementRequest
+from placements.models import CloseReason, PlacementRequest
 from placements.permissions import can_make_placement_requests
 from placements.views import profile_rows, search_url
+
+
+def close_rows(placement_request: PlacementRequest) -> list[tuple[str, str]]:
+    """Why a request closed and, when placed outside the service, what was secured."""
+    if placement_request.status != PlacementRequest.Status.CLOSED:
+        return []
+    rows = [("Reason", placement_request.get_close_reason_display())]
+    if placement_request.close_reason == CloseReason.PLACED_OUTSIDE:
+        kind = placement_request.get_secured_accommodation_display() or "Not recorded"
+        cost = placement_request.secured_weekly_cost
+        in_area = placement_request.secured_in_area
+        rows += [
+            ("Kind of placement secured", kind),
+            ("Weekly cost", "Not recorded" if cost is None else f"{pounds(cost)} a week"),
+            (
+                "Inside your area",
+                "Not recorded" if in_area is None else ("Yes" if in_area else "No"),
+            ),
+        ]
+    if placement_request.close_note:
+        rows.append(("Note", placement_request.close_note))
+    return rows
+
+
+def distance_text(outcome: PlacementOutcome) -> str:
+    """How far from home, in words: from the home district (the DfE's straight-line measure) and
+    by road, inside or outside the LA and the region; else from the place the officer chose."""
+    parts = []
+    if outcome.home_miles is not None:
+        parts.append(f"{outcome.home_miles} miles in a straight line from {outcome.home_district}")
+        if outcome.home_minutes is not None:
+            estimated = " (estimated)" if outcome.travel_estimated else ""
+            parts.append(f"{outcome.home_minutes} minutes by road{estimated}")
+    elif outcome.distance_from_home_miles is not None:
+        text = f"{outcome.distance_from_home_miles} miles in a straight line"
+        parts.append(text + (f" from {outcome.distance_from}" if outcome.distance_from else ""))
+    for inside, name in ((outcome.inside_la, "your area"), (outcome.inside_region, "the region")):
+        if inside is not None:
+            parts.append(f"{'inside' if inside else 'outside'} {name}")
+    return ", ".join(parts) if parts else "Not measured"
 
 
 def outcome_rows(
@@ -41,12 +82,7 @@ def outcome_rows(
         )
         if amount
     ]
-    if outcome.distance_from_home_miles is None:
-        distance = "Not measured"
-    else:
-        distance = f"{outcome.distance_from_home_miles} miles in a straight line"
-        if outcome.distance_from:
-            distance += f" from {outcome.distance_from}"
+    distance = distance_text(outcome)
     rows = [
         ("Setting", f"{outcome.setting.display_name} (URN {outcome.urn})"),
         ("Start date", date_format(outcome.start_date, "j F Y")),
@@ -56,6 +92,16 @@ def outcome_rows(
         ("How it was bought", outcome.get_commercial_route_display()),
         ("Distance from home", distance),
     ]
+    by_road = [
+        f"{j['label']} {j['minutes']} minutes"
+        if j["minutes"] is not None
+        else f"{j['label']}: no route"
+        for j in outcome.journeys
+        if j["label"] != HOME
+    ]
+    if by_road:
+        estimated = " (estimated)" if outcome.travel_estimated else ""
+        rows.append((f"By road to the places that matter{estimated}", ", ".join(by_road)))
     if outcome.lot is not None:
         rows.append(("Framework", f"{outcome.lot.framework.name}, lot {outcome.lot.number}"))
     if outcome.tendered_rate is not None:
@@ -95,6 +141,7 @@ class PlacementRequestDetailView(PermissionRequiredMixin, View):
                 "is_open": placement_request.status == PlacementRequest.Status.OPEN,
                 "referral_count": records.request_referrals(placement_request).count(),
                 "outcome": outcome,
+                "close_rows": close_rows(placement_request),
                 "outcome_rows": (
                     outcome_rows(outcome, self.actor.organisation, timezone.localdate())
                     if outcome

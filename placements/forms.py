@@ -13,16 +13,31 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms_gds.layout import Field, Fieldset, Fixed, Layout, Size
+from crispy_forms_gds.layout import (
+    ConditionalQuestion,
+    ConditionalRadios,
+    Field,
+    Fieldset,
+    Fixed,
+    Layout,
+    Size,
+)
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 from django.http import QueryDict
 
-from common.forms import GovukFormMixin
+from common.forms import GovukFormMixin, pounds_field
 from geo.postcodes import EXAMPLE as POSTCODE_EXAMPLE
 from placements import criteria, services
-from placements.models import PlacementRequest, PlaceThatMatters
+from placements.models import (
+    CLOSE_REASONS_CHOSEN,
+    DISTRICT_EXAMPLE,
+    CloseReason,
+    PlacementRequest,
+    PlaceThatMatters,
+)
+from providers.models import Accommodation
 
 PLACES_PREFIX = "places"
 AREAS_PREFIX = "areas"
@@ -60,6 +75,16 @@ class PlacementRequestForm(GovukFormMixin, _ProfileQuestions):  # type: ignore[m
         },
     )
 
+    home_district = forms.CharField(
+        label="Home postcode district (optional)",
+        required=False,
+        max_length=POSTCODE_MAX_LENGTH,
+        help_text="The first part of the postcode of the child's home, like "
+        f"{DISTRICT_EXAMPLE}: never the whole postcode. It measures how far from home the "
+        "child is placed.",
+        error_messages={"max_length": f"Enter a postcode district, like {DISTRICT_EXAMPLE}"},
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False  # the page's one <form> also holds the places and areas
@@ -69,7 +94,8 @@ class PlacementRequestForm(GovukFormMixin, _ProfileQuestions):  # type: ignore[m
             "reference", field_width=Fixed.TEN, autocomplete="off", spellcheck="false"
         )
         sections = {name: criteria.section_layout(name) for name in criteria.SECTIONS}
-        sections[criteria.ABOUT_THE_CHILD].insert(0, reference)
+        home = Field.text("home_district", field_width=Fixed.FIVE, autocomplete="off")
+        sections[criteria.ABOUT_THE_CHILD][0:0] = [reference, home]
         self.helper.layout = Layout(
             *(
                 Fieldset(*items, legend=name, legend_size=Size.MEDIUM)
@@ -83,8 +109,12 @@ class PlacementRequestForm(GovukFormMixin, _ProfileQuestions):  # type: ignore[m
             return {"siblings_to_place_together": 0}
         return {
             "reference": placement_request.reference,
+            "home_district": placement_request.home_district,
             **criteria.form_initial(placement_request),
         }
+
+    def clean_home_district(self) -> str:
+        return services.home_district_of(self.cleaned_data["home_district"])
 
     def clean_reference(self) -> str:
         reference = " ".join(self.cleaned_data["reference"].split())
@@ -408,3 +438,91 @@ def _without(rows: list[dict[str, Any]], index: str) -> list[dict[str, Any]]:
     if index.isdigit() and int(index) < len(rows):
         return rows[: int(index)] + rows[int(index) + 1 :]
     return rows
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class CloseRequestForm(GovukFormMixin, forms.Form):
+    """Why the request is being closed (without a placement recorded here) and, for a child
+    placed outside the service, what was secured. The service checks the rules between fields
+    (placements/services.py `close_terms`) with the same messages."""
+
+    reason = forms.ChoiceField(
+        label="Why are you closing this request?",
+        choices=[(reason.value, reason.label) for reason in CLOSE_REASONS_CHOSEN],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": services.CLOSE_REASON_MESSAGE,
+            "invalid_choice": services.CLOSE_REASON_MESSAGE,
+        },
+    )
+    secured_accommodation = forms.ChoiceField(
+        label="Kind of placement secured",
+        choices=[("", "Select the kind"), *Accommodation.choices],
+        required=False,
+        error_messages={"invalid_choice": "Select the kind of placement secured"},
+    )
+    secured_weekly_cost = pounds_field(
+        "Weekly cost",
+        example="4500",
+        help_text="In pounds, what the local authority pays each week.",
+        min_value=Decimal("0.01"),
+        max_value=services.MAX_SECURED_WEEKLY_COST,
+    )
+    secured_in_area = forms.ChoiceField(
+        label="Is it inside your local authority's area?",
+        choices=YES_NO,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select whether it is inside your area"},
+    )
+    note = forms.CharField(
+        label="Anything to add (optional)",
+        help_text="Needed for another reason. Never the child's name.",
+        required=False,
+        max_length=services.CLOSE_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": f"Enter {services.CLOSE_NOTE_MAX_LENGTH:,} characters or fewer"
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Conditional radios are numbered from 0 (the error summary links to the first).
+        self.fields["reason"].first_choice_id = "id_reason_0"  # type: ignore[attr-defined]
+        self.helper.form_tag = False  # the page draws the <form> and its button
+        self.helper.disable_csrf = True
+        self.helper.inputs = []
+        self.helper.legend_size = Size.MEDIUM
+        labels = [str(reason.label) for reason in CLOSE_REASONS_CHOSEN]
+        outside = str(CloseReason.PLACED_OUTSIDE.label)
+        self.helper.layout = Layout(
+            ConditionalRadios(
+                "reason",
+                *(
+                    ConditionalQuestion(
+                        label,
+                        Field.select("secured_accommodation"),
+                        Field.text("secured_weekly_cost", field_width=Fixed.TEN),
+                        Field.radios("secured_in_area", inline=True, legend_size=Size.SMALL),
+                    )
+                    if label == outside
+                    else label
+                    for label in labels
+                ),
+            ),
+            Field.textarea("note"),
+        )
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        in_area = data.get("secured_in_area")
+        return {
+            "reason": data["reason"],
+            "note": data.get("note", ""),
+            "secured_accommodation": data.get("secured_accommodation", ""),
+            "secured_weekly_cost": data.get("secured_weekly_cost"),
+            "secured_in_area": None if not in_area else in_area == "yes",
+        }

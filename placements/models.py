@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils import timezone
 
 from commissioning.models import NeedLevel
@@ -54,6 +54,33 @@ URGENCY_NOTICE_DAYS: dict[str, int | None] = {
     Urgency.OVER_5_DAYS: None,
 }
 
+
+class CloseReason(models.TextChoices):
+    """Why a request was closed. Without it, placements made outside the service and needs never
+    met would vanish from the region's figures (issue 13)."""
+
+    PLACED_HERE = "placed_here", "Placed through this service"
+    PLACED_IN_HOUSE = "placed_in_house", "Placed in-house, with our own carers or homes"
+    PLACED_OUTSIDE = "placed_outside", "Placed outside this service"
+    NO_LONGER_NEEDED = "no_longer_needed", "No longer needs a placement"
+    NO_SUITABLE_PROVIDER = "no_suitable_provider", "No suitable provider found"
+    OTHER = "other", "Another reason"
+    # Requests closed before the service asked why.
+    NOT_RECORDED = "not_recorded", "Not recorded"
+
+
+# The reasons an officer may choose when closing by hand ("placed here" is set by recording a
+# placement; "not recorded" only by the migration that introduced reasons).
+CLOSE_REASONS_CHOSEN = (
+    CloseReason.PLACED_IN_HOUSE,
+    CloseReason.PLACED_OUTSIDE,
+    CloseReason.NO_LONGER_NEEDED,
+    CloseReason.NO_SUITABLE_PROVIDER,
+    CloseReason.OTHER,
+)
+# The outward code of a postcode: LE15, B1, SW1A. Never the full postcode.
+DISTRICT_PATTERN = r"^[A-Z]{1,2}[0-9][0-9A-Z]?$"
+DISTRICT_EXAMPLE = "LE15"
 
 CHOOSE_LISTED = "Select from the list"
 YES_OR_NO = "Select yes or no"
@@ -97,6 +124,34 @@ class PlacementRequest(TimeStampedModel):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(
+        max_length=20, choices=CloseReason.choices, blank=True, default=""
+    )
+    close_note = models.TextField(blank=True, help_text="The officer's words, when closed.")
+    # For a child placed outside the service: what was secured (never the provider's name: the
+    # service may not know them, and the figures need only the kind, price and whether local).
+    secured_accommodation = models.CharField(
+        max_length=12, choices=Accommodation.choices, blank=True, default=""
+    )
+    secured_weekly_cost = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    secured_in_area = models.BooleanField(
+        null=True, blank=True, help_text="Inside the local authority's own area."
+    )
+    # Where the child lives, to the district only: the DfE's distance-from-home measure.
+    home_district = models.CharField(
+        "home postcode district",
+        max_length=4,
+        blank=True,
+        default="",
+        validators=[
+            RegexValidator(
+                DISTRICT_PATTERN,
+                message="Enter the first part of the child's home postcode, like "
+                f"{DISTRICT_EXAMPLE}",
+            )
+        ],
+        help_text="The first part of the child's home postcode (LE15): never the whole postcode.",
+    )
 
     # Age: either in years, or from the month and year of birth (the more exact, when given).
     # Which of them must be given, and that a birth is in the past, are the service's rules.
@@ -229,6 +284,28 @@ class PlacementRequest(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(accommodation__len__gte=1),
                 name="placement_request_accommodation_given",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", close_reason="")
+                | models.Q(
+                    status="closed",
+                    close_reason__in=[reason.value for reason in CloseReason],
+                ),
+                name="placement_request_closed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(close_reason="placed_outside")
+                | models.Q(
+                    secured_accommodation="",
+                    secured_weekly_cost__isnull=True,
+                    secured_in_area__isnull=True,
+                ),
+                name="placement_request_secured_only_outside",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(secured_weekly_cost__isnull=True)
+                | models.Q(secured_weekly_cost__gt=0),
+                name="placement_request_secured_cost_positive",
             ),
         ]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -32,7 +32,7 @@ from accounts.models import AuditEvent
 from accounts.services import audit_record
 from common.permissions import require
 from geo import shapes
-from geo.models import OutsideEnglandPostcode
+from geo.models import OutsideEnglandPostcode, PostcodeDistrict
 from geo.postcodes import (
     PostcodeMalformedError,
     PostcodeNotFoundError,
@@ -43,18 +43,23 @@ from geo.shapes import circle
 from placements import criteria
 from placements.matching import MatchResult, SearchCriteria, setting_match
 from placements.models import (
+    CLOSE_REASONS_CHOSEN,
     MAX_AGE,
     AreaToAvoid,
+    CloseReason,
     PlacementRequest,
     PlacementSearch,
     PlaceThatMatters,
 )
 from placements.permissions import can_make_placement_requests, can_see_request
+from providers.models import Accommodation
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 METRES_PER_MILE = Decimal(str(shapes.METRES_PER_MILE))  # exact, for miles typed as decimals
+ONE_PENNY = Decimal("0.01")
+CLOSE_NOTE_MAX_LENGTH = 2000
 
 REFERENCE_MAX_LENGTH = 30
 REFERENCE_ALLOWED = re.compile(r"[A-Za-z0-9 /-]+")
@@ -93,7 +98,7 @@ class AreaToAvoidInput(NamedTuple):
 
 # The child's profile: the PlacementRequest fields a caller sets, the case reference and then
 # each part declared in placements/criteria.py.
-PROFILE_FIELDS: tuple[str, ...] = ("reference", *criteria.PROFILE_FIELDS)
+PROFILE_FIELDS: tuple[str, ...] = ("reference", "home_district", *criteria.PROFILE_FIELDS)
 ProfileFields = dict[str, Any]
 
 
@@ -119,6 +124,31 @@ def radius_message(value: Decimal) -> str:
     if value < MIN_RADIUS_MILES:
         return f"The radius must be at least {MIN_RADIUS_MILES} miles"
     return f"The radius must be {MAX_RADIUS_MILES} miles or less"
+
+
+FULL_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][0-9A-Z]?)[0-9][A-Z]{2}")
+
+
+def home_district_of(value: Any) -> str:
+    """The postcode district as typed, tidied: capitals, no spaces, and of a whole postcode only
+    its first part, so that the child's full home postcode is never kept."""
+    text = "".join(str(value or "").split()).upper()
+    whole = FULL_POSTCODE.fullmatch(text)
+    return whole.group(1) if whole else text
+
+
+def _check_home_district(candidate: PlacementRequest, errors: Errors) -> None:
+    district = candidate.home_district
+    if (
+        district
+        and "home_district" not in errors
+        and not PostcodeDistrict.objects.filter(district=district).exists()
+    ):
+        _add(
+            errors,
+            "home_district",
+            f"We do not know the postcode district {district}: check it, or leave it empty",
+        )
 
 
 def reference_problem(reference: str) -> str | None:
@@ -210,32 +240,112 @@ def placement_request_update(
     return request
 
 
+# The dearest a week's placement can be, as the outcome form says (brokerage/models.py).
+MAX_SECURED_WEEKLY_COST = Decimal("100000")
+CLOSE_REASON_MESSAGE = "Select why you are closing the request"
+
+
 @transaction.atomic
-def placement_request_close(*, actor: User, request: PlacementRequest) -> PlacementRequest:
-    """Close a request (the child is placed, or no longer needs one). Closing a closed request
-    changes nothing, so a second click, or a second tab, is harmless."""
+def placement_request_close(
+    *,
+    actor: User,
+    request: PlacementRequest,
+    reason: str,
+    note: str = "",
+    secured_accommodation: str = "",
+    secured_weekly_cost: Decimal | None = None,
+    secured_in_area: bool | None = None,
+    now: datetime | None = None,
+) -> PlacementRequest:
+    """Close a request without a placement recorded here, saying why: so that a child placed
+    in-house or outside the service, and a need no provider could meet, still count. For
+    "placed outside the service", what was secured: its kind, weekly cost and whether it is
+    inside the LA's area (never the provider's name). Recording a placement closes a request
+    itself (brokerage's `placement_decide`, reason "placed here").
+    Closing a closed request changes nothing, so a second click, or a second tab, is harmless."""
     require(can_see_request(actor, request))
     locked = PlacementRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != PlacementRequest.Status.CLOSED:
+        terms = close_terms(
+            reason=reason,
+            note=note,
+            secured_accommodation=secured_accommodation,
+            secured_weekly_cost=secured_weekly_cost,
+            secured_in_area=secured_in_area,
+        )
         locked.status = PlacementRequest.Status.CLOSED
-        locked.closed_at = timezone.now()
-        locked.save(update_fields=["status", "closed_at", "updated_at"])
-        _audit(actor, AuditEvent.Action.PLACEMENT_REQUEST_CLOSED, locked)
-    request.status, request.closed_at, request.updated_at = (
-        locked.status,
-        locked.closed_at,
-        locked.updated_at,
-    )
+        locked.closed_at = now or timezone.now()
+        for name, value in terms.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["status", "closed_at", *terms, "updated_at"])
+        _audit(actor, AuditEvent.Action.PLACEMENT_REQUEST_CLOSED, locked, reason=reason)
+    for name in ("status", "closed_at", "updated_at", *CLOSE_FIELDS):
+        setattr(request, name, getattr(locked, name))
     return request
 
 
-def _audit(actor: User, action: AuditEvent.Action, placement_request: PlacementRequest) -> None:
+CLOSE_FIELDS = (
+    "close_reason",
+    "close_note",
+    "secured_accommodation",
+    "secured_weekly_cost",
+    "secured_in_area",
+)
+
+
+def close_terms(
+    *,
+    reason: str,
+    note: str = "",
+    secured_accommodation: str = "",
+    secured_weekly_cost: Decimal | None = None,
+    secured_in_area: bool | None = None,
+) -> dict[str, Any]:
+    """The close fields as they will be saved, or a ValidationError keyed by field saying every
+    problem at once. What was secured is kept only for "placed outside the service"."""
+    errors: Errors = {}
+    note = (note or "").strip()
+    if reason not in CLOSE_REASONS_CHOSEN:
+        _add(errors, "reason", CLOSE_REASON_MESSAGE)
+    if reason == CloseReason.OTHER and not note:
+        _add(errors, "note", "Say why you are closing the request")
+    if len(note) > CLOSE_NOTE_MAX_LENGTH:
+        _add(errors, "note", f"Enter {CLOSE_NOTE_MAX_LENGTH:,} characters or fewer")
+    outside = reason == CloseReason.PLACED_OUTSIDE
+    if outside:
+        if secured_accommodation not in Accommodation.values:
+            _add(errors, "secured_accommodation", "Select the kind of placement secured")
+        if secured_weekly_cost is None:
+            _add(errors, "secured_weekly_cost", "Enter the weekly cost, like 4500")
+        elif not ONE_PENNY <= secured_weekly_cost <= MAX_SECURED_WEEKLY_COST:
+            _add(
+                errors,
+                "secured_weekly_cost",
+                "Enter a weekly cost above £0 and no more than £100,000",
+            )
+        if secured_in_area is None:
+            _add(errors, "secured_in_area", "Select whether it is inside your area")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "close_reason": reason,
+        "close_note": note,
+        "secured_accommodation": secured_accommodation if outside else "",
+        "secured_weekly_cost": secured_weekly_cost if outside else None,
+        "secured_in_area": secured_in_area if outside else None,
+    }
+
+
+def _audit(
+    actor: User, action: AuditEvent.Action, placement_request: PlacementRequest, **details: Any
+) -> None:
     audit_record(
         actor=actor,
         action=action,
         organisation=placement_request.organisation,
         placement_request=placement_request.pk,
         reference=placement_request.reference,
+        **details,
     )
 
 
@@ -275,12 +385,14 @@ def _clean_profile(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
     rules no single field can say: no name in the reference, an age or a birth, in the past."""
     profile = {name: _given(name, values.get(name)) for name in PROFILE_FIELDS}
     profile["reference"] = " ".join(str(values.get("reference") or "").split())
+    profile["home_district"] = home_district_of(values.get("home_district"))
     problem = reference_problem(profile["reference"])
     if problem:
         _add(errors, "reference", problem)
     candidate = PlacementRequest(**profile)
     _validate_fields(candidate, errors, PROFILE_FIELDS)
     _check_age(candidate, errors)
+    _check_home_district(candidate, errors)
     return {name: getattr(candidate, name) for name in PROFILE_FIELDS}
 
 

@@ -20,7 +20,7 @@ from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
 from placements import criteria, selectors, services
-from placements.forms import PlacementRequestPage
+from placements.forms import CloseRequestForm, PlacementRequestPage
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
 from providers.views import pagination
@@ -49,7 +49,12 @@ def profile_rows(placement_request: PlacementRequest) -> list[tuple[str, str]]:
     then each part of the profile (placements/criteria.py), the age with its month of birth."""
     profile = criteria.profile_record(placement_request, today=timezone.localdate())
     profile["age"] = age_text(placement_request)
-    return [("Case reference", placement_request.reference), *criteria.profile_rows(profile)]
+    home = placement_request.home_district or "Not given"
+    return [
+        ("Case reference", placement_request.reference),
+        ("Home postcode district", home),
+        *criteria.profile_rows(profile),
+    ]
 
 
 class PlacementRequestListView(PermissionRequiredMixin, View):
@@ -157,14 +162,31 @@ class PlacementRequestCloseView(PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         placement_request = selectors.placement_request_get(self.actor, pk)
-        return render(
-            request, "placements/request_close.html", {"placement_request": placement_request}
-        )
+        return self._render(placement_request, CloseRequestForm())
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         placement_request = selectors.placement_request_get(self.actor, pk)
-        was_open = placement_request.status == PlacementRequest.Status.OPEN
-        services.placement_request_close(actor=self.actor, request=placement_request)
-        if was_open:
-            messages.success(request, f"Placement request {placement_request.reference} closed.")
-        return HttpResponseRedirect(_detail_url(placement_request))
+        if placement_request.status != PlacementRequest.Status.OPEN:
+            return HttpResponseRedirect(_detail_url(placement_request))  # closed in another tab
+        form = CloseRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                services.placement_request_close(
+                    actor=self.actor, request=placement_request, **form.service_arguments()
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(
+                    request, f"Placement request {placement_request.reference} closed."
+                )
+                return HttpResponseRedirect(_detail_url(placement_request))
+        return self._render(placement_request, form)
+
+    def _render(self, placement_request: PlacementRequest, form: CloseRequestForm) -> HttpResponse:
+        return render(
+            self.request,
+            "placements/request_close.html",
+            {"placement_request": placement_request, "form": form},
+        )

@@ -411,7 +411,7 @@ def test_a_closed_referral_shows_the_provider_only_the_setting_status_and_its_an
     post(scene.provider_user, messages_url(referral), {"body": "A question about school"})
     if close == "request":
         PlacementRequest.objects.filter(pk=scene.request.pk).update(
-            status=PlacementRequest.Status.CLOSED, closed_at=timezone.now()
+            status=PlacementRequest.Status.CLOSED, closed_at=timezone.now(), close_reason="other"
         )
     else:
         Referral.objects.filter(pk=referral.pk).update(status=close)

@@ -176,7 +176,9 @@ def _already_sent(scene):
 
 
 def _request_closed(scene):
-    PlacementRequest.objects.filter(pk=scene.request.pk).update(status="closed", closed_at=NOW)
+    PlacementRequest.objects.filter(pk=scene.request.pk).update(
+        status="closed", closed_at=NOW, close_reason="other"
+    )
 
 
 REFUSALS = [
@@ -519,8 +521,13 @@ def test_deciding_records_the_outcome_closes_the_request_and_tells_the_others_wi
 
     assert outcome.urn == scene.homes[0].urn and outcome.referral == chosen
     assert outcome.distance_from_home_miles == Decimal("0.4") and outcome.distance_from == "School"
+    # Inside Rutland, the LA and the region's only member; 0.7 km from school, 1 minute by the
+    # estimate (674 m × 1.3 at 800 m a minute); no home district was given.
+    assert (outcome.inside_la, outcome.inside_region, outcome.school_minutes) == (True, True, 1)
+    assert (outcome.home_district, outcome.home_miles, outcome.over_20_miles) == ("", None, None)
+    assert (outcome.travel_engine, outcome.travel_estimated) == ("estimate", True)
     scene.request.refresh_from_db()
-    assert scene.request.status == "closed"
+    assert (scene.request.status, scene.request.close_reason) == ("closed", "placed_here")
     statuses = dict(Referral.objects.values_list("setting__name", "status"))
     # The "not able" answer stays as given; both are told the place is filled.
     assert statuses == {"Home 0": "placed", "Home 1": "not_able", "Home 2": "filled"}

@@ -35,6 +35,7 @@ class PlacementRequestFactory(DjangoModelFactory):
     class Params:
         closed = factory.Trait(
             status=PlacementRequest.Status.CLOSED,
+            close_reason="no_longer_needed",
             closed_at=factory.Faker("date_time_this_year", tzinfo=dt.UTC),
         )
 

@@ -212,7 +212,7 @@ def test_the_enquiry_form_says_what_is_wrong(world_map, mixed, signed_in):
 
 
 def test_a_closed_request_sends_the_officer_back(world_map, mixed, signed_in, officer):
-    request = child(world_map, status="closed", closed_at=timezone.now())
+    request = child(world_map, status="closed", closed_at=timezone.now(), close_reason="other")
     response = signed_in.get(enquiry_url(request, mixed[1][0].urn))
     assert response.status_code == 302
     overview = signed_in.get(response["Location"]).content.decode()

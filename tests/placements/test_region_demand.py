@@ -167,7 +167,7 @@ def test_an_unanswered_referral_of_a_request_closed_without_a_placement_counts_a
         shortlist=[Shortlisted(home(world_map, provider_organisation=provider))],
         deadline=timezone.now() + timedelta(hours=5),
     )
-    placement_request_close(actor=officer, request=request)
+    placement_request_close(actor=officer, request=request, reason="placed_in_house")
 
     rows, _ = region_demand(world_map.la.region)
 

@@ -655,21 +655,23 @@ def test_closing_asks_first_and_closing_twice_is_harmless(signed_in, officer):
     placement_request = PlacementRequestFactory(organisation=officer.organisation)
     url = reverse("placements:placement_request_close", args=[placement_request.pk])
     page = signed_in.get(url)
-    assert f"Close request {placement_request.reference}?" in page.content.decode()
+    assert "Why are you closing this request?" in page.content.decode()
     placement_request.refresh_from_db()
     assert placement_request.status == PlacementRequest.Status.OPEN
 
-    first = signed_in.post(url)
+    first = signed_in.post(url, {"reason": "no_longer_needed"})
     assert first.status_code == 302
     placement_request.refresh_from_db()
     closed_at = placement_request.closed_at
     assert placement_request.status == PlacementRequest.Status.CLOSED and closed_at
 
-    second = signed_in.post(url)
+    second = signed_in.post(url, {"reason": "no_longer_needed"})
     assert second.status_code == 302
     placement_request.refresh_from_db()
     assert placement_request.closed_at == closed_at
-    services.placement_request_close(actor=officer, request=placement_request)
+    services.placement_request_close(
+        actor=officer, request=placement_request, reason="other", note="Moved"
+    )
     placement_request.refresh_from_db()
     assert placement_request.closed_at == closed_at
 
@@ -749,7 +751,9 @@ def test_services_refuse_people_who_may_not(world, postcodes):
     placement_request = PlacementRequestFactory(organisation=world.la_a1)
     other_la = world.user("la_a2", Role.LA_MANAGER)
     with pytest.raises(PermissionDenied):
-        services.placement_request_close(actor=other_la, request=placement_request)
+        services.placement_request_close(
+            actor=other_la, request=placement_request, reason="no_longer_needed"
+        )
     with pytest.raises(PermissionDenied):
         services.placement_request_update(
             actor=other_la, request=placement_request, places=[], areas_to_avoid=[]
@@ -766,8 +770,8 @@ def test_creating_changing_and_closing_are_audited_with_who_and_which_request(of
     services.placement_request_update(
         actor=officer, request=request, places=[], areas_to_avoid=[], age_years=15
     )
-    services.placement_request_close(actor=officer, request=request)
-    services.placement_request_close(actor=officer, request=request)  # changes nothing
+    services.placement_request_close(actor=officer, request=request, reason="no_longer_needed")
+    services.placement_request_close(actor=officer, request=request, reason="other")  # no change
 
     events = list(AuditEvent.objects.order_by("created_at", "id"))
     assert [e.action for e in events] == [
@@ -775,10 +779,11 @@ def test_creating_changing_and_closing_are_audited_with_who_and_which_request(of
         AuditEvent.Action.PLACEMENT_REQUEST_CHANGED,
         AuditEvent.Action.PLACEMENT_REQUEST_CLOSED,
     ]
+    which = {"placement_request": request.pk, "reference": request.reference}
     for event in events:
         assert event.actor == officer
         assert event.organisation == officer.organisation
-        assert event.detail == {"placement_request": request.pk, "reference": request.reference}
+    assert [e.detail for e in events] == [which, which, {**which, "reason": "no_longer_needed"}]
 
 
 @pytest.mark.parametrize(

@@ -208,7 +208,7 @@ def test_the_spreadsheet_has_the_ranked_matches_and_the_search(world_map, signed
 
 def test_a_closed_request_cannot_be_searched(world_map, signed_in):
     home(world_map)
-    request = child(world_map, status="closed", closed_at=timezone.now())
+    request = child(world_map, status="closed", closed_at=timezone.now(), close_reason="other")
     html = signed_in.get(search_url(request)).content.decode()
     assert "This request is closed" in html
     assert not PlacementSearch.objects.exists()
