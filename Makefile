@@ -55,8 +55,13 @@ stop:
 migrate: install services
 	$(MANAGE) migrate --no-input
 
+# The DfE's national distance-from-home figures the distance dashboard compares with (real, not
+# demo): loaded from its published CSV, by default the copy in ../shared/data.
+NATIONAL_DISTANCE ?= ../shared/data/cla_stats/national_cla_on_31_march_by_placement_distance_and_placement_locality.csv
+
 demo: migrate
 	$(MANAGE) seed_demo
+	$(MANAGE) load_national_distance $(NATIONAL_DISTANCE)
 
 # Builds the network from ../shared/data/osm (or OSM_EXTRACT=…) when missing or older than the
 # extract; prints its path. `make run` does the same through app.sh, and falls back to estimates.
