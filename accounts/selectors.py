@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.contrib.gis.db.models import MultiPolygonField
+from django.contrib.gis.db.models.aggregates import Union
+from django.contrib.gis.geos import MultiPolygon
+from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -39,6 +42,44 @@ def provider_organisation_list(*, region: Region) -> QuerySet[Organisation]:
         .annotate(active_users=Count("users", filter=Q(users__is_active=True)))
         .order_by("name")
     )
+
+
+def region_members_with_boundary(*, region: Region) -> QuerySet[Organisation]:
+    """The region's current member LAs that have a boundary: the pieces of "the region"."""
+    return Organisation.objects.filter(
+        region=region,
+        kind=Organisation.Kind.LOCAL_AUTHORITY,
+        member_until__isnull=True,
+        area__isnull=False,
+    )
+
+
+def region_boundary_union(*, region: Region) -> MultiPolygon | None:
+    """The union of the current member LAs' boundaries, computed now in one PostGIS query
+    (ST_Multi, so two LAs that do not touch are still one MultiPolygon). None without any."""
+    boundary: MultiPolygon | None = region_members_with_boundary(region=region).aggregate(
+        boundary=Func(
+            Union("area__boundary"),
+            function="ST_Multi",
+            output_field=MultiPolygonField(srid=4326),
+        )
+    )["boundary"]
+    return boundary
+
+
+def region_boundary(*, region: Region) -> MultiPolygon | None:
+    """What "in the region" means: the union of the current member LAs' boundaries, as cached on
+    the region. Filled once here if it is empty while members have boundaries (a region that
+    predates the cache, or whose LAs' boundaries were loaded after they joined); None when no
+    member has a boundary."""
+    if region.boundary is not None:
+        return region.boundary
+    if not region_members_with_boundary(region=region).exists():
+        return None
+    # Imported here: services imports this module, and the refresh is a write.
+    from accounts.services import region_boundary_refresh
+
+    return region_boundary_refresh(region=region)
 
 
 def region_ons_areas(*, region: Region) -> list[Area]:

@@ -11,6 +11,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.gis.geos import MultiPolygon
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -22,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import selectors
-from accounts.models import AuditEvent, Invitation, Organisation, Role, User
+from accounts.models import AuditEvent, Invitation, Organisation, Region, Role, User
 from accounts.permissions import assignable_roles, can_manage_organisation_users, can_manage_region
 from common.permissions import require
 from common.queue import enqueue_after_commit
@@ -52,6 +53,40 @@ def audit_record(
         target_user=target_user,
         detail=detail,
     )
+
+
+# Regions -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def region_boundary_refresh(*, region: Region) -> MultiPolygon | None:
+    """Recompute the region's cached boundary (the union of its current member LAs'), save it on
+    `region` and return it. Call it after anything that changes who is a member or a member's
+    boundary.
+
+    The region's row is locked first, so two membership changes at once are applied one after
+    the other: the second union is computed after the first change is committed and sees it."""
+    Region.objects.select_for_update().filter(pk=region.pk).first()
+    region.boundary = selectors.region_boundary_union(region=region)
+    region.save(update_fields=["boundary", "updated_at"])
+    return region.boundary
+
+
+def regions_refresh_boundaries(*, areas: list[Area] | None = None) -> int:
+    """Refresh the boundary of every region with a current member in `areas` (all regions when
+    None), e.g. after an import changed those areas' boundaries. Returns how many."""
+    regions = Region.objects.all()
+    if areas is not None:
+        regions = regions.filter(
+            organisations__kind=Organisation.Kind.LOCAL_AUTHORITY,
+            organisations__member_until__isnull=True,
+            organisations__area__in=areas,
+        ).distinct()
+    count = 0
+    for region in regions:
+        region_boundary_refresh(region=region)
+        count += 1
+    return count
 
 
 # Organisations -----------------------------------------------------------------------------------
@@ -100,6 +135,7 @@ def local_authority_add(
             raise ValidationError(f"{area.name} is already a member of {region}.")
         organisation.member_until = None
         organisation.save(update_fields=["member_until", "updated_at"])
+    region_boundary_refresh(region=region)
     if own is None:
         audit_record(actor=actor, action=AuditEvent.Action.LA_ADDED, organisation=organisation)
     else:
@@ -138,6 +174,7 @@ def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
     Invitation.objects.filter(
         organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now, updated_at=now)
+    region_boundary_refresh(region=organisation.region)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.LA_REMOVED,
