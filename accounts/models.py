@@ -34,6 +34,9 @@ class Region(TimeStampedModel):
         editable=False,
         help_text="The union of the current member local authorities' boundaries.",
     )
+    # When `boundary` was computed: a member LA (or its area) changed since means it is stale, so
+    # a boundary import or an edit in the admin is picked up without geo knowing about regions.
+    boundary_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # How much being on one of the region's current frameworks counts in a search's score, beside
     # the other parts' 100 (placements/matching.py, docs/matching.md). 0 turns it off.
     framework_weight = models.PositiveSmallIntegerField(

@@ -69,13 +69,18 @@ def region_boundary_union(*, region: Region) -> MultiPolygon | None:
 
 def region_boundary(*, region: Region) -> MultiPolygon | None:
     """What "in the region" means: the union of the current member LAs' boundaries, as cached on
-    the region. Filled once here if it is empty while members have boundaries (a region that
-    predates the cache, or whose LAs' boundaries were loaded after they joined); None when no
-    member has a boundary."""
-    if region.boundary is not None:
+    the region; None when no member has a boundary loaded.
+
+    Recomputed here (once) when it was never computed, or when a member LA or its area has
+    changed since (an LA joined or left outside the services, or `load_boundaries` moved a
+    boundary): geo cannot tell accounts, so the cache checks itself with one small query."""
+    computed_at = region.boundary_computed_at
+    if computed_at is not None and not (
+        Organisation.objects.filter(region=region, kind=Organisation.Kind.LOCAL_AUTHORITY)
+        .filter(Q(updated_at__gt=computed_at) | Q(area__updated_at__gt=computed_at))
+        .exists()
+    ):
         return region.boundary
-    if not region_members_with_boundary(region=region).exists():
-        return None
     # Imported here: services imports this module, and the refresh is a write.
     from accounts.services import region_boundary_refresh
 

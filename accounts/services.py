@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from axes.utils import reset as axes_reset
@@ -61,32 +62,60 @@ def audit_record(
 @transaction.atomic
 def region_boundary_refresh(*, region: Region) -> MultiPolygon | None:
     """Recompute the region's cached boundary (the union of its current member LAs'), save it on
-    `region` and return it. Call it after anything that changes who is a member or a member's
-    boundary.
+    `region` and return it. Called after anything that changes who is a member; a change made
+    elsewhere (a boundary import, the admin) is caught by selectors.region_boundary.
 
     The region's row is locked first, so two membership changes at once are applied one after
     the other: the second union is computed after the first change is committed and sees it."""
     Region.objects.select_for_update().filter(pk=region.pk).first()
+    region.boundary_computed_at = timezone.now()
     region.boundary = selectors.region_boundary_union(region=region)
-    region.save(update_fields=["boundary", "updated_at"])
+    region.save(update_fields=["boundary", "boundary_computed_at", "updated_at"])
     return region.boundary
 
 
-def regions_refresh_boundaries(*, areas: list[Area] | None = None) -> int:
-    """Refresh the boundary of every region with a current member in `areas` (all regions when
-    None), e.g. after an import changed those areas' boundaries. Returns how many."""
-    regions = Region.objects.all()
-    if areas is not None:
-        regions = regions.filter(
-            organisations__kind=Organisation.Kind.LOCAL_AUTHORITY,
-            organisations__member_until__isnull=True,
-            organisations__area__in=areas,
-        ).distinct()
-    count = 0
-    for region in regions:
-        region_boundary_refresh(region=region)
-        count += 1
-    return count
+@dataclass
+class RegionBoundariesSummary:
+    updated: int = 0
+    unchanged: int = 0
+    regions: list[dict[str, object]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def region_boundaries_refresh(*, commit: bool) -> RegionBoundariesSummary:
+    """Recompute every region's boundary, e.g. after `load_boundaries` changed member LAs' areas
+    (searches would also notice, one region at a time). Without `commit` nothing is written."""
+    summary = RegionBoundariesSummary()
+    try:
+        with transaction.atomic():
+            for region in Region.objects.order_by("name"):
+                before = region.boundary
+                after = region_boundary_refresh(region=region)
+                same = (before is None and after is None) or (
+                    before is not None and after is not None and before.equals_exact(after, 1e-9)
+                )
+                if same:
+                    summary.unchanged += 1
+                else:
+                    summary.updated += 1
+                summary.regions.append(
+                    {"region": region.name, "changed": not same, "members": _members(region)}
+                )
+            if not commit:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return summary
+
+
+def _members(region: Region) -> int:
+    return selectors.region_members_with_boundary(region=region).count()
 
 
 # Organisations -----------------------------------------------------------------------------------

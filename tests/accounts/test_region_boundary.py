@@ -3,10 +3,13 @@ boundaries, whatever ONS regions they lie in, kept up to date as members join an
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.core.management import call_command
 
 from accounts import selectors, services
 from accounts.models import Organisation, Region, Role
@@ -112,25 +115,61 @@ class TestRefresh:
 
 
 class TestSelector:
-    def test_an_empty_cache_is_filled_once_from_the_members(
+    def test_a_region_never_computed_is_filled_once_from_the_members(
         self, world, hubs, django_assert_num_queries
     ):
         region = world.hub_a.region
-        Region.objects.filter(pk=region.pk).update(boundary=None)
+        Region.objects.filter(pk=region.pk).update(boundary=None, boundary_computed_at=None)
         region = fresh(region)
         boundary = selectors.region_boundary(region=region)
         assert boundary is not None
         assert boundary.area == pytest.approx(0.02)
         assert fresh(region).boundary is not None
-        # Now cached: no query at all.
-        with django_assert_num_queries(0):
+        # Now cached: one small query to see that nothing changed, and no union.
+        with django_assert_num_queries(1):
             assert selectors.region_boundary(region=region) == boundary
 
-    def test_regions_are_refreshed_when_a_members_area_changes(self, world, hubs):
-        Area.objects.filter(pk=hubs.kent.pk).update(boundary=square(0, 50))
-        assert services.regions_refresh_boundaries(areas=[hubs.kent]) == 1
-        boundary = fresh(world.hub_a.region).boundary
+    def test_a_member_whose_area_was_reloaded_makes_it_recompute(self, world, hubs):
+        # As load_boundaries does it: a save, which moves the area's updated_at.
+        kent = Area.objects.get(pk=hubs.kent.pk)
+        kent.boundary = square(0, 50)
+        kent.save()
+        boundary = selectors.region_boundary(region=fresh(world.hub_a.region))
         assert boundary is not None
         assert boundary.equals(MultiPolygon(square(0, 50)[0], square(0.5, 51.7)[0]))
-        # Region B, which Kent is not in, was left alone.
-        assert fresh(world.hub_b.region).boundary.equals(square(1, 52))
+        assert fresh(world.hub_a.region).boundary.equals(boundary)
+
+    def test_a_member_added_outside_the_services_makes_it_recompute(self, world, hubs):
+        OrganisationFactory(region=world.hub_b.region, local_authority=True, area=hubs.medway)
+        boundary = selectors.region_boundary(region=fresh(world.hub_b.region))
+        assert boundary is not None
+        assert boundary.equals(MultiPolygon(square(0.1, 51)[0], square(1, 52)[0]))
+        # Region A does not gain Medway by it.
+        a = selectors.region_boundary(region=fresh(world.hub_a.region))
+        assert a is not None and a.area == pytest.approx(0.02)
+
+
+class TestCommand:
+    def test_a_dry_run_reports_and_writes_nothing_then_commit_writes(self, world, hubs):
+        Area.objects.filter(pk=hubs.kent.pk).update(boundary=square(0, 50))
+        out = io.StringIO()
+        call_command("refresh_region_boundaries", "--json", stdout=out)
+        summary = json.loads(out.getvalue())
+        assert summary["committed"] is False
+        assert (summary["updated"], summary["unchanged"]) == (1, 1)
+        assert {r["region"]: r["changed"] for r in summary["regions"]} == {
+            "Region A": True,
+            "Region B": False,
+        }
+        assert fresh(world.hub_a.region).boundary.equals(
+            MultiPolygon(square(0, 51)[0], square(0.5, 51.7)[0])
+        )
+        out = io.StringIO()
+        call_command("refresh_region_boundaries", "--commit", stdout=out)
+        assert out.getvalue().splitlines() == [
+            "Refreshed 2 regions: 1 updated, 1 unchanged",
+            "  Region A: now 2 member LAs with a boundary",
+        ]
+        assert fresh(world.hub_a.region).boundary.equals(
+            MultiPolygon(square(0, 50)[0], square(0.5, 51.7)[0])
+        )
