@@ -54,6 +54,12 @@ def region_members_with_boundary(*, region: Region) -> QuerySet[Organisation]:
     )
 
 
+def region_member_area_ids(*, region: Region) -> frozenset[int]:
+    """The areas (geo.Area ids) of the region's current member LAs, whose union is its boundary:
+    a setting whose LA is one of them is in the region."""
+    return frozenset(region_members_with_boundary(region=region).values_list("area_id", flat=True))
+
+
 def region_boundary_union(*, region: Region) -> MultiPolygon | None:
     """The union of the current member LAs' boundaries, computed now in one PostGIS query
     (ST_Multi, so two LAs that do not touch are still one MultiPolygon). None without any."""
