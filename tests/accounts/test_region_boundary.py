@@ -3,11 +3,13 @@ boundaries, whatever ONS regions they lie in, kept up to date as members join an
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.management import call_command
 
@@ -173,3 +175,15 @@ class TestCommand:
         assert fresh(world.hub_a.region).boundary.equals(
             MultiPolygon(square(0, 50)[0], square(0.5, 51.7)[0])
         )
+
+
+class TestMigration:
+    def test_the_data_migration_fills_each_region_from_its_current_members(self, world, hubs):
+        fill = importlib.import_module("accounts.migrations.0006_region_boundary")
+        services.local_authority_remove(
+            actor=world.user("hub_a", Role.HUB_ADMIN), organisation=world.la_a2
+        )
+        Region.objects.update(boundary=None)
+        fill.fill_region_boundaries(django_apps, None)
+        assert fresh(world.hub_a.region).boundary.equals(square(0, 51))
+        assert fresh(world.hub_b.region).boundary.equals(square(1, 52))
