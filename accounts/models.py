@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.gis.db.models import MultiPolygonField
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -22,6 +23,20 @@ class Region(TimeStampedModel):
         related_name="+",
         help_text="The ONS region this hub covers, when it matches one.",
     )
+    # "In the region" is the union of the current member LAs' boundaries, whatever ONS regions
+    # they lie in (a co-operative may span two). Kept as one geometry so a search need not union
+    # them each time; accounts.services.region_boundary_refresh rewrites it whenever membership
+    # or a member's boundary changes. Null when no member has a boundary loaded.
+    boundary = MultiPolygonField(
+        srid=4326,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The union of the current member local authorities' boundaries.",
+    )
+    # When `boundary` was computed: a member LA (or its area) changed since means it is stale, so
+    # a boundary import or an edit in the admin is picked up without geo knowing about regions.
+    boundary_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # How much being on one of the region's current frameworks counts in a search's score, beside
     # the other parts' 100 (placements/matching.py, docs/matching.md). 0 turns it off.
     framework_weight = models.PositiveSmallIntegerField(

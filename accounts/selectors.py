@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.contrib.gis.db.models import MultiPolygonField
+from django.contrib.gis.db.models.aggregates import Union
+from django.contrib.gis.geos import MultiPolygon
+from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -39,6 +42,55 @@ def provider_organisation_list(*, region: Region) -> QuerySet[Organisation]:
         .annotate(active_users=Count("users", filter=Q(users__is_active=True)))
         .order_by("name")
     )
+
+
+def region_members_with_boundary(*, region: Region) -> QuerySet[Organisation]:
+    """The region's current member LAs that have a boundary: the pieces of "the region"."""
+    return Organisation.objects.filter(
+        region=region,
+        kind=Organisation.Kind.LOCAL_AUTHORITY,
+        member_until__isnull=True,
+        area__isnull=False,
+    )
+
+
+def region_member_area_ids(*, region: Region) -> frozenset[int]:
+    """The areas (geo.Area ids) of the region's current member LAs, whose union is its boundary:
+    a setting whose LA is one of them is in the region."""
+    return frozenset(region_members_with_boundary(region=region).values_list("area_id", flat=True))
+
+
+def region_boundary_union(*, region: Region) -> MultiPolygon | None:
+    """The union of the current member LAs' boundaries, computed now in one PostGIS query
+    (ST_Multi, so two LAs that do not touch are still one MultiPolygon). None without any."""
+    boundary: MultiPolygon | None = region_members_with_boundary(region=region).aggregate(
+        boundary=Func(
+            Union("area__boundary"),
+            function="ST_Multi",
+            output_field=MultiPolygonField(srid=4326),
+        )
+    )["boundary"]
+    return boundary
+
+
+def region_boundary(*, region: Region) -> MultiPolygon | None:
+    """What "in the region" means: the union of the current member LAs' boundaries, as cached on
+    the region; None when no member has a boundary loaded.
+
+    Recomputed here (once) when it was never computed, or when a member LA or its area has
+    changed since (an LA joined or left outside the services, or `load_boundaries` moved a
+    boundary): geo cannot tell accounts, so the cache checks itself with one small query."""
+    computed_at = region.boundary_computed_at
+    if computed_at is not None and not (
+        Organisation.objects.filter(region=region, kind=Organisation.Kind.LOCAL_AUTHORITY)
+        .filter(Q(updated_at__gt=computed_at) | Q(area__updated_at__gt=computed_at))
+        .exists()
+    ):
+        return region.boundary
+    # Imported here: services imports this module, and the refresh is a write.
+    from accounts.services import region_boundary_refresh
+
+    return region_boundary_refresh(region=region)
 
 
 def region_ons_areas(*, region: Region) -> list[Area]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.gis.geos import MultiPolygon
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -22,7 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import selectors
-from accounts.models import AuditEvent, Invitation, Organisation, Role, User
+from accounts.models import AuditEvent, Invitation, Organisation, Region, Role, User
 from accounts.permissions import assignable_roles, can_manage_organisation_users, can_manage_region
 from common.permissions import require
 from common.queue import enqueue_after_commit
@@ -52,6 +54,68 @@ def audit_record(
         target_user=target_user,
         detail=detail,
     )
+
+
+# Regions -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def region_boundary_refresh(*, region: Region) -> MultiPolygon | None:
+    """Recompute the region's cached boundary (the union of its current member LAs'), save it on
+    `region` and return it. Called after anything that changes who is a member; a change made
+    elsewhere (a boundary import, the admin) is caught by selectors.region_boundary.
+
+    The region's row is locked first, so two membership changes at once are applied one after
+    the other: the second union is computed after the first change is committed and sees it."""
+    Region.objects.select_for_update().filter(pk=region.pk).first()
+    region.boundary_computed_at = timezone.now()
+    region.boundary = selectors.region_boundary_union(region=region)
+    region.save(update_fields=["boundary", "boundary_computed_at", "updated_at"])
+    return region.boundary
+
+
+@dataclass
+class RegionBoundariesSummary:
+    updated: int = 0
+    unchanged: int = 0
+    regions: list[dict[str, object]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def region_boundaries_refresh(*, commit: bool) -> RegionBoundariesSummary:
+    """Recompute every region's boundary, e.g. after `load_boundaries` changed member LAs' areas
+    (searches would also notice, one region at a time). Without `commit` nothing is written."""
+    summary = RegionBoundariesSummary()
+    try:
+        with transaction.atomic():
+            for region in Region.objects.order_by("name"):
+                before = region.boundary
+                after = region_boundary_refresh(region=region)
+                same = (before is None and after is None) or (
+                    before is not None and after is not None and before.equals_exact(after, 1e-9)
+                )
+                if same:
+                    summary.unchanged += 1
+                else:
+                    summary.updated += 1
+                summary.regions.append(
+                    {"region": region.name, "changed": not same, "members": _members(region)}
+                )
+            if not commit:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return summary
+
+
+def _members(region: Region) -> int:
+    return selectors.region_members_with_boundary(region=region).count()
 
 
 # Organisations -----------------------------------------------------------------------------------
@@ -100,6 +164,7 @@ def local_authority_add(
             raise ValidationError(f"{area.name} is already a member of {region}.")
         organisation.member_until = None
         organisation.save(update_fields=["member_until", "updated_at"])
+    region_boundary_refresh(region=region)
     if own is None:
         audit_record(actor=actor, action=AuditEvent.Action.LA_ADDED, organisation=organisation)
     else:
@@ -138,6 +203,7 @@ def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
     Invitation.objects.filter(
         organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now, updated_at=now)
+    region_boundary_refresh(region=organisation.region)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.LA_REMOVED,

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Organisation, Region, Role, User
+from accounts.services import region_boundary_refresh
 from common.demo import require_demo_allowed
 from geo.models import Area, Postcode
 from geo.postcodes import postcodes_load
@@ -126,6 +127,7 @@ def demo_people_seed() -> list[DemoLogin]:
             gss_code=area.gss_code,
             defaults={"name": area.name, "area": area, "member_until": None},
         )
+    region_boundary_refresh(region=region)
     provider, _ = Organisation.objects.get_or_create(
         region=region, kind=Organisation.Kind.PROVIDER, name="Oakfield Care Ltd (demo)"
     )

@@ -29,6 +29,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.selectors import region_boundary, region_member_area_ids
 from commissioning.search import MemberOf, current_frameworks, current_memberships, memberships_of
 from geo.journeys import JourneyCounts, journey_minutes, whole_minutes
 from geo.models import Area, PostcodeDistrict
@@ -279,11 +280,18 @@ def _own_la_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPo
     return as_multipolygon(request.organisation.area.boundary)
 
 
+NO_REGION_BOUNDARY = (
+    "None of your region's local authorities has a boundary loaded, so a search in the region "
+    "cannot be done. Ask your hub admin to load the ONS boundaries (see the README)."
+)
+
+
 def _region_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
-    region_area = request.organisation.region.area
-    if region_area is None:
-        raise SearchAreaError("Your region has no boundary loaded")
-    return as_multipolygon(region_area.boundary)
+    """The hub's region is its current member LAs, whatever ONS regions they lie in (ADR 0012)."""
+    boundary = region_boundary(region=request.organisation.region)
+    if boundary is None:
+        raise SearchAreaError(NO_REGION_BOUNDARY)
+    return as_multipolygon(boundary)
 
 
 def _las_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
@@ -797,7 +805,10 @@ def _rank_context(child: _Child) -> _RankContext:
     own_area = organisation.area
     neighbours = neighbouring_areas(own_area) if own_area is not None else frozenset()
     return _RankContext(
-        child=child, own_area=own_area, neighbours=neighbours, region=organisation.region.area
+        child=child,
+        own_area=own_area,
+        neighbours=neighbours,
+        region_las=region_member_area_ids(region=organisation.region),
     )
 
 
@@ -825,7 +836,8 @@ class _RankContext:
     child: _Child
     own_area: Area | None
     neighbours: frozenset[int]
-    region: Area | None
+    # The areas of the region's current member LAs: the pieces of Region.boundary.
+    region_las: frozenset[int]
 
 
 def _assess_home(
@@ -1089,7 +1101,7 @@ def _local_part(context: _RankContext, area: Area | None, reasons: list[str]) ->
     if area.pk in context.neighbours:
         reasons.append(f"In {area.name}, next to {own.name}")
         return LOCAL_SCORE["neighbour"]
-    if context.region is not None and area.parent_id == context.region.pk:
+    if area.pk in context.region_las:
         reasons.append(f"In {area.name}, in the region")
         return LOCAL_SCORE["region"]
     return LOCAL_SCORE["elsewhere"]

@@ -26,6 +26,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.selectors import region_boundary
 from commissioning.search import current_frameworks
 from geo.models import Area
 from geo.names import local_authority_name
@@ -306,10 +307,10 @@ def framework_choices(request: PlacementRequest) -> list[tuple[str, str]]:
 
 def la_choices(request: PlacementRequest) -> list[tuple[str, str]]:
     """The region's local authorities and those bordering the region, by name."""
-    region_area = request.organisation.region.area
+    boundary = region_boundary(region=request.organisation.region)
     areas = Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA)
-    if region_area is not None:
-        areas = areas.filter(boundary__intersects=region_area.boundary)
+    if boundary is not None:
+        areas = areas.filter(boundary__intersects=boundary)
     elif request.organisation.area is not None:
         areas = areas.filter(pk=request.organisation.area.pk)
     return list(areas.order_by("name").values_list("gss_code", "name"))

@@ -144,10 +144,20 @@ def _organisation(gss_code: str) -> Organisation:
     (created the first time)."""
     area = Area.objects.select_related("parent").get(gss_code=gss_code)
     region_area = area.parent
-    region, _ = Region.objects.get_or_create(
+    region, created = Region.objects.get_or_create(
         name=f"{region_area.name if region_area else 'England'} (bench)",
         defaults={"area": region_area},
     )
+    if created and region_area is not None:
+        # A region is its member LAs (ADR 0012): all of the ONS region's, so "in the region"
+        # searches cover what they did when the region was the ONS polygon.
+        for member in Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA, parent=region_area):
+            Organisation.objects.get_or_create(
+                region=region,
+                kind=Organisation.Kind.LOCAL_AUTHORITY,
+                gss_code=member.gss_code,
+                defaults={"name": member.name, "area": member},
+            )
     organisation, _ = Organisation.objects.get_or_create(
         region=region,
         kind=Organisation.Kind.LOCAL_AUTHORITY,

@@ -67,6 +67,9 @@ def make_world_map() -> Map:
         area.save()
     region = RegionFactory(area=region_area)
     la = OrganisationFactory(region=region, local_authority=True, area=own)
+    # The region is its member LAs (ADR 0012): its neighbour and the third LA are members too.
+    for area in (neighbour, same_region):
+        OrganisationFactory(region=region, local_authority=True, area=area, name=area.name)
     return Map(own, neighbour, same_region, elsewhere, region_area, la)
 
 
