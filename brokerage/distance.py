@@ -21,7 +21,7 @@ from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 
-from accounts.models import Organisation, Region
+from accounts.selectors import region_boundary
 from geo.models import PostcodeDistrict
 from geo.shapes import METRES_PER_MILE
 from geo.travel import straight_line_metres, travel_times
@@ -31,15 +31,6 @@ from providers.models import Setting
 DFE_MILES = Decimal(20)
 SCHOOL_LABEL = re.compile(r"\b(school|college|academy|nursery)\b", re.IGNORECASE)
 HOME = "Home"
-
-
-def region_boundary(*, region: Region) -> GEOSGeometry | None:
-    # TODO(issue 13): accounts.selectors.region_boundary (the cached union) replaces this.
-    from django.contrib.gis.db.models import Union
-
-    return Organisation.objects.filter(
-        region=region, kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True
-    ).aggregate(union=Union("area__boundary"))["union"]
 
 
 def _miles(a: Point, b: Point) -> Decimal:

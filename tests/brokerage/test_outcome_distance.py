@@ -11,7 +11,6 @@ from django.contrib.gis.geos import Point
 
 from brokerage.distance import outcome_distances
 from geo.models import PostcodeDistrict
-from tests.factories import OrganisationFactory
 from tests.placements.builders import SCHOOL, child, home, make_world_map
 
 HOME_POINT = Point(-0.7, 52.7, srid=4326)
@@ -21,10 +20,7 @@ HOME_POINT = Point(-0.7, 52.7, srid=4326)
 def world_map(db, settings):
     settings.TRAVEL_ENGINE = "estimate"
     world_map = make_world_map()
-    # Nottingham is a member of the same hub; Leicestershire, between them, is not.
-    OrganisationFactory(
-        region=world_map.la.region, local_authority=True, area=world_map.same_region
-    )
+    # Its hub's members: Rutland, Leicestershire and Nottingham; not the City of London.
     PostcodeDistrict.objects.create(district="LE15", point=HOME_POINT, postcodes=1200)
     return world_map
 
@@ -62,12 +58,12 @@ def test_a_placement_in_another_member_la_is_inside_the_region_and_over_20_miles
 
 def test_a_placement_in_an_la_outside_the_hub_is_outside_the_region(world_map):
     request = child(world_map, home_district="LE15")
-    setting = home(world_map, location=Point(-0.5, 52.7, srid=4326))  # Leicestershire
+    setting = home(world_map, location=Point(1.1, 52.7, srid=4326))  # the City of London's square
 
     fields = outcome_distances(request, setting)
 
     assert (fields["inside_la"], fields["inside_region"]) == (False, False)
-    assert fields["home_miles"] == Decimal("8.4")  # 0.2° of longitude: 13,476.5 m
+    assert fields["home_miles"] == Decimal("75.4")  # 1.8° of longitude: 121,286.1 m
 
 
 def test_without_a_home_district_only_the_places_are_measured(world_map):
