@@ -34,3 +34,14 @@ def assignable_roles(user: User, organisation: Organisation) -> tuple[Role, ...]
     if not can_manage_organisation_users(user, organisation):
         return ()
     return ROLES_BY_ORGANISATION_KIND[organisation.kind]
+
+
+def can_see_insight(user: User) -> bool:
+    """The insight dashboards (insight/permissions.py says which): hub admins, LA managers and
+    placement officers of an organisation; never providers. Here, below every app, so that the
+    navigation can offer them."""
+    return (
+        user.is_active
+        and user.role in (Role.HUB_ADMIN, Role.LA_MANAGER, Role.PLACEMENT_OFFICER)
+        and user.organisation_id is not None
+    )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.permissions import can_manage_region, can_manage_users
+from accounts.permissions import can_manage_region, can_manage_users, can_see_insight
 from brokerage.referral_selectors import referrals_waiting_count
 from commissioning.permissions import can_read_frameworks, can_see_own_memberships
 from placements.permissions import can_make_placement_requests
@@ -69,6 +69,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
             items.append(
                 {"label": "Demand", "url": reverse("brokerage:region_demand"), "section": "demand"}
+            )
+        if can_see_insight(user):
+            items.append(
+                {"label": "Insight", "url": reverse("insight:index"), "section": "insight"}
             )
         if is_provider(user):
             yours_url = reverse("providers:provider_settings")

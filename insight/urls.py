@@ -1,8 +1,12 @@
-"""The insight app's addresses, under one namespace ("insight:…"), mounted at /insight/: each
-dashboard's own URL module is included here."""
+"""The insight app's addresses, under one namespace ("insight:…"), mounted at /insight/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from insight import views
 
 app_name = "insight"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.InsightIndexView.as_view(), name="index"),
+    path("<slug:slug>/", views.DashboardView.as_view(), name="dashboard"),
+]
