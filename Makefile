@@ -57,6 +57,7 @@ migrate: install services
 
 demo: migrate
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo_requests
 
 # Builds the network from ../shared/data/osm (or OSM_EXTRACT=…) when missing or older than the
 # extract; prints its path. `make run` does the same through app.sh, and falls back to estimates.
