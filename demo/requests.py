@@ -5,7 +5,7 @@ unless settings.DEMO_DATA_ALLOWED is true.
 - `demo_requests_seed`: a few hundred varied requests over the months before a day, made through
   the real services (create, search, refer, answer, decide or close), each service told the
   simulated moment through its `now=` where it has one. Deterministic for a seed.
-- `demo_requests_bulk` (demo/bulk.py): thousands of requests written with bulk_create, no
+- `demo_requests_bulk` (demo/requests_bulk.py): thousands of requests written with bulk_create, no
   services, for `make bench`.
 
 Every request's reference is "DEMO-<number>" (a case reference must include a number, and a
@@ -98,6 +98,8 @@ OTHER_NOTES = (
     "Demo data: the court made a different order",
     "Demo data: moved to live with a connected person",
 )
+# How providers answer a referral ("": not by the deadline).
+ANSWER_WEIGHTS = {Answer.INTERESTED: 45, Answer.NOT_ABLE: 35, "": 20}
 NOT_ABLE_WEIGHTS = {
     Referral.NotAbleReason.NO_VACANCY: 35,
     Referral.NotAbleReason.CANNOT_MEET_NEEDS: 25,
@@ -207,7 +209,7 @@ def postcode_sample(gss_code: str, seed: int) -> list[Postcode]:
     )
 
 
-def _officer(la: Organisation) -> tuple[User, bool]:
+def la_officer(la: Organisation) -> tuple[User, bool]:
     """The authority's placement officer: its first, or a demo one made for it."""
     officer = (
         User.objects.filter(organisation=la, role=Role.PLACEMENT_OFFICER, is_active=True)
@@ -232,7 +234,7 @@ def _officer(la: Organisation) -> tuple[User, bool]:
 # --- One child ----------------------------------------------------------------------------------
 
 
-def _pick(rng: random.Random, weighted: Mapping[Any, float]) -> Any:
+def weighted_pick(rng: random.Random, weighted: Mapping[Any, float]) -> Any:
     return rng.choices(list(weighted), weights=list(weighted.values()))[0]
 
 
@@ -249,22 +251,22 @@ def _accommodation(age: int, rng: random.Random) -> list[str]:
         choices = {(home,): 55, (foster, home): 35, (foster,): 10}
     else:
         choices = {(supported,): 30, (home,): 30, (home, supported): 35, (foster,): 5}
-    return list(_pick(rng, choices))
+    return list(weighted_pick(rng, choices))
 
 
 def child_profile(rng: random.Random, *, hard: bool) -> dict[str, Any]:
     """A varied, plausible child: the request's profile fields (no reference, no places)."""
     age = rng.choices(range(18), weights=AGE_WEIGHTS)[0]
-    sex = _pick(rng, {ChildSex.FEMALE: 46, ChildSex.MALE: 50, ChildSex.NOT_STATED: 4})
-    kind = _pick(rng, {PlacementKind.PLANNED: 62, PlacementKind.EMERGENCY: 30})
+    sex = weighted_pick(rng, {ChildSex.FEMALE: 46, ChildSex.MALE: 50, ChildSex.NOT_STATED: 4})
+    kind = weighted_pick(rng, {PlacementKind.PLANNED: 62, PlacementKind.EMERGENCY: 30})
     if age < 12 and rng.random() < 0.08:
         kind = PlacementKind.SHORT_BREAK
     if age >= 15 and sex == ChildSex.FEMALE and rng.random() < 0.1:
         kind = PlacementKind.PARENT_AND_CHILD
     if kind == PlacementKind.EMERGENCY:
-        urgency = _pick(rng, {Urgency.TODAY: 60, Urgency.WITHIN_5_DAYS: 40})
+        urgency = weighted_pick(rng, {Urgency.TODAY: 60, Urgency.WITHIN_5_DAYS: 40})
     else:
-        urgency = _pick(rng, {Urgency.OVER_5_DAYS: 80, Urgency.WITHIN_5_DAYS: 20})
+        urgency = weighted_pick(rng, {Urgency.OVER_5_DAYS: 80, Urgency.WITHIN_5_DAYS: 20})
     risk_count = rng.choices(
         (0, 1, 2, 3, 4), weights=(2, 3, 3, 2, 1) if age >= 11 else (6, 3, 1, 0, 0)
     )[0]
@@ -280,7 +282,7 @@ def child_profile(rng: random.Random, *, hard: bool) -> dict[str, Any]:
         "placement_kind": kind,
         "accommodation": _accommodation(age, rng),
         "siblings_to_place_together": 1 if age < 12 and rng.random() < 0.12 else 0,
-        "living_alongside": _pick(
+        "living_alongside": weighted_pick(
             rng,
             {
                 LivingAlongside.WITH_OTHERS: 78,
@@ -311,7 +313,7 @@ def child_profile(rng: random.Random, *, hard: bool) -> dict[str, Any]:
 def _places(
     age: int, sample: list[Postcode], rng: random.Random, *, hard: bool
 ) -> list[tuple[str, str, int | None]]:
-    school = "Nursery" if age < 5 else "College" if age >= 16 else "School"
+    school = school_label(age)
     first, second = rng.sample(sample, 2)
     places: list[tuple[str, str, int | None]] = [
         (school, first.postcode, 10 if hard else rng.choice((30, 45, 45, 60, None)))
@@ -328,7 +330,7 @@ def _criteria(
     sample: list[Postcode],
     rng: random.Random,
 ) -> SearchCriteria:
-    area = _pick(
+    area = weighted_pick(
         rng, {AreaKind.ANYWHERE: 45, AreaKind.REGION: 25, AreaKind.OWN_LA: 10, AreaKind.RADIUS: 20}
     )
     if area == AreaKind.REGION and region.area_id is None:
@@ -395,12 +397,12 @@ def demo_requests_seed(
     with transaction.atomic():
         officers = {}
         for la in las:
-            officers[la.pk], made = _officer(la)
+            officers[la.pk], made = la_officer(la)
             report.officers_created += made
         run = _Run(
             region=region,
             rng=rng,
-            horizon=_horizon(today),
+            horizon=simulation_horizon(today),
             officers=officers,
             samples={la.pk: postcode_sample(la.gss_code, seed) for la in las},
             report=report,
@@ -417,12 +419,51 @@ def demo_requests_seed(
     return report
 
 
-def _horizon(today: date) -> datetime:
+def simulation_horizon(today: date) -> datetime:
+    """Nothing is simulated after this: the real clock, or the end of `today` if earlier."""
     now = timezone.now()
     end_of_today = timezone.make_aware(
         datetime.combine(today + timedelta(days=1), datetime.min.time())
     )
     return min(now, end_of_today)
+
+
+def request_moments(
+    rng: random.Random, *, today: date, count: int, months: int, horizon: datetime
+) -> list[datetime]:
+    """When each request is made, oldest first: spread evenly over the `months` months before
+    `today` (each month gets its share), in working hours, none later than the horizon."""
+    span_days = months * 365 / 12
+    moments = []
+    for index in range(count):
+        days_back = span_days * (index % months + rng.random()) / months
+        day = today - timedelta(days=max(1, int(days_back) + 1))
+        moment = datetime.combine(day, datetime.min.time()) + timedelta(
+            hours=rng.randint(8, 16), minutes=rng.randint(0, 59)
+        )
+        moments.append(min(timezone.make_aware(moment), horizon - timedelta(hours=2)))
+    return sorted(moments)
+
+
+def closing_delay(rng: random.Random, urgency: str) -> timedelta:
+    """How long after the request it is placed or closed: hours for today, days for within 5
+    days, weeks for a planned move."""
+    if urgency == Urgency.TODAY:
+        return timedelta(hours=rng.uniform(4, 48))
+    if urgency == Urgency.WITHIN_5_DAYS:
+        return timedelta(days=rng.uniform(1, 6))
+    return timedelta(days=rng.uniform(5, 35))
+
+
+def education_share(cost: Decimal, includes: list[str]) -> Decimal:
+    """The part of an agreed weekly cost education pays, when the price includes it (a tenth)."""
+    if ServiceIncluded.EDUCATION not in includes:
+        return Decimal(0)
+    return (cost * Decimal("0.1")).quantize(Decimal(1))
+
+
+def school_label(age: int) -> str:
+    return "Nursery" if age < 5 else "College" if age >= 16 else "School"
 
 
 def _plans(
@@ -434,17 +475,7 @@ def _plans(
     shares = requests_per_la(las, count, rng)
     makers = [la for la in las for _ in range(shares[la.pk])]
     rng.shuffle(makers)
-    span_days = months * 365 / 12
-    moments = []
-    for index in range(count):
-        bucket = index % months
-        days_back = span_days * (bucket + rng.random()) / months
-        day = today - timedelta(days=max(1, int(days_back) + 1))
-        moment = datetime.combine(day, datetime.min.time()) + timedelta(
-            hours=rng.randint(8, 16), minutes=rng.randint(0, 59)
-        )
-        moments.append(min(timezone.make_aware(moment), run.horizon - timedelta(hours=2)))
-    moments.sort()
+    moments = request_moments(rng, today=today, count=count, months=months, horizon=run.horizon)
     newest = count - round(count * OPEN_SHARE)
     plans = []
     for index, (la, moment) in enumerate(zip(makers, moments, strict=True)):
@@ -662,18 +693,14 @@ def _refer(
 
 def _answer(run: _Run, referral: Referral, *, keen: bool) -> bool:
     rng = run.rng
-    answer = (
-        Answer.INTERESTED
-        if keen
-        else _pick(rng, {Answer.INTERESTED: 45, Answer.NOT_ABLE: 35, "": 20})
-    )
+    answer = Answer.INTERESTED if keen else weighted_pick(rng, ANSWER_WEIGHTS)
     window = referral.deadline - referral.sent_at
     answered_at = referral.sent_at + window * rng.uniform(0.1, 0.9)
     if not answer or answered_at > run.horizon:
         return False
     actor = run.answerers[referral.provider_id]
     if answer == Answer.NOT_ABLE:
-        reason = _pick(rng, NOT_ABLE_WEIGHTS)
+        reason = weighted_pick(rng, NOT_ABLE_WEIGHTS)
         referral_answer(
             actor=actor,
             referral=referral,
@@ -711,13 +738,7 @@ def _outcome_moment(
     """When the request is placed or closed: soon for an emergency, weeks for a planned move,
     always after its referrals' deadlines; None if that is still to come."""
     rng = run.rng
-    if request.urgency == Urgency.TODAY:
-        delay = timedelta(hours=rng.uniform(4, 48))
-    elif request.urgency == Urgency.WITHIN_5_DAYS:
-        delay = timedelta(days=rng.uniform(1, 6))
-    else:
-        delay = timedelta(days=rng.uniform(5, 35))
-    moment = plan.created + delay
+    moment = plan.created + closing_delay(rng, request.urgency)
     if referrals:
         moment = max(
             moment, max(r.deadline for r in referrals) + timedelta(hours=rng.uniform(1, 20))
@@ -731,11 +752,7 @@ def _decide(
     """Placed at the keen provider, at its price, bought through a lot when it is a member."""
     cost = chosen.weekly_price
     assert cost is not None and chosen.start_date is not None
-    education = (
-        (cost * Decimal("0.1")).quantize(Decimal(1))
-        if ServiceIncluded.EDUCATION in chosen.price_includes
-        else Decimal(0)
-    )
+    education = education_share(cost, chosen.price_includes)
     membership = (
         current_memberships(run.region.pk, today=timezone.localdate(decided_at))
         .filter(setting=chosen.setting)
@@ -773,9 +790,9 @@ def _close(
     if run.reasons_owed:
         reason = run.reasons_owed.pop(0)
     elif matched:
-        reason = _pick(rng, OTHER_CLOSE_WEIGHTS)
+        reason = weighted_pick(rng, OTHER_CLOSE_WEIGHTS)
     else:
-        reason = _pick(
+        reason = weighted_pick(
             rng,
             {
                 CloseReason.NO_SUITABLE_PROVIDER: 45,

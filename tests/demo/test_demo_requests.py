@@ -4,15 +4,18 @@ for every dashboard, and never made twice."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Organisation, Region, Role, User
 from brokerage.models import Notification, PlacementOutcome, Referral
 from common.demo import DemoRefused
 from demo.requests import DEMO_NOT_SENT, demo_requests_seed
+from demo.requests_bulk import demo_requests_bulk
 from geo.models import PostcodeDistrict
 from placements.models import (
     CLOSE_REASONS_CHOSEN,
@@ -203,3 +206,54 @@ def test_refused_where_demo_data_is_not_allowed(demo_like, settings):
     with pytest.raises(DemoRefused):
         demo_requests_seed(today=timezone.localdate(), count=5, region=demo_like.region)
     assert not PlacementRequest.objects.exists()
+
+
+def test_bulk_for_the_bench_makes_exactly_what_was_asked(demo_like):
+    today = timezone.localdate()
+    report = demo_requests_bulk(
+        region=demo_like.region, today=today, requests=200, referrals=800, seed=3
+    )
+
+    requests = PlacementRequest.objects.all()
+    assert report.requests == requests.count() == 200
+    assert report.referrals == Referral.objects.count() == 800
+    assert report.places == PlaceThatMatters.objects.count() >= 200
+    assert report.searches == PlacementSearch.objects.count() >= 200
+    assert all(r.startswith("DEMO-") for r in requests.values_list("reference", flat=True))
+    # No more than 6 referrals a request, never two to one setting (the database says so too).
+    per_request = Referral.objects.values("request").annotate(n=Count("pk"))
+    assert max(row["n"] for row in per_request) <= 6
+    # Every ending, each consistent with its referrals and outcome.
+    placed = requests.filter(close_reason=CloseReason.PLACED_HERE)
+    assert report.placed_here == placed.count() == PlacementOutcome.objects.count() > 0
+    assert report.open == requests.filter(status="open").count() > 0
+    assert set(CLOSE_REASONS_CHOSEN) <= set(requests.values_list("close_reason", flat=True))
+    for outcome in PlacementOutcome.objects.select_related("referral", "request"):
+        assert outcome.referral.status == Referral.Status.PLACED
+        assert outcome.referral.request_id == outcome.request_id
+        assert outcome.created_at == outcome.request.closed_at > outcome.referral.answered_at
+        assert outcome.weekly_cost == outcome.referral.weekly_price
+        assert outcome.home_miles is not None and outcome.over_20_miles is not None
+    # Timestamps are the simulated ones, over the year, not the moment of writing.
+    months = {
+        timezone.localtime(m).strftime("%Y-%m")
+        for m in requests.values_list("created_at", flat=True)
+    }
+    assert len(months) >= 12
+    assert not Referral.objects.filter(
+        created_at__gt=timezone.now() - timedelta(minutes=1),
+        sent_at__lt=timezone.now() - timedelta(days=2),
+    ).exists()
+    for referral in Referral.objects.select_related("request")[:200]:
+        assert referral.request.created_at < referral.sent_at == referral.created_at
+        if referral.answered_at:
+            assert referral.sent_at < referral.answered_at < referral.deadline
+    # Each search's funnel narrows step by step.
+    for funnel in PlacementSearch.objects.values_list("funnel", flat=True):
+        steps = [funnel[k] for k in ("registered", "criteria", "available", "where", "travel")]
+        assert steps == sorted(steps, reverse=True)
+    # The clock is the clock again afterwards.
+    later = PlacementRequest.objects.first()
+    later.save()
+    later.refresh_from_db()
+    assert later.updated_at > timezone.now() - timedelta(minutes=1)
