@@ -62,6 +62,7 @@ NATIONAL_DISTANCE ?= ../shared/data/cla_stats/national_cla_on_31_march_by_placem
 demo: migrate
 	$(MANAGE) seed_demo
 	$(MANAGE) load_national_distance $(NATIONAL_DISTANCE)
+	$(MANAGE) seed_demo_requests
 
 # Builds the network from ../shared/data/osm (or OSM_EXTRACT=…) when missing or older than the
 # extract; prints its path. `make run` does the same through app.sh, and falls back to estimates.
