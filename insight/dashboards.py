@@ -347,6 +347,7 @@ def sought_secured_board(scope: Scope, period: Period) -> Board:
                 chart=False,
             ),
             Table(
+                series=1,
                 key="routes",
                 title="How and where placements were secured",
                 label_heading="How",
@@ -444,6 +445,7 @@ def distance_board(scope: Scope, period: Period) -> Board:
         )
     tables = [
         Table(
+            series=3,
             key="distance",
             title="How far from home children were placed",
             label_heading="Share of placements",
@@ -583,6 +585,7 @@ def supply_board(scope: Scope, period: Period) -> Board:
             "them now; vacancies as providers had confirmed them then.",
         ),
         Table(
+            series=1,
             key="over_time",
             title="Confirmed vacant places at the end of each month",
             label_heading="Month end",
@@ -594,6 +597,7 @@ def supply_board(scope: Scope, period: Period) -> Board:
         names = {m.area_id: m.name for m in scope.members if m.area_id}
         tables.append(
             Table(
+                series=1,
                 key="by_la",
                 title=f"Settings by local authority on {last:%-d %B %Y}",
                 label_heading="Local authority",
@@ -630,6 +634,7 @@ def _households_table(scope: Scope) -> Table:
         for row in supply.households_by_district(districts=districts)
     ]
     return Table(
+        series=1,
         key="households",
         title="Foster carer households by postcode district",
         label_heading="Postcode district",
@@ -705,10 +710,10 @@ def open_work_board(scope: Scope, period: Period) -> Board:
     )
     aggregates: dict[str, Any] = {}
     for urgency in Urgency:
-        for label, low, high in DAYS_OPEN:
+        for band, (_, low, high) in enumerate(DAYS_OPEN):
             newest = now - dt.timedelta(days=low)
             oldest = now - dt.timedelta(days=high + 1)
-            aggregates[f"{urgency}:{label}"] = Count(
+            aggregates[f"{urgency}_{band}"] = Count(
                 "pk", filter=Q(urgency=urgency, created_at__lte=newest, created_at__gt=oldest)
             )
     latest = PlacementSearch.objects.filter(request=OuterRef("pk")).order_by("-created_at", "-pk")
@@ -719,8 +724,9 @@ def open_work_board(scope: Scope, period: Period) -> Board:
     )
     urgency_rows = []
     for urgency in Urgency:
-        cells = [count_cell(figures[f"{urgency}:{label}"], own=True) for label, _, _ in DAYS_OPEN]
-        total = sum(figures[f"{urgency}:{label}"] for label, _, _ in DAYS_OPEN)
+        counts = [figures[f"{urgency}_{band}"] for band in range(len(DAYS_OPEN))]
+        cells = [count_cell(count, own=True) for count in counts]
+        total = sum(counts)
         urgency_rows.append(Row(str(urgency.label), [count_cell(total, own=True), *cells]))
     referrals = Referral.objects.filter(request__in=open_requests.values("pk")).aggregate(
         waiting=Count("pk", filter=Q(status=Referral.Status.SENT)),
@@ -743,6 +749,7 @@ def open_work_board(scope: Scope, period: Period) -> Board:
     return Board(
         [
             Table(
+                series=1,
                 key="open_requests",
                 title="Open requests by urgency and how long they have been open",
                 label_heading="When the child must move",
@@ -750,6 +757,7 @@ def open_work_board(scope: Scope, period: Period) -> Board:
                 rows=urgency_rows,
             ),
             Table(
+                series=1,
                 key="waiting",
                 title="What is waiting",
                 label_heading="",

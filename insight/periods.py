@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 MONTHS = (3, 6, 12)
 FINANCIAL_YEARS = 4  # the current one and the three before it
-DEFAULT_KEY = "12m"
+DEFAULT_KEY = "6m"
 CUSTOM_KEY = "custom"
 LONGEST_CUSTOM_DAYS = 5 * 366
 

@@ -100,6 +100,11 @@ class Table:
     description: str = ""
     chart: bool = True  # bars of the first two figures (this period, previous)
     unit: str = ""  # what the charted figures are ("%", " min"); empty for counts
+    series: int = 2  # how many of the first figures the chart draws as bars
+
+    @property
+    def series_names(self) -> list[str]:
+        return self.columns[: min(self.series, len(self.columns))]
 
     @property
     def headers(self) -> list[str]:
@@ -141,6 +146,7 @@ class Bar:
     y: int
     width: float
     text: str
+    text_x: float
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,8 @@ class Chart:
     bar_x: int = LABEL_WIDTH + 8
 
 
-def chart_of(table: Table, *, series: Sequence[str] = ("This period", "Previous period")) -> Chart:
+def chart_of(table: Table) -> Chart:
+    series = table.series_names
     count = len(series)
     values = [
         [cell.value if not cell.suppressed and cell.value else 0 for cell in row.cells[:count]]
@@ -182,8 +189,9 @@ def chart_of(table: Table, *, series: Sequence[str] = ("This period", "Previous 
             bars.append(
                 Bar(
                     y=y + index * BAR_HEIGHT,
-                    width=round(span * figures[index] / largest, 1),
+                    width=(width := round(span * figures[index] / largest, 1)),
                     text=cell.text or "none",
+                    text_x=round(LABEL_WIDTH + 8 + width + 4, 1),
                 )
             )
         rows.append(ChartRow(label=row.label, y=y, bars=bars))

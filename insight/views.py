@@ -71,7 +71,7 @@ class DashboardView(PermissionRequiredMixin, View):
                 "dashboards": dashboards_for(self.actor),
                 "board": board,
                 "sections": [
-                    (t, chart_of(t) if t.chart and t.rows else None) for t in board.tables
+                    (t, chart_of(t) if t.chart and t.has_figures else None) for t in board.tables
                 ],
                 "scope": scope,
                 "scopes": scope_choices(self.actor, scope.members),
