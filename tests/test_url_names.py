@@ -19,6 +19,7 @@ APPS = (
     "config",
     "demo",
     "geo",
+    "insight",
     "placements",
     "providers",
 )
@@ -70,6 +71,7 @@ def test_every_url_name_belongs_to_an_app_namespace():
         "api",
         "brokerage",
         "commissioning",
+        "insight",
         "placements",
         "providers",
     }
@@ -117,6 +119,7 @@ def test_auth_settings_name_namespaced_pages(settings):
         ("accounts:account", {}, "/account/"),
         ("accounts:login", {}, "/sign-in/"),
         ("accounts:user_detail", {"pk": 6}, "/users/6/"),
+        ("insight:dashboard", {"slug": "distance"}, "/insight/distance/"),
         ("api:api_setting-list", {}, "/api/v1/settings/"),
         ("api:api_docs", {}, "/api/docs/"),
     ],

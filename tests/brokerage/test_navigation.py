@@ -17,7 +17,7 @@ ACTORS = {
     PADM: "provider_a1",
     PUSR: "provider_a1",
 }
-SAMPLE = {"int": 1, "urn": "SC123456", "string": "abc"}
+SAMPLE = {"int": 1, "urn": "SC123456", "string": "abc", "slug": "sufficiency"}
 
 # Every page's highlight: as it was when a hand-kept list in the context processor decided it,
 # and a request's referral, outcome and enquiry pages now under "Placement requests" (the list
@@ -48,6 +48,7 @@ SECTIONS = {
         "providers:ofsted_import_detail",
     ],
     "claims": ["providers:claim_list"],
+    "insight": ["insight:index", "insight:dashboard"],
     "yours": [
         "providers:provider_settings",
         "providers:setting_manage",
