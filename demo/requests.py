@@ -28,7 +28,7 @@ from django.db.models import Count, F, Value
 from django.db.models.functions import MD5, Coalesce, Concat
 from django.utils import timezone
 
-from accounts.models import Organisation, Region, Role, User
+from accounts.models import AuditEvent, Organisation, Region, Role, User
 from brokerage.models import Notification, Referral, ServiceIncluded
 from brokerage.referrals import (
     Answer,
@@ -183,13 +183,19 @@ def member_las(region: Region) -> list[Organisation]:
 
 
 def requests_per_la(las: list[Organisation], count: int, rng: random.Random) -> dict[int, int]:
-    """`count` requests shared among the authorities: a few each, the rest by size."""
+    """`count` requests shared among the authorities: a few each, the rest by size. The demo
+    LA (Rutland, whose manager and officer are the demo logins) weighs as a mid-sized one, so
+    their own dashboards have figures too: by postcodes it would get 1 in 40."""
+    from demo.seeding import DEMO_LA_CODE
+
     sizes = dict(
         Postcode.objects.filter(utla_code__in=[la.gss_code for la in las])
         .values_list("utla_code")
         .annotate(n=Count("pk"))
         .values_list("utla_code", "n")
     )
+    if DEMO_LA_CODE in sizes:
+        sizes[DEMO_LA_CODE] = sum(sizes.values()) // len(las)
     floor = min(MIN_PER_LA, count // len(las))
     shares = {la.pk: floor for la in las}
     weights = [max(sizes.get(la.gss_code, 0), 1) for la in las]
@@ -496,6 +502,7 @@ def _request_live(run: _Run, plan: _Plan) -> None:
     rng, report = run.rng, run.report
     officer = run.officers[plan.la.pk]
     sample = run.samples[plan.la.pk]
+    audited_after = _last_audit_event()
     profile = child_profile(rng, hard=plan.hard)
     places = _places(profile["age_years"], sample, rng, hard=plan.hard)
     home = places[1][1] if len(places) > 1 and rng.random() < 0.8 else rng.choice(sample).postcode
@@ -526,7 +533,7 @@ def _request_live(run: _Run, plan: _Plan) -> None:
             referral_deadlines_check(now=sweep_at)
     if plan.keep_open or outcome_at is None:
         report.open += 1
-        _stamp(request)
+        _stamp(request, audited_after=audited_after)
         return
     chosen = (
         Referral.objects.filter(request=request, status=Referral.Status.INTERESTED)
@@ -549,16 +556,17 @@ def _request_live(run: _Run, plan: _Plan) -> None:
         reason = _close(run, request, officer, outcome_at, matched=bool(on_service))
         report.closed_other += 1
         _count(report, reason)
-    _stamp(request)
+    _stamp(request, audited_after=audited_after)
 
 
 def _count(report: RequestsReport, reason: str) -> None:
     report.close_reasons[reason] = report.close_reasons.get(reason, 0) + 1
 
 
-def _stamp(request: PlacementRequest) -> None:
+def _stamp(request: PlacementRequest, *, audited_after: int) -> None:
     """The services stamp rows with the real clock: move this request's to its simulated times
-    (referrals were sent with `now=`, so their own times are right already)."""
+    (referrals were sent with `now=`, so their own times are right already), and the audit
+    events its life wrote (those after `audited_after`) to the moments they record."""
     Referral.objects.filter(request=request).update(
         created_at=F("sent_at"),
         updated_at=Coalesce(F("closed_at"), F("answered_at"), F("sent_at")),
@@ -566,6 +574,29 @@ def _stamp(request: PlacementRequest) -> None:
     PlacementRequest.objects.filter(pk=request.pk).update(
         updated_at=Coalesce(F("closed_at"), F("created_at"))
     )
+    request.refresh_from_db(fields=["created_at", "closed_at"])
+    referrals = {r.pk: r for r in Referral.objects.filter(request=request)}
+    events = list(AuditEvent.objects.filter(pk__gt=audited_after))
+    for event in events:
+        referral = referrals.get(event.detail.get("referral"))
+        if referral is not None:
+            answered = event.action == AuditEvent.Action.REFERRAL_ANSWERED
+            event.created_at = (referral.answered_at if answered else None) or referral.sent_at
+        elif event.action in AUDITED_AT_CLOSING and request.closed_at:
+            event.created_at = request.closed_at
+        elif event.detail.get("placement_request") == request.pk:
+            event.created_at = request.created_at
+    AuditEvent.objects.bulk_update(events, ["created_at"])
+
+
+AUDITED_AT_CLOSING = (
+    AuditEvent.Action.PLACEMENT_REQUEST_CLOSED,
+    AuditEvent.Action.PLACEMENT_DECIDED,
+)
+
+
+def _last_audit_event() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def _search(

@@ -179,6 +179,13 @@ def main() -> None:
                     env=env,
                     check=True,
                 )
+        # The insight dashboards on a region's years of use: scripts/bench/dashboards.py.
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "bench" / "dashboards.py")],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')

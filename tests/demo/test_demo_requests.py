@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import Organisation, Region, Role, User
+from accounts.models import AuditEvent, Organisation, Region, Role, User
 from brokerage.models import Notification, PlacementOutcome, Referral
 from common.demo import DemoRefused
 from demo.requests import DEMO_NOT_SENT, demo_requests_seed
@@ -168,6 +168,16 @@ def test_a_year_of_varied_requests_through_the_services(demo_like):
         assert outcome.home_miles is not None and outcome.inside_la is not None
     for request in requests.filter(status="closed"):
         assert request.created_at < request.closed_at <= timezone.now()
+    # The audit trail tells the same story at the same moments.
+    created_events = AuditEvent.objects.filter(action=AuditEvent.Action.PLACEMENT_REQUEST_CREATED)
+    assert created_events.count() == 30
+    for event in created_events:
+        assert event.created_at == requests.get(pk=event.detail["placement_request"]).created_at
+    for event in AuditEvent.objects.filter(action=AuditEvent.Action.REFERRAL_ANSWERED):
+        assert event.created_at == Referral.objects.get(pk=event.detail["referral"]).answered_at
+    assert not AuditEvent.objects.filter(
+        created_at__gt=timezone.now() - timedelta(minutes=5)
+    ).exists()
     # The year's emails are on the record, but none is sent.
     assert Notification.objects.exists()
     assert not Notification.objects.exclude(last_error=DEMO_NOT_SENT).exists()
