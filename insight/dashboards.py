@@ -422,9 +422,9 @@ def distance_board(scope: Scope, period: Period) -> Board:
     counts = [
         Row(
             "Placements starting in the period",
-            [now["placements"], before["placements"], text_cell("")],
+            [now["placements"], before["placements"]],
         ),
-        Row("Median minutes by road to school", [now["school"], before["school"], text_cell("")]),
+        Row("Median minutes by road to school", [now["school"], before["school"]]),
     ]
     kind_rows = []
     for kind, label in KIND_LABELS.items():
@@ -458,8 +458,8 @@ def distance_board(scope: Scope, period: Period) -> Board:
         Table(
             key="counts",
             title="Placements and travel to school",
-            label_heading="",
-            columns=["This period", "Previous period", ""],
+            label_heading="Measure",
+            columns=["This period", "Previous period"],
             rows=counts,
             chart=False,
         ),
@@ -760,7 +760,7 @@ def open_work_board(scope: Scope, period: Period) -> Board:
                 series=1,
                 key="waiting",
                 title="What is waiting",
-                label_heading="",
+                label_heading="Waiting",
                 columns=["Now"],
                 rows=work_rows,
             ),

@@ -108,7 +108,7 @@ class Table:
 
     @property
     def headers(self) -> list[str]:
-        return [self.label_heading or "", *self.columns]
+        return [self.label_heading or "Row", *self.columns]
 
     @property
     def has_figures(self) -> bool:

@@ -46,8 +46,21 @@ from demo.seeding import (  # noqa: E402
     demo_providers_seed,
 )
 
-# The dashboards, as they are built (issue 13): each is timed if it answers, else skipped.
-DASHBOARD_URLS = ("/insight/", "/insight/sufficiency/")
+# Every dashboard (insight/dashboards.py), each role's default scope (the hub: the whole region,
+# LA by LA; the LA manager: Rutland), then the LA manager's view of the whole region. A page the
+# role may not see is skipped with a line saying so.
+DASHBOARD_URLS = (
+    "/insight/",
+    "/insight/sufficiency/",
+    "/insight/sought-secured/",
+    "/insight/distance/",
+    "/insight/supply/",
+    "/insight/demand/",
+    "/insight/open-work/",
+    "/insight/sufficiency/?la=region",
+    "/insight/distance/?la=region",
+    "/insight/sufficiency/?period=12m",
+)
 ROLES = {
     Role.HUB_ADMIN: "hub.admin@example.org",  # the whole region, by authority
     Role.LA_MANAGER: "la.manager@example.org",  # their own authority (Rutland)
@@ -85,7 +98,9 @@ def seed() -> dict[str, Any]:
 
 def slug(url: str) -> str:
     """/insight/ is the overview; /insight/sufficiency/ is sufficiency."""
-    return url.removeprefix("/insight/").strip("/").replace("/", "_") or "overview"
+    path, _, query = url.removeprefix("/insight/").partition("?")
+    name = path.strip("/").replace("/", "_").replace("-", "_") or "overview"
+    return name + "".join(f"_{part.split('=')[-1]}" for part in query.split("&") if part)
 
 
 def dashboard_benchmark(url: str, role: str, client: Client) -> None:
