@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from insight.distance import accommodation_of_setting
+from insight.sufficiency import requests_made
 from placements.models import CloseReason, PlacementRequest
 
 IN_HOUSE = "in_house"
@@ -39,11 +40,7 @@ ROUTE_LABELS = {
 def _made(
     organisation_ids: Sequence[int], start: dt.date, end: dt.date
 ) -> QuerySet[PlacementRequest]:
-    return PlacementRequest.objects.filter(
-        organisation_id__in=list(organisation_ids),
-        created_at__date__gte=start,
-        created_at__date__lt=end,
-    )
+    return requests_made(organisation_ids, start, end)
 
 
 def _secured() -> Case:

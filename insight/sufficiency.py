@@ -12,22 +12,22 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from brokerage.models import Referral
 from insight.distance import Median
-from placements.models import ChildSex, PlacementRequest, PlacementSearch, Urgency
+from placements.models import ChildSex, PlacementRequest, Urgency
 from providers.models import Need, PlacementKind, Risk
 
 AGE_BANDS = (("0-4", 0, 4), ("5-9", 5, 9), ("10-15", 10, 15), ("16-17", 16, 17), ("18+", 18, 99))
@@ -58,13 +58,22 @@ class EpochHours(Func):
     output_field = FloatField()
 
 
+def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local midnights that open `start` and `end`: a range on a timestamp column that its
+    index can serve (a filter on `created_at__date` would read every row)."""
+    zone = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(end, dt.time.min, tzinfo=zone),
+    )
+
+
 def requests_made(
     organisation_ids: Sequence[int], start: dt.date, end: dt.date
 ) -> QuerySet[PlacementRequest]:
+    opens, closes = day_bounds(start, end)
     return PlacementRequest.objects.filter(
-        organisation_id__in=list(organisation_ids),
-        created_at__date__gte=start,
-        created_at__date__lt=end,
+        organisation_id__in=list(organisation_ids), created_at__gte=opens, created_at__lt=closes
     )
 
 
@@ -95,11 +104,34 @@ class Sufficiency:
     hours_to_answer: float | None = None  # median
 
 
-def _ran_out_at(funnel: dict[str, int] | None) -> str:
-    for step in FUNNEL_STEPS:
-        if (funnel or {}).get(step) == 0:
-            return step
-    return "travel"
+MATCHED = "matched"
+# Where each request's latest search ran out: the first step of its funnel that reached 0 (a
+# search with no match whose funnel never reached 0 ran out at travel, its last step).
+_STEP_SQL = (
+    "CASE WHEN latest.match_count > 0 THEN 'matched' "
+    + " ".join(f"WHEN (latest.funnel ->> '{step}') = '0' THEN '{step}'" for step in FUNNEL_STEPS)
+    + " ELSE 'travel' END"
+)
+
+
+def _latest_search_steps(made: QuerySet[PlacementRequest]) -> list[tuple[str, int]]:
+    """(step, requests) for the requests in `made` that were searched, by where their latest
+    search ran out ("matched" when it found something). One query."""
+    requests_sql, params = made.values("pk").query.sql_with_params()
+    # Only this module's constants and Django's own compiled query go into the text.
+    sql = (
+        "SELECT step, count(*) FROM ("  # noqa: S608
+        f"  SELECT {_STEP_SQL} AS step FROM ("
+        "    SELECT DISTINCT ON (s.request_id) s.match_count, s.funnel"
+        "    FROM placements_placementsearch s"
+        f"   WHERE s.request_id IN ({requests_sql})"
+        "    ORDER BY s.request_id, s.created_at DESC, s.id DESC"
+        "  ) latest"
+        ") steps GROUP BY step"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(step, count) for step, count in cursor.fetchall()]
 
 
 def sufficiency_get(
@@ -116,17 +148,11 @@ def sufficiency_get(
         category, key = name.split(":", 1)
         figures.categories.setdefault(category, {})[key] = value
 
-    latest = PlacementSearch.objects.filter(request=OuterRef("pk")).order_by("-created_at", "-pk")
-    searched = made.annotate(
-        latest_matches=Subquery(latest.values("match_count")[:1]),
-        latest_funnel=Subquery(latest.values("funnel")[:1]),
-    ).filter(latest_matches__isnull=False)
-    for matches, funnel in searched.values_list("latest_matches", "latest_funnel"):
-        figures.searched += 1
-        if matches == 0:
-            figures.no_match += 1
-            step = _ran_out_at(funnel)
-            figures.ran_out[step] = figures.ran_out.get(step, 0) + 1
+    for step, requests in _latest_search_steps(made):
+        figures.searched += requests
+        if step != MATCHED:
+            figures.no_match += requests
+            figures.ran_out[step] = requests
 
     placed = made.filter(outcome__isnull=False).aggregate(
         placed=Count("pk"),
@@ -151,10 +177,9 @@ def sufficiency_get(
 def referrals_sent(
     organisation_ids: Sequence[int], start: dt.date, end: dt.date
 ) -> QuerySet[Referral]:
+    opens, closes = day_bounds(start, end)
     return Referral.objects.filter(
-        request__organisation_id__in=list(organisation_ids),
-        sent_at__date__gte=start,
-        sent_at__date__lt=end,
+        request__organisation_id__in=list(organisation_ids), sent_at__gte=opens, sent_at__lt=closes
     )
 
 

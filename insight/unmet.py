@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, Count, Func, OuterRef, Q, QuerySet, Subquery, Value
 
+from insight.sufficiency import requests_made
 from placements.models import CloseReason, PlacementRequest, PlacementSearch, PlaceThatMatters
 
 
@@ -36,11 +37,7 @@ def unmet_requests(
         .values("match_count")[:1]
     )
     return (
-        PlacementRequest.objects.filter(
-            organisation_id__in=list(organisation_ids),
-            created_at__date__gte=start,
-            created_at__date__lt=end,
-        )
+        requests_made(organisation_ids, start, end)
         .annotate(latest_matches=latest_matches)
         .filter(Q(latest_matches=0) | Q(close_reason=CloseReason.NO_SUITABLE_PROVIDER))
     )
