@@ -273,3 +273,30 @@ def test_every_dashboard_renders_and_exports_for_an_la_manager(client, requests_
     assert book.sheetnames
     first = book[book.sheetnames[0]]
     assert first["A3"].value.startswith("[c]: fewer than 5")
+
+
+@pytest.mark.parametrize("slug", [d.slug for d in DASHBOARDS])
+def test_each_dashboard_makes_the_same_number_of_queries_however_many_requests(requests_a1, slug):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from insight.dashboards import DASHBOARDS_BY_SLUG
+    from insight.scope import scope_get
+
+    dashboard = DASHBOARDS_BY_SLUG[slug]
+    who = ("la_a1", Role.LA_MANAGER) if slug == "open-work" else ("hub_a", Role.HUB_ADMIN)
+    user = requests_a1.user(*who)
+    scope = scope_get(user, None)
+    assert scope is not None
+    period = period_parse({}, today=TODAY).period
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            dashboard.build(scope, period)
+        return len(captured)
+
+    queries()  # the first fills the region's cached boundary
+    before = queries()
+    for _ in range(20):
+        made_at(PlacementRequestFactory(organisation=requests_a1.la_a2, needs=["autism"]))
+    assert queries() == before
