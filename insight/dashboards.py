@@ -757,7 +757,7 @@ def open_work_board(scope: Scope, period: Period) -> Board:
                 rows=urgency_rows,
             ),
             Table(
-                series=1,
+                chart=False,
                 key="waiting",
                 title="What is waiting",
                 label_heading="Waiting",
