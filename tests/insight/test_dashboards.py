@@ -300,3 +300,27 @@ def test_each_dashboard_makes_the_same_number_of_queries_however_many_requests(r
     for _ in range(20):
         made_at(PlacementRequestFactory(organisation=requests_a1.la_a2, needs=["autism"]))
     assert queries() == before
+
+
+def test_answers_by_provider_top_and_the_rest(requests_a1):
+    from insight.sufficiency import answers_by_provider
+
+    world = requests_a1
+    period = period_parse({}, today=TODAY).period
+    # Provider A1 has the fixture's 4 referrals (3 answered after 2, 6, 10 hours); A2 gets one
+    # unanswered.
+    other = SettingFactory(provider_organisation=world.provider_a2)
+    request = PlacementRequest.objects.filter(organisation=world.la_a1).first()
+    Referral.objects.create(
+        request=request, setting=other, provider=world.provider_a2, profile={},
+        sent_at=MADE, deadline=MADE + dt.timedelta(days=2), status="sent",
+    )  # fmt: skip
+
+    rows = answers_by_provider(
+        organisation_ids=[world.la_a1.pk], start=period.start, end=period.end, top=1
+    )
+
+    assert [(r.provider, r.referrals, r.answered, r.hours_to_answer) for r in rows] == [
+        ("Provider A1", 4, 3, 6.0),
+        ("Other providers", 1, 0, None),
+    ]
