@@ -11,20 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Aggregate, Case, CharField, Count, F, FloatField, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 
+from brokerage.benchmarks import PercentileCont
 from brokerage.models import PlacementOutcome
 from insight.models import DistanceBand, NationalDistance
 from providers.models import ACCOMMODATION_PROVISION_TYPES
-
-
-class Median(Aggregate):
-    """PostgreSQL's continuous median of a column, ignoring nulls."""
-
-    function = "percentile_cont"
-    name = "Median"
-    output_field = FloatField()
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
 def accommodation_of_setting(prefix: str = "setting__") -> Case:
@@ -57,7 +49,7 @@ COUNTS = {
     "over_20_miles": Count("pk", filter=Q(over_20_miles=True)),
     "not_known": Count("pk", filter=Q(home_miles__isnull=True)),
     "school_measured": Count("school_minutes"),
-    "school_median_minutes": Median("school_minutes"),
+    "school_median_minutes": PercentileCont("school_minutes", 0.5),
 }
 
 

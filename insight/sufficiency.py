@@ -25,8 +25,8 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from brokerage.benchmarks import PercentileCont
 from brokerage.models import Referral
-from insight.distance import Median
 from placements.models import ChildSex, PlacementRequest, Urgency
 from providers.models import Need, PlacementKind, Risk
 
@@ -156,7 +156,7 @@ def sufficiency_get(
 
     placed = made.filter(outcome__isnull=False).aggregate(
         placed=Count("pk"),
-        days=Median(EpochHours(F("outcome__created_at") - F("created_at"))),
+        days=PercentileCont(EpochHours(F("outcome__created_at") - F("created_at")), 0.5),
     )
     figures.placed = placed["placed"]
     figures.days_to_placement = None if placed["days"] is None else placed["days"] / 24
@@ -167,7 +167,7 @@ def sufficiency_get(
     sent = referrals_sent(organisation_ids, start, end).aggregate(
         referrals=Count("pk"),
         answered=Count("pk", filter=Q(answered_at__isnull=False)),
-        hours=Median(EpochHours(F("answered_at") - F("sent_at"))),
+        hours=PercentileCont(EpochHours(F("answered_at") - F("sent_at")), 0.5),
     )
     figures.referrals, figures.answered = sent["referrals"], sent["answered"]
     figures.hours_to_answer = sent["hours"]
@@ -202,7 +202,7 @@ def answers_by_provider(
         .annotate(
             referrals=Count("pk"),
             answered=Count("pk", filter=Q(answered_at__isnull=False)),
-            hours=Median(EpochHours(F("answered_at") - F("sent_at"))),
+            hours=PercentileCont(EpochHours(F("answered_at") - F("sent_at")), 0.5),
         )
         .order_by("-referrals", "provider__name")
     )
