@@ -78,6 +78,7 @@ from brokerage.referrals import referral_blocker, referral_exclusions
 from commissioning.models import Lot, NeedLevel, Rate
 from commissioning.search import current_memberships
 from common.formats import pounds, yes_no
+from geo.modes import TravelMode, clock
 from geo.names import local_authority_name
 from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
@@ -520,6 +521,11 @@ def placement_record(placement_request: PlacementRequest) -> dict[str, Any]:
                     "label": place.label,
                     "district": _district(place.postcode),
                     "max_minutes": place.max_minutes,
+                    "mode": place.mode,
+                    "departs_at": clock(place.departs_at)
+                    if place.mode == TravelMode.PUBLIC_TRANSPORT
+                    else None,
+                    "day": place.day if place.mode == TravelMode.PUBLIC_TRANSPORT else None,
                 }
                 for place in pr.places.all()
             ],

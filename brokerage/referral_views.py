@@ -34,7 +34,7 @@ from brokerage.referral_selectors import (
 )
 from brokerage.referrals import referral_answer, referral_message_post
 from common.formats import govuk_datetime, label, labels, pounds
-from geo.journeys import journey_minutes
+from geo.modes import record_words
 from placements import criteria
 from providers.permissions import is_provider
 from providers.views import pagination
@@ -98,11 +98,12 @@ def place_rows(places: list[dict[str, Any]]) -> list[dict[str, str]]:
     rows = []
     for place in places:
         minutes = place.get("minutes")
-        if minutes is None:
+        if minutes is None and place.get("covered", True):
             journey = "Not known"
         else:
-            # One formatter (geo/journeys.py): whole minutes; an estimate never reads "by road".
-            journey = journey_minutes(minutes, estimated=bool(place.get("estimated")))
+            # One formatter per mode (geo/modes.py): whole minutes; an estimate never reads
+            # "by road"; a referral saved before modes were recorded reads as by car.
+            journey = record_words(place)
         limit = place.get("max_minutes")
         rows.append(
             {

@@ -41,6 +41,7 @@ from commissioning.search import current_memberships
 from common.formats import pounds
 from common.models import validate_fields
 from common.permissions import require
+from geo.modes import TravelMode, clock
 from geo.shapes import METRES_PER_MILE
 from geo.travel import straight_line_metres
 from placements.matching import criteria_exclusions
@@ -96,16 +97,27 @@ def _places_for(
                 travel = {
                     leg["place_id"]: leg for leg in row.get("travel", []) if "place_id" in leg
                 }
-    return [
-        {
-            "label": place.label,
-            "district": place.postcode.split(" ")[0],
-            "minutes": travel.get(place.pk, {}).get("minutes"),
-            "estimated": travel.get(place.pk, {}).get("estimated", False),
-            "max_minutes": place.max_minutes,
-        }
-        for place in request.places.all()
-    ]
+    places = []
+    for place in request.places.all():
+        leg = travel.get(place.pk, {})
+        places.append(
+            {
+                "label": place.label,
+                "district": place.postcode.split(" ")[0],
+                "minutes": leg.get("minutes"),
+                "estimated": leg.get("estimated", False),
+                "max_minutes": place.max_minutes,
+                # How the child gets there (geo/modes.py); a search saved before modes were
+                # recorded was by car, so its legs carry none.
+                "mode": place.mode,
+                "departs_at": clock(place.departs_at)
+                if place.mode == TravelMode.PUBLIC_TRANSPORT
+                else "",
+                "covered": leg.get("covered", True),
+                "vehicle": leg.get("vehicle", ""),
+            }
+        )
+    return places
 
 
 def referral_blocker(setting: Setting) -> str | None:

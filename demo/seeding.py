@@ -17,6 +17,7 @@ from common.demo import require_demo_allowed
 from geo.models import Area, Postcode
 from geo.postcodes import postcodes_load
 from geo.services import boundaries_load
+from placements.models import PlacementRequest
 from providers.models import OfstedImport
 from providers.services import ofsted_import, source_read
 
@@ -26,6 +27,11 @@ DEMO_PASSWORD = "demo-placement-2026"  # noqa: S105 - printed for the demo on pu
 BOUNDARY_FILES = ("england_rgn_2025_bsc.geojson", "england_utla_2025_bsc.geojson")
 # Postcode areas covering the East Midlands' authorities (and their neighbours' edges).
 DEMO_POSTCODE_AREAS = ("LE", "NG", "DE", "LN", "NN", "PE")
+# Public transport: the one English bus timetable in ../shared/data is Chester's, so Cheshire West
+# and Chester's settings get demo locations and facts too, and its postcodes are loaded: an
+# officer can search round a Chester school by bus (make demo imports the timetable).
+DEMO_TRANSIT_LA_CODE = "E06000050"  # Cheshire West and Chester
+DEMO_TRANSIT_POSTCODE_AREA = "CH"
 
 
 @dataclass
@@ -66,6 +72,10 @@ def demo_seed() -> DemoReport:
     postcodes = None
     if not Postcode.objects.exists():
         postcodes = postcodes_load(areas=DEMO_POSTCODE_AREAS, commit=True).created
+    if not Postcode.objects.filter(postcode__startswith=DEMO_TRANSIT_POSTCODE_AREA).exists():
+        # A database seeded before Chester's timetable was part of the demo gets its postcodes.
+        loaded = postcodes_load(areas=(DEMO_TRANSIT_POSTCODE_AREA,), commit=True).created
+        postcodes = (postcodes or 0) + loaded
     settings_imported = None
     if not OfstedImport.objects.filter(status=OfstedImport.Status.COMMITTED).exists():
         _, summary = ofsted_import(
@@ -85,10 +95,12 @@ def demo_seed() -> DemoReport:
             kind=Area.Kind.UPPER_TIER_LA, parent__gss_code=DEMO_REGION_CODE
         ).values_list("gss_code", flat=True)
     )
-    locations = demo_locations_seed(local_authority_codes=region_las, commit=True)
-    facts = demo_facts_seed(local_authority_codes=region_las, commit=True)
+    demo_las = [*region_las, DEMO_TRANSIT_LA_CODE]
+    locations = demo_locations_seed(local_authority_codes=demo_las, commit=True)
+    facts = demo_facts_seed(local_authority_codes=demo_las, commit=True)
     providers, provider_settings = demo_providers_seed()
     framework_members = demo_frameworks_seed()
+    demo_transit_request_seed()
     return DemoReport(
         logins=logins,
         postcodes_loaded=postcodes,
@@ -396,3 +408,60 @@ def demo_frameworks_seed() -> int:
                     solo_premium=Decimal(950) if solo else None,
                 )
     return created
+
+
+# Not "DEMO-…": seed_demo_requests takes that prefix to mean its own requests are there.
+DEMO_TRANSIT_REFERENCE = "CHESTER-BUS-1"
+# Chester's Town Hall and a street north of the city: the school the child goes to by bus and
+# their grandmother's, by car.
+DEMO_TRANSIT_SCHOOL_NEAR = (-2.8919, 53.1910)
+DEMO_TRANSIT_FAMILY_NEAR = (-2.8700, 53.2120)
+
+
+def demo_transit_request_seed() -> PlacementRequest | None:
+    """The demo officer's request for a child at school in Chester: school by bus leaving 08:00
+    (45 minutes at most), grandmother by car (30). Only once; None when it is already there or
+    Chester's postcodes are not loaded."""
+    import random
+
+    from django.contrib.gis.geos import Point
+
+    from demo.requests import child_profile
+    from geo.modes import TravelMode
+    from placements.services import placement_request_create
+
+    officer = User.objects.filter(email="placement.officer@example.org").first()
+    if officer is None or PlacementRequest.objects.filter(
+        reference=DEMO_TRANSIT_REFERENCE
+    ).exists():
+        return None
+
+    def nearest(lon_lat: tuple[float, float], district_prefix: str) -> str | None:
+        from django.contrib.gis.db.models.functions import Distance
+
+        found = (
+            Postcode.objects.filter(postcode__startswith=district_prefix)
+            .annotate(metres=Distance("point", Point(*lon_lat, srid=4326)))
+            .order_by("metres")
+            .values_list("postcode", flat=True)
+            .first()
+        )
+        return found
+
+    school = nearest(DEMO_TRANSIT_SCHOOL_NEAR, "CH1 ")
+    family = nearest(DEMO_TRANSIT_FAMILY_NEAR, "CH2 ")
+    if school is None or family is None:
+        return None
+    profile = child_profile(random.Random(2026), hard=False)
+    profile["age_years"] = 13
+    return placement_request_create(
+        actor=officer,
+        places=[
+            ("school", school, 45, TravelMode.PUBLIC_TRANSPORT, None, "weekday"),
+            ("grandmother", family, 30, TravelMode.CAR),
+        ],
+        areas_to_avoid=(),
+        reference=DEMO_TRANSIT_REFERENCE,
+        home_district=family.split(" ")[0],
+        **profile,
+    )

@@ -24,7 +24,8 @@ from rest_framework.views import APIView
 
 from commissioning.models import NeedLevel, RateIncludes
 from commissioning.search import MemberOf
-from geo.journeys import journey_minutes, journey_summary, whole_minutes
+from geo.journeys import journey_summary, whole_minutes
+from geo.modes import TravelMode, clock
 from placements import search_extras
 from placements.matching import AreaKind, Match, SearchAreaError, TravelLeg, with_memberships
 from placements.models import PlacementRequest
@@ -48,16 +49,31 @@ class MatchTravelSerializer(serializers.Serializer):
         help_text="True: straight-line estimate (outside the road network), not a road route."
     )
     text = serializers.SerializerMethodField(
-        help_text='In words, as the pages say it: "50 min by road", "about 50 min (estimated)" '
-        'or "No route by road".'
+        help_text='In words, as the pages say it: "50 min by road", "about 50 min (estimated)", '
+        '"No route by road", "by bus, 34 min, leaving 08:00" or "No bus or train timetable here".'
     )
     max_minutes = serializers.IntegerField(allow_null=True)
+    mode = serializers.ChoiceField(
+        choices=TravelMode.choices,
+        help_text="How the child gets there: by car (road), by public transport (a timetable, "
+        "from the setting to the place leaving at `departs_at`) or walking.",
+    )
+    departs_at = serializers.SerializerMethodField(
+        help_text='Public transport: when the journey leaves ("08:00"); null otherwise.'
+    )
+    covered = serializers.BooleanField(
+        help_text="False: no timetable covers the place, so a public transport limit is not "
+        "checked and there is no time."
+    )
 
     def get_whole_minutes(self, leg: TravelLeg) -> int | None:
         return whole_minutes(leg.minutes)
 
     def get_text(self, leg: TravelLeg) -> str:
-        return journey_minutes(leg.minutes, estimated=leg.estimated)
+        return leg.words
+
+    def get_departs_at(self, leg: TravelLeg) -> str | None:
+        return clock(leg.departs_at) or None
 
 
 class JourneyCountsSerializer(serializers.Serializer):

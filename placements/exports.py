@@ -12,15 +12,25 @@ from typing import Any
 from common.formats import govuk_datetime, yes_no
 from common.xlsx import XlsxWorkbook
 from geo.journeys import journey_summary, whole_minutes
+from geo.modes import timetable_words
 from placements.matching import FUNNEL_LABELS, Match, MatchResult
 from placements.models import PlacementRequest, PlacementSearch
+
+# Columns each place that matters adds to a row.
+TRAVEL_COLUMNS = 3
 
 
 def _headers(places: list[str]) -> list[tuple[str, int]]:
     travel = []
     for label in places:
-        # Whole minutes, as on the page; "estimated" (Yes) is a straight line, not a road route.
-        travel += [(f"Minutes from {label}", 12), (f"{label}: estimated?", 12)]
+        # Whole minutes, as on the page; "estimated" (Yes) is a straight line, not a road route
+        # (for public transport: the walk at each end); the journey in the page's own words,
+        # with its mode ("by bus, 34 min, leaving 08:00").
+        travel += [
+            (f"Minutes from {label}", 12),
+            (f"{label}: estimated?", 12),
+            (f"{label}: journey", 34),
+        ]
     return [
         ("Rank", 6),
         ("URN", 11),
@@ -48,6 +58,7 @@ def _values(rank: int, match: Match) -> list[Any]:
         travel += [
             whole_minutes(leg.minutes),
             yes_no(leg.estimated),
+            leg.words,
         ]
     return [
         rank,
@@ -70,11 +81,17 @@ def _values(rank: int, match: Match) -> list[Any]:
     ]
 
 
+def _timetable_words(result: MatchResult, place_id: int) -> str:
+    timetable = result.timetables.get(place_id)
+    return f" ({timetable_words(timetable)})" if timetable else ""
+
+
 def search_workbook(
     request: PlacementRequest, search: PlacementSearch, result: MatchResult
 ) -> bytes:
     book = XlsxWorkbook()
-    places = [place.label for place in request.places.all()]
+    request_places = list(request.places.all())
+    places = [place.label for place in request_places]
     headers = _headers(places)
     sheet = book.sheet("Matches", widths=[width for _, width in headers], freeze="C2")
     sheet.header(text for text, _ in headers)
@@ -83,7 +100,7 @@ def search_workbook(
         if not match.travel and places:
             # No travel times (no location): keep the columns in line.
             at = 10
-            values[at:at] = [None, ""] * len(places)
+            values[at:at] = [None, "", ""] * len(places)
         sheet.row(values)
 
     about = book.sheet("Search", widths=[50, 60])
@@ -93,6 +110,10 @@ def search_workbook(
         ("Search number", search.pk),
         ("Travel engine", result.engine),
         ("Journey times", journey_summary(result.journeys, engine=result.engine) or "None"),
+        *(
+            (f"How to {place.label}", place.mode_words + _timetable_words(result, place.pk))
+            for place in request_places
+        ),
         *((f"Criteria: {k.replace('_', ' ')}", str(v)) for k, v in search.criteria.items()),
         *((FUNNEL_LABELS[k], v) for k, v in result.funnel.items()),
     ):

@@ -28,6 +28,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.http import QueryDict
 
 from common.forms import GovukFormMixin, pounds_field
+from geo.modes import DEFAULT_DEPARTS_AT, DayKind, TravelMode
 from geo.postcodes import EXAMPLE as POSTCODE_EXAMPLE
 from placements import criteria, services
 from placements.models import (
@@ -142,9 +143,14 @@ class _RowForm(GovukFormMixin, forms.Form):
         self.helper.disable_csrf = True
         self.helper.inputs = []
 
+    # The fields a person fills in: a row whose other fields hold only their defaults (a mode
+    # chosen by default, a time already written in) is still blank.
+    filled_fields: tuple[str, ...] = ()
+
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
-        return not any(data.get(name) not in (None, "") for name in self.fields)
+        names = self.filled_fields or tuple(self.fields)
+        return not any(data.get(name) not in (None, "") for name in names)
 
     def _require(self, cleaned: dict[str, Any], name: str, message: str) -> None:
         if name not in self.errors and cleaned.get(name) in (None, ""):
@@ -152,6 +158,8 @@ class _RowForm(GovukFormMixin, forms.Form):
 
 
 class PlaceForm(_RowForm):
+    filled_fields = ("label", "postcode", "max_minutes")
+
     label = forms.CharField(
         label="What is this place?",
         max_length=services.LABEL_MAX_LENGTH,
@@ -167,16 +175,52 @@ class PlaceForm(_RowForm):
         required=False,
         error_messages={"max_length": NOT_A_POSTCODE},
     )
+    mode = forms.ChoiceField(
+        label="How would the child get there?",
+        choices=TravelMode.choices,
+        initial=TravelMode.CAR,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose how the child would get there"},
+    )
+    departs_at = forms.TimeField(
+        label="Leaving at",
+        help_text="From the home, on the 24-hour clock, like 08:00 for school.",
+        required=False,
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        error_messages={"invalid": "Enter the time the journey leaves, like 08:00"},
+    )
+    day = forms.ChoiceField(
+        label="On",
+        choices=DayKind.choices,
+        initial=DayKind.WEEKDAY,
+        required=False,
+        error_messages={"invalid_choice": "Choose a weekday, Saturday or Sunday"},
+    )
     max_minutes = _number(
-        "Longest journey by road, in minutes (optional)",
+        "Longest journey, in minutes (optional)",
         invalid="Enter the longest journey in minutes, like 45",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["departs_at"].initial = DEFAULT_DEPARTS_AT
+        # Conditional radios are numbered from 0 (the error summary links to the first).
+        self.fields["mode"].first_choice_id = f"id_{self.prefix}-mode_0"  # type: ignore[attr-defined]
+        self.fields["departs_at"].widget.attrs.update({"inputmode": "numeric"})
         self.helper.layout = Layout(
             Field.text("label", autocomplete="off"),
             Field.text("postcode", field_width=Fixed.TEN, autocomplete="off", spellcheck="false"),
+            ConditionalRadios(
+                "mode",
+                str(TravelMode.CAR.label),
+                ConditionalQuestion(
+                    str(TravelMode.PUBLIC_TRANSPORT.label),
+                    Field.text("departs_at", field_width=Fixed.FIVE),
+                    Field.select("day"),
+                ),
+                str(TravelMode.WALK.label),
+            ),
             Field.text("max_minutes", field_width=Fixed.THREE),
         )
 
@@ -195,7 +239,14 @@ class PlaceForm(_RowForm):
 
     def service_value(self) -> services.PlaceInput:
         data = self.cleaned_data
-        return services.PlaceInput(data["label"], data["postcode"], data.get("max_minutes"))
+        return services.PlaceInput(
+            data["label"],
+            data["postcode"],
+            data.get("max_minutes"),
+            data.get("mode") or TravelMode.CAR,
+            data.get("departs_at"),
+            data.get("day") or DayKind.WEEKDAY,
+        )
 
 
 class AreaToAvoidForm(_RowForm):
@@ -305,7 +356,14 @@ class PlacementRequestPage:
     @classmethod
     def of(cls, placement_request: PlacementRequest) -> PlacementRequestPage:
         places = [
-            {"label": p.label, "postcode": p.postcode, "max_minutes": p.max_minutes}
+            {
+                "label": p.label,
+                "postcode": p.postcode,
+                "max_minutes": p.max_minutes,
+                "mode": p.mode,
+                "departs_at": p.departs_at,
+                "day": p.day,
+            }
             for p in placement_request.places.all()
         ] or [{}]
         areas = [

@@ -31,10 +31,20 @@ from django.utils import timezone
 
 from accounts.selectors import region_boundary, region_member_area_ids
 from commissioning.search import MemberOf, current_frameworks, current_memberships, memberships_of
-from geo.journeys import JourneyCounts, journey_minutes, whole_minutes
+from geo.journeys import JourneyCounts, whole_minutes
 from geo.models import Area, PostcodeDistrict
+from geo.modes import (
+    Journey,
+    ReachUnknownError,
+    TravelMode,
+    clock,
+    disc_kmh,
+    journeys_measure,
+    leg_words,
+    public_transport_covers,
+    reach_area,
+)
 from geo.shapes import METRES_PER_MILE, as_multipolygon, buffered, circle
-from geo.travel import travel_times
 from placements import criteria
 from placements.models import (
     ChildSex,
@@ -65,6 +75,7 @@ class AreaKind:
     LAS = "las"
     RADIUS = "radius"
     DRAWN = "drawn"
+    REACH = "reach"  # within a journey time of a place that matters, by its own mode
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,9 @@ class SearchCriteria:
     # Only active members of a current lot of the region's current frameworks, or of this one.
     on_frameworks: bool = False
     framework_id: int | None = None
+    # For AreaKind.REACH: everywhere within `reach_minutes` of this place by its own mode.
+    reach_place_id: int | None = None
+    reach_minutes: int | None = None
 
     def as_record(self) -> dict[str, Any]:
         """The criteria as saved with the search (JSON)."""
@@ -99,6 +113,8 @@ class SearchCriteria:
             "limits": {str(k): v for k, v in sorted(self.limits.items())},
             "on_frameworks": self.on_frameworks,
             "framework_id": self.framework_id,
+            "reach_place_id": self.reach_place_id,
+            "reach_minutes": self.reach_minutes,
         }
 
     @property
@@ -113,12 +129,26 @@ class TravelLeg:
     minutes: float | None
     estimated: bool
     max_minutes: int | None
+    mode: str = TravelMode.CAR
+    departs_at: clock_time | None = None  # public transport: when the journey leaves
+    # False: no timetable covers the place, so a limit by public transport cannot be checked.
+    covered: bool = True
+    vehicle: str = ""
 
     @property
     def within_limit(self) -> bool:
-        if self.max_minutes is None:
+        if self.max_minutes is None or not self.covered:
             return True
         return self.minutes is not None and self.minutes <= self.max_minutes
+
+    @property
+    def journey(self) -> Journey:
+        return Journey(self.minutes, self.estimated, self.mode, self.covered, self.vehicle)
+
+    @property
+    def words(self) -> str:
+        """'50 min by road', 'by bus, 34 min, leaving 08:00', …: geo/modes.py's words."""
+        return leg_words(self.journey, departs_at=self.departs_at)
 
 
 @dataclass
@@ -182,6 +212,11 @@ class Match:
                     "whole_minutes": whole_minutes(leg.minutes),
                     "estimated": leg.estimated,
                     "max_minutes": leg.max_minutes,
+                    "mode": leg.mode,
+                    "departs_at": clock(leg.departs_at),
+                    "covered": leg.covered,
+                    "vehicle": leg.vehicle,
+                    "words": leg.words,
                 }
                 for leg in self.travel
             ],
@@ -201,11 +236,13 @@ class MatchResult:
     on_service_only: bool = False
     framework_name: str = ""  # the one framework the search was narrowed to, if any
     framework_weight: int = 0  # what membership weighed (0: not a part of this score)
+    # Public transport: {place id: {"feed", "day", "ended", "engine"}} (geo/modes.py).
+    timetables: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def journeys(self) -> JourneyCounts:
         """How this search's journey times were measured: by road, estimated, or no route."""
-        legs = [leg for match in self.matches for leg in match.travel]
+        legs = [leg for match in self.matches for leg in match.travel if leg.mode == TravelMode.CAR]
         return JourneyCounts(
             by_road=sum(1 for leg in legs if leg.minutes is not None and not leg.estimated),
             estimated=sum(1 for leg in legs if leg.minutes is not None and leg.estimated),
@@ -321,8 +358,21 @@ def _drawn_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPol
     return as_multipolygon(criteria.polygon)
 
 
+def _reach_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
+    """Everywhere within a journey time of one place that matters, by the place's own mode
+    (geo/modes.py `reach_area`): by road on the networks, by public transport on the timetable."""
+    place = next((p for p in request.places.all() if p.pk == criteria.reach_place_id), None)
+    if place is None or not criteria.reach_minutes:
+        raise SearchAreaError("Choose a place that matters and a journey time")
+    try:
+        return reach_area(place.trip, criteria.reach_minutes, today=timezone.localdate())
+    except ReachUnknownError as exc:
+        raise SearchAreaError(f"{place.label[:1].upper()}{place.label[1:]}: {exc}") from exc
+
+
 _AREA_BUILDERS: dict[str, Callable[[PlacementRequest, SearchCriteria], MultiPolygon | None]] = {
     AreaKind.OWN_LA: _own_la_area,
+    AreaKind.REACH: _reach_area,
     AreaKind.REGION: _region_area,
     AreaKind.LAS: _las_area,
     AreaKind.RADIUS: _radius_area,
@@ -426,12 +476,14 @@ def _home_vacancy_q(child: _Child) -> Q:
 
 
 def _discs(child: _Child) -> list[Polygon]:
-    """For each limited place, the disc no journey within the limit can leave."""
-    metres_per_minute = django_settings.TRAVEL_MAX_KMH * 1000 / 60
+    """For each limited place, the disc no journey within the limit can leave, at the fastest
+    straight-line speed of its mode. None for a place by public transport no timetable covers:
+    its limit cannot be checked, so it rules nothing out."""
     return [
-        circle(place.point, limit * metres_per_minute, segments=8)
+        circle(place.point, limit * disc_kmh(place.mode) * 1000 / 60, segments=8)
         for place in child.places
         if (limit := child.limits.get(place.pk)) is not None
+        and (place.mode != TravelMode.PUBLIC_TRANSPORT or public_transport_covers(place.point))
     ]
 
 
@@ -578,6 +630,7 @@ def setting_match(
         if criteria.framework_id is not None
         else "",
         framework_weight=child.framework_weight,
+        timetables=assessed.timetables,
         milliseconds=round((time.perf_counter() - started) * 1000),
     )
 
@@ -674,6 +727,7 @@ def _load(child: _Child, ids: Iterable[int]) -> list[Setting]:
 class _Assessed:
     matches: list[Match]
     engine: str
+    timetables: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def _assess(child: _Child, candidates: list[_Light], f: _Filters, *, travel: bool) -> _Assessed:
@@ -706,7 +760,7 @@ def _assess(child: _Child, candidates: list[_Light], f: _Filters, *, travel: boo
         if match is not None:
             matches.append(_placed_on_map(match, district_points))
     matches.sort(key=_sort_key)
-    return _Assessed(matches=matches, engine=journeys.engine)
+    return _Assessed(matches=matches, engine=journeys.engine, timetables=journeys.timetables)
 
 
 def _agency_households(
@@ -762,23 +816,44 @@ class _Journeys:
                     destination(("district", district), district_points[district])
         if not (travel and child.places and destinations):
             return cls(child=child, index=index, matrix=None, engine="none")
-        matrix = travel_times([p.point for p in child.places], destinations)
+        matrix = journeys_measure(
+            [place.trip for place in child.places], destinations, today=child.today
+        )
         return cls(child=child, index=index, matrix=matrix, engine=matrix.engine)
+
+    @property
+    def timetables(self) -> dict[int, dict[str, Any]]:
+        """Public transport: the timetable and day each place's journeys were read from."""
+        if self.matrix is None:
+            return {}
+        return {
+            self.child.places[row].pk: timetable
+            for row, timetable in self.matrix.timetables.items()
+        }
 
     def legs(self, key: Any) -> list[TravelLeg]:
         if self.matrix is None or key not in self.index:
             return []
         column = self.index[key]
-        return [
-            TravelLeg(
-                place_id=place.pk,
-                label=place.label,
-                minutes=self.matrix.cell(row, column).minutes,
-                estimated=self.matrix.cell(row, column).estimated,
-                max_minutes=self.child.limits.get(place.pk),
+        legs = []
+        for row, place in enumerate(self.child.places):
+            cell = self.matrix.cell(row, column)
+            legs.append(
+                TravelLeg(
+                    place_id=place.pk,
+                    label=place.label,
+                    minutes=cell.minutes,
+                    estimated=cell.estimated,
+                    max_minutes=self.child.limits.get(place.pk),
+                    mode=place.mode,
+                    departs_at=place.departs_at
+                    if place.mode == TravelMode.PUBLIC_TRANSPORT
+                    else None,
+                    covered=cell.covered,
+                    vehicle=cell.vehicle,
+                )
             )
-            for row, place in enumerate(self.child.places)
-        ]
+        return legs
 
 
 def _worth_loading(
@@ -1058,19 +1133,30 @@ def _travel_part(
         return 0.0
     parts = []
     for leg in legs:
+        if not leg.covered:
+            concerns.append(
+                f"No bus or train timetable for {leg.label}: its limit by public transport "
+                "is not checked"
+            )
+            parts.append(0.5)
+            continue
         if leg.minutes is None:
-            concerns.append(f"No route by road from {leg.label}")
+            concerns.append(
+                f"No route by road from {leg.label}"
+                if leg.mode == TravelMode.CAR
+                else f"{leg.label}: {leg.words}"
+            )
             parts.append(0.0)
             continue
-        # One formatter: whole minutes, and an estimate never reads "by road".
-        text = f"{journey_minutes(leg.minutes, estimated=leg.estimated)} from {leg.label}"
+        # One formatter per mode: whole minutes, and an estimate never reads "by road".
+        text = f"{leg.label[:1].upper()}{leg.label[1:]}: {leg.words}"
         if leg.max_minutes is not None:
             text += f" (limit {leg.max_minutes} min)"
             parts.append(max(0.0, 1 - leg.minutes / leg.max_minutes))
         else:
             parts.append(max(0.0, 1 - leg.minutes / UNLIMITED_JOURNEY_MINUTES))
         reasons.append(text + (f" {suffix}" if suffix else ""))
-    if any(leg.estimated for leg in legs):
+    if any(leg.estimated and leg.mode == TravelMode.CAR for leg in legs):
         concerns.append("Travel times estimated (straight line, not by road): check the journey")
     return sum(parts) / len(parts)
 

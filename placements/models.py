@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from commissioning.models import NeedLevel
 from common.models import TimeStampedModel
+from geo.modes import DEFAULT_DEPARTS_AT, WALK_MAX_MINUTES, DayKind, TravelMode, Trip, mode_words
 from providers.models import (
     Accommodation,
     Communication,
@@ -345,7 +346,7 @@ class PlaceThatMatters(TimeStampedModel):
     max_minutes = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="Longest acceptable journey by road, in minutes.",
+        help_text="Longest acceptable journey, in minutes, by the place's mode.",
         validators=[MinValueValidator(1), MaxValueValidator(MAX_MINUTES_LIMIT)],
         error_messages={
             "invalid": "Enter the longest journey in minutes, like 45",
@@ -355,6 +356,11 @@ class PlaceThatMatters(TimeStampedModel):
             "or less",
         },
     )
+    # How the child gets there (geo/modes.py): by car (road), by public transport leaving at
+    # `departs_at` on `day` (from the setting to the place), or walking (short journeys).
+    mode = models.CharField(max_length=16, choices=TravelMode.choices, default=TravelMode.CAR)
+    departs_at = models.TimeField(default=DEFAULT_DEPARTS_AT)
+    day = models.CharField(max_length=8, choices=DayKind.choices, default=DayKind.WEEKDAY)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -365,7 +371,24 @@ class PlaceThatMatters(TimeStampedModel):
                 | models.Q(max_minutes__gte=1, max_minutes__lte=240),
                 name="place_that_matters_minutes_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=TravelMode.values), name="place_that_matters_mode"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(mode=TravelMode.WALK)
+                | models.Q(max_minutes__isnull=True)
+                | models.Q(max_minutes__lte=WALK_MAX_MINUTES),
+                name="place_that_matters_walk_short",
+            ),
         ]
+
+    @property
+    def trip(self) -> Trip:
+        return Trip(point=self.point, mode=self.mode, departs_at=self.departs_at, day=self.day)
+
+    @property
+    def mode_words(self) -> str:
+        return mode_words(self.mode, departs_at=self.departs_at, day=self.day)
 
     def __str__(self) -> str:
         return f"{self.label} ({self.postcode})"
@@ -396,6 +419,9 @@ class AreaToAvoid(TimeStampedModel):
         return f"Avoid {self.label} ({self.postcode})"
 
 
+RESULTS_SHAPE = 2
+
+
 class PlacementSearch(TimeStampedModel):
     """One search run for a request: its criteria and a snapshot of what it found. Never edited;
     the demand record later analysis reads ("what was sought, what was available")."""
@@ -412,6 +438,10 @@ class PlacementSearch(TimeStampedModel):
         default=dict, help_text="How many settings were left after each hard filter."
     )
     results = models.JSONField(default=list, help_text="The ranked matches, as shown.")
+    # The shape of `results`: 1 before journeys had modes (every leg by car, no "mode" key),
+    # 2 with each leg's mode, departure time, coverage and words. Readers accept both
+    # (geo/modes.py `record_words`); searches saved before the change keep 1.
+    results_shape = models.PositiveSmallIntegerField(default=RESULTS_SHAPE)
     match_count = models.PositiveIntegerField(default=0)
     milliseconds = models.PositiveIntegerField(default=0)
 

@@ -39,6 +39,8 @@ ENGLAND_BOUNDS = (-6.5, 49.8, 2.0, 55.9)  # min longitude, min latitude, max lon
 MAX_POLYGON_CORNERS = 200
 MAX_RADIUS_MILES = 100
 LIMIT_FIELD = "limit_{}"
+# "Everywhere within N minutes of school": at most 2 hours (a bigger reach is a region).
+REACH_MAX_MINUTES = 120
 # The framework select's first two choices; the rest are the region's current frameworks' ids.
 ANY_SETTING = ""
 OUR_FRAMEWORKS = "ours"
@@ -126,6 +128,23 @@ class SearchForm(forms.Form):
         required=False,
         max_length=8000,
     )
+    reach_place = forms.ChoiceField(
+        label="From",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the child's places"},
+    )
+    reach_minutes = forms.IntegerField(
+        label="Journey time, in minutes",
+        required=False,
+        min_value=5,
+        max_value=REACH_MAX_MINUTES,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter the journey time as a whole number of minutes, like 30",
+            "min_value": "Enter a journey time of at least 5 minutes",
+            "max_value": f"Enter a journey time of {REACH_MAX_MINUTES} minutes or less",
+        },
+    )
     include_unconfirmed = forms.BooleanField(
         label="Also show settings without a confirmed vacancy or stated criteria (they are marked)",
         required=False,
@@ -155,6 +174,13 @@ class SearchForm(forms.Form):
             (AreaKind.RADIUS, "Within a distance of a postcode"),
             (AreaKind.DRAWN, "In an area I draw on the map"),
         ]
+        self.places: list[PlaceThatMatters] = list(request.places.all())
+        if self.places:
+            areas.append((AreaKind.REACH, "Within a journey time of one of the child's places"))
+            cast(forms.ChoiceField, self.fields["reach_place"]).choices = [
+                (str(place.pk), f"{place.label} ({place.postcode}), {place.mode_words.lower()}")
+                for place in self.places
+            ]
         cast(forms.ChoiceField, self.fields["area"]).choices = areas
         # Conditional radios are numbered from 0 (the error summary links to the first).
         self.fields["area"].first_choice_id = "id_area_0"  # type: ignore[attr-defined]
@@ -163,7 +189,6 @@ class SearchForm(forms.Form):
         cast(forms.ChoiceField, self.fields["framework"]).choices = frameworks
         # A region with no current framework has nothing to narrow to.
         has_frameworks = len(frameworks) > 2
-        self.places: list[PlaceThatMatters] = list(request.places.all())
         limit_names = []
         for place in self.places:
             name = LIMIT_FIELD.format(place.pk)
@@ -171,7 +196,10 @@ class SearchForm(forms.Form):
             self.fields[name] = forms.IntegerField(
                 # crispy-forms-gds renders labels unescaped: the officer's words are escaped here.
                 label=format_html(
-                    "Longest journey from {} ({}), in minutes", place.label, place.postcode
+                    "Longest journey from {} ({}), in minutes: {}",
+                    place.label,
+                    place.postcode,
+                    place.mode_words.lower(),
                 ),
                 help_text="Leave empty for no limit.",
                 required=False,
@@ -206,12 +234,23 @@ class SearchForm(forms.Form):
                     Field.text("radius_miles", field_width=5),
                 ),
                 ConditionalQuestion(areas[5][1], Field.text("polygon")),
+                *(
+                    [
+                        ConditionalQuestion(
+                            areas[6][1],
+                            Field.select("reach_place"),
+                            Field.text("reach_minutes", field_width=3),
+                        )
+                    ]
+                    if self.places
+                    else []
+                ),
             ),
             *(
                 [
                     Fieldset(
                         *[Field.text(name, field_width=3) for name in limit_names],
-                        legend="Travel limits by road",
+                        legend="Travel limits",
                     )
                 ]
                 if limit_names
@@ -255,6 +294,8 @@ class SearchForm(forms.Form):
                     cleaned["postcode_point"] = found.point
             if cleaned.get("radius_miles") is None and "radius_miles" not in self.errors:
                 self.add_error("radius_miles", "Enter a distance in miles, like 10")
+        if area == AreaKind.REACH:
+            self._clean_reach(cleaned)
         if area == AreaKind.DRAWN:
             text = (cleaned.get("polygon") or "").strip()
             if not text:
@@ -267,6 +308,12 @@ class SearchForm(forms.Form):
                 except ValidationError as exc:
                     self.add_error("polygon", exc)
         return cleaned
+
+    def _clean_reach(self, cleaned: dict[str, Any]) -> None:
+        if not cleaned.get("reach_place") and "reach_place" not in self.errors:
+            self.add_error("reach_place", "Choose one of the child's places")
+        if cleaned.get("reach_minutes") is None and "reach_minutes" not in self.errors:
+            self.add_error("reach_minutes", "Enter a journey time in minutes, like 30")
 
     def criteria(self) -> SearchCriteria:
         """The valid form's criteria (call after is_valid())."""
@@ -286,6 +333,8 @@ class SearchForm(forms.Form):
             limits={place.pk: data.get(LIMIT_FIELD.format(place.pk)) for place in self.places},
             on_frameworks=framework == OUR_FRAMEWORKS,
             framework_id=int(framework) if framework.isdigit() else None,
+            reach_place_id=int(data["reach_place"]) if area == AreaKind.REACH else None,
+            reach_minutes=data.get("reach_minutes") if area == AreaKind.REACH else None,
         )
 
     @property

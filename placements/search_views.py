@@ -8,10 +8,11 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
@@ -19,6 +20,7 @@ from commissioning.models import NeedLevel
 from common.formats import pounds
 from common.xlsx import XLSX_CONTENT_TYPE
 from geo.journeys import journey_summary, whole_minutes
+from geo.modes import journey_route, timetable_words
 from placements import search_extras
 from placements.exports import search_workbook
 from placements.matching import (
@@ -34,6 +36,8 @@ from placements.permissions import can_make_placement_requests
 from placements.search_forms import SearchForm, polygon_text
 from placements.selectors import MAX_SHORTLIST, placement_request_get
 from placements.services import placement_search_run
+from providers.facts import setting_exact_location
+from providers.models import Setting
 from providers.permissions import can_see_exact_location
 from providers.views import pagination
 
@@ -106,7 +110,7 @@ class SearchView(_SearchMixin, View):
         )
         rows = [
             {
-                **_row(self.actor, match, rank, placement_request.need_level),
+                **_row(self.actor, match, rank, placement_request.need_level, pk),
                 "extras": extras.get(match.setting.pk, []),
             }
             for rank, match in enumerate(page.object_list, start=max(page.start_index(), 1))
@@ -138,6 +142,7 @@ class SearchView(_SearchMixin, View):
                 "journey_summary": (
                     journey_summary(result.journeys, engine=result.engine) if result else ""
                 ),
+                "timetable_notes": _timetable_notes(placement_request, result),
                 "confirmed_count": sum(1 for m in matches if m.confirmed),
                 "unconfirmed_count": sum(1 for m in matches if not m.confirmed),
                 "funnel": _funnel(result),
@@ -168,8 +173,13 @@ class SearchExportView(_SearchMixin, View):
         return response
 
 
-def _row(actor: Any, match: Match, rank: int, need_level: str) -> dict[str, Any]:
+def _row(actor: Any, match: Match, rank: int, need_level: str, request_pk: int) -> dict[str, Any]:
     setting = match.setting
+    can_draw = (
+        match.households is None
+        and setting.location is not None
+        and can_see_exact_location(actor, setting)
+    )
     return {
         "rank": rank,
         "match": match,
@@ -188,6 +198,18 @@ def _row(actor: Any, match: Match, rank: int, need_level: str) -> dict[str, Any]
             for name, value in match.components.items()
         ],
         "memberships": membership_rows(match, need_level),
+        # Each journey drawn on a map: only where the line may end at the setting's location.
+        "journeys": [
+            (
+                leg,
+                reverse(
+                    "placements:placement_journey", args=[request_pk, setting.urn, leg.place_id]
+                )
+                if can_draw
+                else "",
+            )
+            for leg in match.travel
+        ],
     }
 
 
@@ -268,6 +290,17 @@ def _map_results(result: MatchResult | None) -> list[list[Any]]:
     return rows
 
 
+def _timetable_notes(placement_request: PlacementRequest, result: MatchResult | None) -> list[str]:
+    """For each place by public transport, which timetable answered, for which day."""
+    if result is None:
+        return []
+    return [
+        f"By public transport to {place.label}: {timetable_words(result.timetables[place.pk])}"
+        for place in placement_request.places.all()
+        if place.pk in result.timetables
+    ]
+
+
 def _map_data(
     placement_request: PlacementRequest, form: SearchForm, result: MatchResult | None
 ) -> dict[str, Any]:
@@ -282,6 +315,8 @@ def _map_data(
                 "lat": place.point.y,
                 "lng": place.point.x,
                 "max_minutes": place.max_minutes,
+                "mode": place.mode,
+                "mode_words": place.mode_words,
             }
             for place in placement_request.places.all()
         ],
@@ -293,3 +328,59 @@ def _map_data(
         "avoid": [_geojson(area) for area in result.avoid] if result else [],
         "drawn": drawn,
     }
+
+
+class JourneyView(PermissionRequiredMixin, View):
+    """One result's journey to one place that matters, drawn on a map and listed in words: the
+    route by road, or each walk and bus by public transport (geo/modes.py `journey_route`).
+
+    The line ends at the setting's own location, so for a private setting (a children's home)
+    the page is for those entitled to its exact location only, and each view of it is written to
+    the setting's location log like its address page."""
+
+    nav_section = "placements"
+    permission = staticmethod(can_make_placement_requests)
+
+    def get(self, request: HttpRequest, pk: int, urn: str, place_id: int) -> HttpResponse:
+        placement_request = placement_request_get(self.actor, pk)
+        place = get_object_or_404(placement_request.places, pk=place_id)
+        setting = get_object_or_404(Setting, urn=urn)
+        if setting.location is None or not can_see_exact_location(self.actor, setting):
+            raise Http404
+        if setting.location_is_private:
+            setting_exact_location(viewer=self.actor, setting=setting)  # logs the view
+        route = journey_route(place.trip, setting.location, today=timezone.localdate())
+        return render(
+            request,
+            "placements/journey.html",
+            {
+                "placement_request": placement_request,
+                "place": place,
+                "setting": setting,
+                "route": route,
+                "map_data": {
+                    "place": {"label": place.label, "lat": place.point.y, "lng": place.point.x},
+                    "setting": {
+                        "name": setting.display_name,
+                        "lat": setting.location.y,
+                        "lng": setting.location.x,
+                    },
+                    "steps": [
+                        {
+                            "kind": step.kind,
+                            "words": step.words,
+                            "estimated": step.estimated,
+                            "line": [[lat, lng] for lng, lat in step.line],
+                        }
+                        for step in route.steps
+                    ],
+                },
+                "map_tile_url": django_settings.MAP_TILE_URL,
+                "map_attribution": django_settings.MAP_ATTRIBUTION,
+                "back_url": request.GET.get("back", "")
+                if url_has_allowed_host_and_scheme(
+                    request.GET.get("back", ""), allowed_hosts={request.get_host()}
+                )
+                else reverse("placements:placement_search", args=[pk]),
+            },
+        )

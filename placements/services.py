@@ -14,6 +14,7 @@ the list given (the same keys a Django formset with those prefixes uses).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from accounts.services import audit_record
 from common.permissions import require
 from geo import shapes
 from geo.models import OutsideEnglandPostcode, PostcodeDistrict
+from geo.modes import DEFAULT_DEPARTS_AT, WALK_MAX_MINUTES, DayKind, TravelMode
 from geo.postcodes import (
     PostcodeMalformedError,
     PostcodeNotFoundError,
@@ -81,11 +83,15 @@ _WHERE = {
 
 class PlaceInput(NamedTuple):
     """A place that matters to the child, as given: a plain (label, postcode, minutes) tuple
-    is accepted too."""
+    is accepted too (by car). `mode` is geo.modes.TravelMode's value; `departs_at` and `day`
+    say when a journey by public transport leaves (08:00 on a weekday unless given)."""
 
     label: str
     postcode: str
     max_minutes: int | None = None
+    mode: str = TravelMode.CAR
+    departs_at: dt.time | None = None
+    day: str = DayKind.WEEKDAY
 
 
 class AreaToAvoidInput(NamedTuple):
@@ -174,7 +180,7 @@ def reference_problem(reference: str) -> str | None:
 def placement_request_create(
     *,
     actor: User,
-    places: Sequence[tuple[str, str, int | None]],
+    places: Sequence[tuple[Any, ...]],
     areas_to_avoid: Sequence[tuple[str, str, float | Decimal]],
     **fields: Any,
 ) -> PlacementRequest:
@@ -207,7 +213,7 @@ def placement_request_update(
     *,
     actor: User,
     request: PlacementRequest,
-    places: Sequence[tuple[str, str, int | None]],
+    places: Sequence[tuple[Any, ...]],
     areas_to_avoid: Sequence[tuple[str, str, float | Decimal]],
     **fields: Any,
 ) -> PlacementRequest:
@@ -516,6 +522,9 @@ class _Place:
     postcode: str
     point: Point
     max_minutes: int | None
+    mode: str = TravelMode.CAR
+    departs_at: dt.time = DEFAULT_DEPARTS_AT
+    day: str = DayKind.WEEKDAY
 
 
 @dataclass(frozen=True)
@@ -551,12 +560,13 @@ def _locate(postcode: object, key: str, errors: Errors) -> tuple[str, Point] | N
     return None
 
 
-def _clean_places(places: Sequence[tuple[str, str, int | None]], errors: Errors) -> list[_Place]:
+def _clean_places(places: Sequence[tuple[Any, ...]], errors: Errors) -> list[_Place]:
     if len(places) > MAX_PLACES:
         _add(errors, "places", f"Enter {MAX_PLACES} places or fewer")
         return []
     cleaned: list[_Place] = []
-    for index, (label, postcode, max_minutes) in enumerate(places):
+    for index, given in enumerate(places):
+        label, postcode, max_minutes, mode, departs_at, day = PlaceInput(*given)
         prefix = f"places-{index}-"
         text = _clean_label(label, prefix + "label", errors, noun="place", example="school")
         located = _locate(postcode, prefix + "postcode", errors)
@@ -564,9 +574,45 @@ def _clean_places(places: Sequence[tuple[str, str, int | None]], errors: Errors)
         if not _field_valid(place, "max_minutes", prefix + "max_minutes", errors):
             continue
         minutes = place.max_minutes
-        if located is not None:
-            cleaned.append(_Place(text, located[0], located[1], minutes))
+        how = _clean_mode(mode, departs_at, day, minutes, prefix, errors)
+        if located is not None and how is not None:
+            cleaned.append(_Place(text, located[0], located[1], minutes, *how))
     return cleaned
+
+
+def _clean_mode(
+    mode: object, departs_at: object, day: object, minutes: int | None, prefix: str, errors: Errors
+) -> tuple[str, dt.time, str] | None:
+    """How the child gets to a place, checked: a known mode, a time, a kind of day, and a
+    walking limit short enough to walk."""
+    mode = mode or TravelMode.CAR
+    if mode not in TravelMode.values:
+        _add(errors, prefix + "mode", "Choose how the child would get there")
+        return None
+    if departs_at in (None, ""):
+        departs_at = DEFAULT_DEPARTS_AT
+    if isinstance(departs_at, str):
+        try:
+            departs_at = dt.time.fromisoformat(departs_at.strip())
+        except ValueError:
+            _add(errors, prefix + "departs_at", "Enter the time the journey leaves, like 08:00")
+            return None
+    if not isinstance(departs_at, dt.time):
+        _add(errors, prefix + "departs_at", "Enter the time the journey leaves, like 08:00")
+        return None
+    day = day or DayKind.WEEKDAY
+    if day not in DayKind.values:
+        _add(errors, prefix + "day", "Choose a weekday, Saturday or Sunday")
+        return None
+    if mode == TravelMode.WALK and minutes is not None and minutes > WALK_MAX_MINUTES:
+        _add(
+            errors,
+            prefix + "max_minutes",
+            f"A walk must be {WALK_MAX_MINUTES} minutes or less: choose car or public transport "
+            "for a longer journey",
+        )
+        return None
+    return str(mode), departs_at.replace(second=0, microsecond=0, tzinfo=None), str(day)
 
 
 def _radius_miles(value: object) -> Decimal | None:
@@ -618,6 +664,7 @@ def _sync_places(placement_request: PlacementRequest, places: list[_Place]) -> N
             existing.remove(row)
         row.label, row.postcode, row.point = place.label, place.postcode, place.point
         row.max_minutes, row.position = place.max_minutes, position
+        row.mode, row.departs_at, row.day = place.mode, place.departs_at, place.day
         row.save()
     PlaceThatMatters.objects.filter(pk__in=[p.pk for p in existing]).delete()
 

@@ -353,6 +353,10 @@ TRAVEL_MAX_TABLE_SIZE = env.int("TRAVEL_MAX_TABLE_SIZE", default=10000)
 # No journey by road beats a straight line at this speed (England's national limit, 70 mph):
 # search uses it to drop settings that could never be within a travel limit before routing.
 TRAVEL_MAX_KMH = env.float("TRAVEL_MAX_KMH", default=113.0)
+# Walking (geo/modes.py, and public transport's walk at each end where a feed has no walking
+# network): straight line × this detour at this pace, always labelled estimated.
+TRANSIT_WALK_DETOUR = env.float("TRANSIT_WALK_DETOUR", default=1.3)
+TRANSIT_WALK_KMH = env.float("TRANSIT_WALK_KMH", default=4.8)
 # The same search by the same person within this many minutes updates its record rather than
 # adding one: the demand record counts searches, not page reloads.
 SEARCH_REPEAT_MINUTES = env.int("SEARCH_REPEAT_MINUTES", default=15)

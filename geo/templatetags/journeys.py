@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
-from geo import journeys
+from geo import journeys, modes
 
 register = template.Library()
 
@@ -16,6 +18,12 @@ register = template.Library()
 @register.filter
 def journey(minutes: float | None, estimated: bool = False) -> str:
     return journeys.journey_minutes(minutes, estimated=bool(estimated))
+
+
+@register.filter
+def record_journey(record: dict[str, Any]) -> str:
+    """A saved journey (a referral's place) in the page's words, by its mode."""
+    return modes.record_words(record)
 
 
 @register.filter

@@ -127,6 +127,10 @@ def test_sending_saves_one_referral_each_and_emails_only_those_providers(scene):
             "minutes": None,
             "estimated": False,
             "max_minutes": 45,
+            "mode": "car",
+            "departs_at": "",
+            "covered": True,
+            "vehicle": "",
         }
     ]
     assert len(emails_to("keyworker0@provider.example")) == 1

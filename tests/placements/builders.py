@@ -74,8 +74,9 @@ def make_world_map() -> Map:
 
 
 def child(
-    world_map: Map, *, places: list[tuple[str, Point, int | None]] | None = None, **values: Any
+    world_map: Map, *, places: list[tuple[Any, ...]] | None = None, **values: Any
 ) -> PlacementRequest:
+    """A request with places (label, point, limit[, {mode, departs_at, day}])."""
     fields: dict[str, Any] = {
         "organisation": world_map.la,
         "reference": "LAC-0001",
@@ -87,7 +88,7 @@ def child(
     }
     fields.update(values)
     request = PlacementRequest.objects.create(**fields)
-    for position, (label, point, limit) in enumerate(
+    for position, (label, point, limit, *how) in enumerate(
         places if places is not None else [("School", SCHOOL, 45)]
     ):
         PlaceThatMatters.objects.create(
@@ -97,6 +98,7 @@ def child(
             point=point,
             max_minutes=limit,
             position=position,
+            **(how[0] if how else {}),
         )
     return request
 

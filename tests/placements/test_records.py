@@ -198,7 +198,16 @@ def test_the_json_record_is_in_the_shape_of_the_placements_data_standard(
     assert referrals[2]["not_able_reason"] == "Matching with the children already there"
     demand = record["demand"]
     assert demand["status"] == "Closed"
-    assert demand["places"] == [{"label": "School", "district": "LE15", "max_minutes": 45}]
+    assert demand["places"] == [
+        {
+            "label": "School",
+            "district": "LE15",
+            "max_minutes": 45,
+            "mode": "car",
+            "departs_at": None,
+            "day": None,
+        }
+    ]
     assert demand["needs"] == ["Autism"]
     assert demand["searches"]["count"] == 1
     funnel = demand["searches"]["latest"]["funnel"]

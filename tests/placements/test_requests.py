@@ -176,8 +176,8 @@ def test_officer_creates_a_request_with_two_places_and_an_area_to_avoid(signed_i
     page = signed_in.get(response["Location"])
     html = page.content.decode()
     assert "Placement request CIC/2026/0142 created." in html
-    assert "LE15 6AB, at most 45 minutes by road" in html
-    assert "LE1 5WW, no journey limit" in html
+    assert "LE15 6AB. By car, at most 45 minutes" in html
+    assert "LE1 5WW. By car, no journey limit" in html
     assert "Within 2 miles of LE1 5WW" in html
     assert "Children&#x27;s home" in html or "Children's home" in html
     # "Find placements" goes to the search page, which placements/search_urls.py serves.
@@ -723,7 +723,7 @@ def test_the_detail_page_lists_the_requests_searches(signed_in, officer):
     html = signed_in.get(
         reverse("brokerage:placement_request_detail", args=[placement_request.pk])
     ).content.decode()
-    assert "LE15 6AB, at most 40 minutes by road" in html
+    assert "LE15 6AB. By car, at most 40 minutes" in html
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">7</td>' in html
     assert officer.full_name in html
 
