@@ -22,7 +22,7 @@ help:
 	@echo "make test-calendar  the unit tests again with the clock a year and a day on"
 	@echo "make lint      ruff (with a complexity limit), formatting, mypy, the one direction of imports, missing migrations"
 	@echo "make bench     one JSON line per figure: imports and postcode loading, time and memory"
-	@echo "make road-network  build Rutland's road network into var/osrm/ (make run does it too)"
+	@echo "make road-network  build the road networks of ../shared/data/osm into var/osrm/ (make run does it too)"
 
 system:
 	@bash scripts/dev/install-system.sh
@@ -64,8 +64,9 @@ demo: migrate
 	$(MANAGE) load_national_distance $(NATIONAL_DISTANCE)
 	$(MANAGE) seed_demo_requests
 
-# Builds the network from ../shared/data/osm (or OSM_EXTRACT=…) when missing or older than the
-# extract; prints its path. `make run` does the same through app.sh, and falls back to estimates.
+# Builds a network for every extract in ../shared/data/osm (or OSM_EXTRACT=a,b: paths or URLs)
+# when missing or changed; prints their paths. `make run` does the same through app.sh and serves
+# them all (TRAVEL_NETWORKS), falling back to estimates.
 road-network: install
 	@bash scripts/dev/road-network.sh
 

@@ -63,4 +63,12 @@ app.conf.beat_schedule = {
         "task": "brokerage.tasks.notification_digests_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Road networks (geo/road_networks.py): Geofabrik refreshes its extracts daily, but roads
+    # change slowly and a region's build takes minutes and GBs of memory (docs/road-network.md),
+    # so weekly, at night, when searches are few: Sunday 02:15. An extract that has not changed
+    # (same sha256, or a URL answering 304) is not rebuilt; a build that fails keeps the served one.
+    "road-networks-rebuild": {
+        "task": "geo.tasks.road_networks_rebuild",
+        "schedule": crontab(day_of_week="sun", hour=2, minute=15),
+    },
 }

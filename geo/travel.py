@@ -41,16 +41,13 @@ import json
 import logging
 import math
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, cast
 
@@ -122,20 +119,40 @@ def _plain(points: Sequence[Point]) -> Sequence[Point]:
     return cast("Sequence[Point]", [_XY(float(p.x), float(p.y)) for p in points])
 
 
+def _setting_list(value: str | Sequence[str]) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    return [item.strip() for item in items if item and item.strip()]
+
+
+def configured_networks() -> list[str]:
+    """`TRAVEL_NETWORKS`, else `TRAVEL_NETWORK` as a one-item list."""
+    return _setting_list(settings.TRAVEL_NETWORKS) or _setting_list(settings.TRAVEL_NETWORK)
+
+
+def configured_osrm_urls() -> list[str]:
+    """`TRAVEL_OSRM_URLS`, else `TRAVEL_OSRM_URL` as a one-item list."""
+    return _setting_list(settings.TRAVEL_OSRM_URLS) or _setting_list(settings.TRAVEL_OSRM_URL)
+
+
 def get_engine(name: str | None = None) -> TravelEngine:
     name = name or settings.TRAVEL_ENGINE
     if name == "estimate":
         return EstimateEngine()
     if name == "osrm":
-        if not settings.TRAVEL_NETWORK:
-            raise ImproperlyConfigured("TRAVEL_ENGINE is 'osrm' but TRAVEL_NETWORK is not set")
-        return OsrmEngine(settings.TRAVEL_NETWORK)
-    if name == "osrm_http":
-        if not settings.TRAVEL_OSRM_URL:
+        networks = configured_networks()
+        if not networks:
             raise ImproperlyConfigured(
-                "TRAVEL_ENGINE is 'osrm_http' but TRAVEL_OSRM_URL is not set"
+                "TRAVEL_ENGINE is 'osrm' but neither TRAVEL_NETWORKS nor TRAVEL_NETWORK is set"
             )
-        return OsrmHttpEngine(settings.TRAVEL_OSRM_URL)
+        return OsrmEngine(networks)
+    if name == "osrm_http":
+        urls = configured_osrm_urls()
+        if not urls:
+            raise ImproperlyConfigured(
+                "TRAVEL_ENGINE is 'osrm_http' but neither TRAVEL_OSRM_URLS nor TRAVEL_OSRM_URL "
+                "is set"
+            )
+        return OsrmHttpEngine(urls)
     raise ImproperlyConfigured(f"TRAVEL_ENGINE must be one of {', '.join(ENGINES)}, not {name!r}")
 
 
@@ -233,35 +250,68 @@ def _coordinates(points: Sequence[Point]) -> list[tuple[float, float]]:
     return [(float(p.x), float(p.y)) for p in points]
 
 
-_ENGINES: dict[str, Any] = {}
+_ENGINES: dict[str, tuple[str, Any]] = {}  # configured path -> (resolved path, loaded OSRM)
 _ENGINES_LOCK = threading.Lock()
+_RESOLVED: dict[str, tuple[float, str]] = {}  # configured path -> (checked at, resolved path)
+
+
+def resolved_network(network: str) -> str:
+    """The network's real base path, through the `current` symlink that `build_road_network`
+    swaps: read again at most every `TRAVEL_NETWORK_RECHECK_SECONDS`, so that a rebuilt network
+    is picked up without a restart at the cost of a few `lstat` calls now and then."""
+    now = time.monotonic()
+    seen = _RESOLVED.get(network)
+    if seen is not None and now - seen[0] < settings.TRAVEL_NETWORK_RECHECK_SECONDS:
+        return seen[1]
+    resolved = os.path.realpath(network)
+    _RESOLVED[network] = (now, resolved)
+    return resolved
 
 
 def _osrm_instance(network: str) -> Any:
-    """One loaded OSRM per process and network path (loading maps the files; queries are cheap)."""
+    """One loaded OSRM per process and network, keyed by the network's resolved path: loading
+    maps the files (queries are cheap); after a swap the next call loads the new version. Calls
+    still under way on the old one hold their own reference to it."""
+    resolved = resolved_network(network)
     with _ENGINES_LOCK:
-        if network not in _ENGINES:
+        loaded = _ENGINES.get(network)
+        if loaded is None or loaded[0] != resolved:
             import osrm  # imported here so that the estimate engine never needs the binding
 
-            if not Path(network + ".properties").exists() and not Path(network).exists():
+            if not Path(resolved + ".properties").exists() and not Path(resolved).exists():
                 raise ImproperlyConfigured(f"No OSRM network at {network} (build_road_network)")
-            _ENGINES[network] = osrm.OSRM(
-                storage_config=network,
+            instance = osrm.OSRM(
+                storage_config=resolved,
                 algorithm="CH",
                 use_shared_memory=False,
                 use_mmap=True,
                 max_locations_distance_table=settings.TRAVEL_MAX_TABLE_SIZE,
             )
-        return _ENGINES[network]
+            if loaded is not None:
+                logger.info("Road network %s: now %s (was %s)", network, resolved, loaded[0])
+            _ENGINES[network] = (resolved, instance)
+        return _ENGINES[network][1]
 
 
-class OsrmEngine:
-    name = "osrm"
+class _Network(Protocol):
+    """One road network an engine can ask: where it is, and how to ask it."""
 
+    label: str
+
+    def extent(self) -> Extent | None: ...
+
+    def fetch(self, origins: Sequence[Point], destinations: Sequence[Point]) -> _OsrmAnswer: ...
+
+
+class _LocalNetwork:
     def __init__(self, network: str) -> None:
-        self.network = str(network)
+        self.label = network
 
-    def _fetch(self, origins: Sequence[Point], destinations: Sequence[Point]) -> _OsrmAnswer:
+    def extent(self) -> Extent | None:
+        # The extent of the version being served, not of one swapped in since the last check.
+        return network_extent(resolved_network(self.label))
+
+    def fetch(self, origins: Sequence[Point], destinations: Sequence[Point]) -> _OsrmAnswer:
         import osrm
 
         count = len(origins)
@@ -271,7 +321,7 @@ class OsrmEngine:
             destinations=list(range(count, count + len(destinations))),
             generate_hints=False,  # hints are for follow-up requests; they cost ~10 % here
         )
-        result = _osrm_instance(self.network).Table(params)
+        result = _osrm_instance(self.label).Table(params)
         return _OsrmAnswer(
             durations=[
                 [None if s is None else float(s) for s in row] for row in result["durations"]
@@ -280,40 +330,95 @@ class OsrmEngine:
             destination_snaps=[float(w["distance"]) for w in result["destinations"]],
         )
 
-    def table(self, origins: Sequence[Point], destinations: Sequence[Point]) -> TravelMatrix:
-        # Points outside the network's extent (with the snapping margin) cannot reach its roads:
-        # they get the estimate without being sent, which spares OSRM its slowest work, looking
-        # far and wide for a road to snap them to (a national search on a regional network).
-        extent = network_extent(self.network)
+
+def _table_by_network(
+    networks: Sequence[_Network],
+    origins: Sequence[Point],
+    destinations: Sequence[Point],
+    *,
+    engine: str,
+    failures: tuple[type[Exception], ...],
+) -> TravelMatrix:
+    """Each origin × destination pair on the first network whose extent covers both points, one
+    table request (per chunk) per network; pairs no network covers get the estimate.
+
+    Points outside a network's extent (with the snapping margin) cannot reach its roads and are
+    not sent to it, which spares OSRM its slowest work, looking far and wide for a road to snap
+    them to. A network whose extent is unknown covers every point. A network that fails answers
+    its pairs with estimates (logged); if every network asked failed, the matrix's engine is
+    "estimate", as it is when the only network fails.
+    """
+    claimed = [[False] * len(destinations) for _ in origins]
+    answers: list[tuple[dict[int, int], list[int], list[list[TravelTime]]]] = []
+    asked = failed = 0
+    for network in networks:
+        extent = network.extent()
         inside_o = [i for i, p in enumerate(origins) if extent is None or extent.covers(p)]
         inside_d = [j for j, p in enumerate(destinations) if extent is None or extent.covers(p)]
+        # Only pairs an earlier network has not taken: with overlapping extents the first wins.
+        inside_o = [i for i in inside_o if not all(claimed[i][j] for j in inside_d)]
         if not inside_o or not inside_d:
-            return TravelMatrix(rows=_estimate_rows(origins, destinations), engine=self.name)
+            continue
         sent_o = [origins[i] for i in inside_o]
         sent_d = [destinations[j] for j in inside_d]
+        asked += 1
         try:
-            answer = _table_in_chunks(self._fetch, sent_o, sent_d)
-        except RuntimeError:
-            # The binding raises RuntimeError for OSRM's error codes (e.g. NoSegment).
-            logger.exception("In-process OSRM table failed; answering with estimates")
-            return TravelMatrix(rows=_estimate_rows(origins, destinations), engine="estimate")
-        routed = _combine(answer, sent_o, sent_d, self.name).rows
-        if len(inside_o) == len(origins) and len(inside_d) == len(destinations):
-            return TravelMatrix(rows=routed, engine=self.name)
-        column = {j: b for b, j in enumerate(inside_d)}
-        row_of = {i: a for a, i in enumerate(inside_o)}
-        rows = []
-        for i, origin in enumerate(origins):
-            a = row_of.get(i)
-            rows.append(
-                [
-                    routed[a][column[j]]
-                    if a is not None and j in column
-                    else TravelTime(estimate_minutes(origin, destination), estimated=True)
-                    for j, destination in enumerate(destinations)
-                ]
+            answer = _table_in_chunks(network.fetch, sent_o, sent_d)
+        except failures as exc:
+            failed += 1
+            logger.warning(
+                "OSRM on %s failed (%s); answering with estimates for its pairs", network.label, exc
             )
-        return TravelMatrix(rows=rows, engine=self.name)
+            continue
+        for i in inside_o:
+            for j in inside_d:
+                claimed[i][j] = True
+        column = [-1] * len(destinations)
+        for b, j in enumerate(inside_d):
+            column[j] = b
+        answers.append(
+            (
+                {i: a for a, i in enumerate(inside_o)},
+                column,
+                _combine(answer, sent_o, sent_d, engine).rows,
+            )
+        )
+    name = "estimate" if asked and failed == asked else engine
+    if len(answers) == 1 and len(answers[0][0]) == len(origins) and -1 not in answers[0][1]:
+        return TravelMatrix(rows=answers[0][2], engine=name)  # one network took every pair
+    rows = []
+    for i, origin in enumerate(origins):
+        row = []
+        for j, destination in enumerate(destinations):
+            for row_of, column, routed in answers:
+                a = row_of.get(i)
+                if a is not None and column[j] >= 0:
+                    row.append(routed[a][column[j]])
+                    break
+            else:
+                row.append(TravelTime(estimate_minutes(origin, destination), estimated=True))
+        rows.append(row)
+    return TravelMatrix(rows=rows, engine=name)
+
+
+class OsrmEngine:
+    """In-process OSRM on one or more networks (base paths, e.g. `…/current/<name>.osrm`)."""
+
+    name = "osrm"
+
+    def __init__(self, networks: str | Sequence[str]) -> None:
+        paths = [networks] if isinstance(networks, str | Path) else list(networks)
+        self.networks: list[_Network] = [_LocalNetwork(str(p)) for p in paths]
+
+    @property
+    def network(self) -> str:
+        return self.networks[0].label
+
+    def table(self, origins: Sequence[Point], destinations: Sequence[Point]) -> TravelMatrix:
+        # The binding raises RuntimeError for OSRM's error codes (e.g. NoSegment).
+        return _table_by_network(
+            self.networks, origins, destinations, engine=self.name, failures=(RuntimeError,)
+        )
 
 
 # --- The network's extent ---------------------------------------------------------------------
@@ -343,21 +448,49 @@ def extent_path(network: str) -> Path:
     return Path(f"{network}.extent.json")
 
 
-@functools.lru_cache(maxsize=8)
-def _extent_cached(network: str, mtime: float) -> Extent | None:
-    data = json.loads(extent_path(network).read_text())
+@functools.lru_cache(maxsize=32)
+def _extent_cached(path: str, mtime_ns: int, inode: int) -> Extent | None:
+    data = json.loads(Path(path).read_text())
     return Extent(**data).grown(settings.TRAVEL_SNAP_MAX_METRES)
+
+
+def extent_file(path: Path) -> Extent | None:
+    """The extent in a `.extent.json` file, grown by the snapping margin; None if there is none.
+    Read again only when the file changes (a rebuilt network writes a new one)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _extent_cached(str(path), stat.st_mtime_ns, stat.st_ino)
 
 
 def network_extent(network: str) -> Extent | None:
     """The extent `build_road_network` wrote beside the network, or None (then every point is
     sent to OSRM, which still says how far it had to move each one)."""
-    path = extent_path(network)
+    return extent_file(extent_path(network))
+
+
+def graph_extent(network: str) -> Extent | None:
+    """The bounding box of the road graph's nodes, read from OSRM's `.nbg_nodes` (a tar holding
+    the coordinates as pairs of little-endian int32 microdegrees): for extracts whose header
+    declares no box (Newport's). None when the file cannot be read."""
+    import array
+    import tarfile
+
     try:
-        mtime = path.stat().st_mtime
-    except OSError:
+        with tarfile.open(f"{network}.nbg_nodes") as archive:
+            member = archive.extractfile("/common/nbn_data/coordinates")
+            data = member.read() if member is not None else b""
+    except (OSError, KeyError, tarfile.TarError):
         return None
-    return _extent_cached(network, mtime)
+    values = array.array("i")
+    values.frombytes(data[: len(data) // 8 * 8])
+    if sys.byteorder != "little":
+        values.byteswap()
+    if not values:
+        return None
+    lons, lats = values[0::2], values[1::2]
+    return Extent(min(lons) / 1e6, min(lats) / 1e6, max(lons) / 1e6, max(lats) / 1e6)
 
 
 def _varint(buffer: bytes, at: int) -> tuple[int, int]:
@@ -417,14 +550,28 @@ def pbf_extent(pbf: Path) -> Extent | None:
     return Extent(west=west, south=south, east=east, north=north)
 
 
-class OsrmHttpEngine:
-    name = "osrm_http"
+class _HttpNetwork:
+    """One `osrm-routed`, given as `URL` or `URL|EXTENT_FILE` (its `.extent.json`)."""
 
-    def __init__(self, base_url: str, timeout: float | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout = settings.TRAVEL_OSRM_TIMEOUT if timeout is None else timeout
+    def __init__(self, spec: str, timeout: float) -> None:
+        url, _, extent = spec.partition("|")
+        self.base_url = url.strip().rstrip("/")
+        self.label = self.base_url
+        self.extent_file = Path(extent.strip()) if extent.strip() else None
+        self.timeout = timeout
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ImproperlyConfigured(f"An OSRM URL must be http(s): {self.base_url}")
 
-    def _fetch(self, origins: Sequence[Point], destinations: Sequence[Point]) -> _OsrmAnswer:
+    def extent(self) -> Extent | None:
+        if self.extent_file is None:
+            return None
+        extent = extent_file(self.extent_file)
+        if extent is None:
+            # Configured but unreadable: ask it anyway (it still says how far each point moved).
+            logger.warning("No extent at %s for %s", self.extent_file, self.base_url)
+        return extent
+
+    def fetch(self, origins: Sequence[Point], destinations: Sequence[Point]) -> _OsrmAnswer:
         count = len(origins)
         coordinates = ";".join(
             f"{x:.6f},{y:.6f}" for x, y in _coordinates([*origins, *destinations])
@@ -435,8 +582,6 @@ class OsrmHttpEngine:
             f"{self.base_url}/table/v1/driving/{coordinates}"
             f"?sources={sources}&destinations={targets}&generate_hints=false"
         )
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"TRAVEL_OSRM_URL must be http(s): {self.base_url}")
         with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310 - http(s) only
             body = json.load(response)
         if body.get("code") != "Ok":
@@ -447,17 +592,30 @@ class OsrmHttpEngine:
             destination_snaps=[float(w["distance"]) for w in body["destinations"]],
         )
 
+
+class OsrmHttpEngine:
+    """`osrm-routed` servers, one per region: `TRAVEL_OSRM_URLS` items are `URL|EXTENT_FILE`
+    (or a bare `URL`, which covers every point, as a single server always has)."""
+
+    name = "osrm_http"
+
+    def __init__(self, base_urls: str | Sequence[str], timeout: float | None = None) -> None:
+        timeout = settings.TRAVEL_OSRM_TIMEOUT if timeout is None else timeout
+        specs = [base_urls] if isinstance(base_urls, str) else list(base_urls)
+        self.networks: list[_Network] = [_HttpNetwork(spec, timeout) for spec in specs]
+
     def table(self, origins: Sequence[Point], destinations: Sequence[Point]) -> TravelMatrix:
-        try:
-            answer = _table_in_chunks(self._fetch, origins, destinations)
-        except (OSError, ValueError, KeyError) as exc:
-            # URLError and timeouts are OSErrors; an error page or odd JSON is a ValueError.
-            logger.warning("OSRM at %s failed (%s); answering with estimates", self.base_url, exc)
-            return TravelMatrix(rows=_estimate_rows(origins, destinations), engine="estimate")
-        return _combine(answer, origins, destinations, self.name)
+        # URLError and timeouts are OSErrors; an error page or odd JSON is a ValueError.
+        return _table_by_network(
+            self.networks,
+            origins,
+            destinations,
+            engine=self.name,
+            failures=(OSError, ValueError, KeyError),
+        )
 
 
-# --- Building a network ---------------------------------------------------------------------
+# --- The OSRM programs and profile (geo/road_networks.py builds networks with them) -----------
 
 
 class RoadNetworkError(Exception):
@@ -486,120 +644,9 @@ def car_profile() -> Path:
 
 
 def network_name(pbf: Path) -> str:
+    """An extract's name: its file name without `.osm.pbf` (a URL's last path segment)."""
     name = pbf.name
     for suffix in (".osm.pbf", ".pbf"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return pbf.stem
-
-
-@dataclass
-class NetworkBuildStep:
-    name: str
-    command: list[str]
-    seconds: float = 0.0
-    peak_rss_mb: float = 0.0
-
-
-@dataclass
-class NetworkBuildSummary:
-    pbf: str
-    input_bytes: int
-    out: str
-    network: str  # the base path: TRAVEL_NETWORK and osrm-routed take this
-    committed: bool
-    replaced_files: int
-    steps: list[NetworkBuildStep] = field(default_factory=list)
-    # The extract's declared bounding box, written beside the network: points outside it are
-    # estimated without asking OSRM.
-    extent: dict[str, float] | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-def road_network_build(*, pbf: Path, out: Path | None, commit: bool) -> NetworkBuildSummary:
-    """Build an OSRM car network (CH) from an OpenStreetMap extract: extract, then contract.
-
-    Without `commit`, says what it would do and writes nothing. Earlier `<name>.osrm*` files in
-    the output folder are removed first: OSRM's MLD steps run over CH files leave them unusable,
-    so each folder holds one pipeline's output only.
-    """
-    if not pbf.is_file():
-        raise RoadNetworkError(f"No OpenStreetMap extract at {pbf}")
-    name = network_name(pbf)
-    out = out or Path(settings.BASE_DIR) / "var" / "osrm" / name
-    base = out / f"{name}.osrm"
-    existing = sorted(out.glob(f"{name}.osrm*")) if out.is_dir() else []
-    threads = str(os.cpu_count() or 2)
-    summary = NetworkBuildSummary(
-        pbf=str(pbf),
-        input_bytes=pbf.stat().st_size,
-        out=str(out),
-        network=str(base),
-        committed=commit,
-        replaced_files=len(existing),
-        steps=[
-            NetworkBuildStep(
-                "extract",
-                [
-                    str(osrm_tool("osrm-extract")),
-                    "-p",
-                    str(car_profile()),
-                    "-t",
-                    threads,
-                    "-o",
-                    str(out / name),
-                    str(pbf),
-                ],
-            ),  # fmt: skip
-            NetworkBuildStep(
-                "contract", [str(osrm_tool("osrm-contract")), "-t", threads, str(base)]
-            ),
-        ],
-    )
-    if not commit:
-        return summary
-    out.mkdir(parents=True, exist_ok=True)
-    for path in existing:
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    for step in summary.steps:
-        step.seconds, step.peak_rss_mb = _run_measured(step.command)
-    extent = pbf_extent(pbf)
-    if extent is not None:
-        extent_path(str(base)).write_text(json.dumps(asdict(extent)))
-    summary.extent = asdict(extent) if extent is not None else None
-    return summary
-
-
-# A child's peak memory as the kernel reports it includes the memory of the process it was
-# started from (here Django, ~120 MB): a small Python in between starts the OSRM program and
-# reports that program's own peak as its last line.
-_MEASURE = (
-    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-    "print(f'peak_rss_kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}'); "
-    "sys.exit(code)"
-)
-
-
-def _run_measured(command: list[str]) -> tuple[float, float]:
-    """Run one OSRM program; return its wall time and its own peak memory (MB)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.run(  # noqa: S603 - our own argument list, no shell
-            [sys.executable, "-c", _MEASURE, *command],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
-        log.seek(0)
-        output = log.read().decode(errors="replace")
-    if process.returncode != 0:
-        tail = output[-2000:]
-        raise RoadNetworkError(f"{Path(command[0]).name} failed ({process.returncode}):\n{tail}")
-    last = output.strip().rsplit("\n", 1)[-1]
-    peak_kb = int(last.removeprefix("peak_rss_kb=")) if last.startswith("peak_rss_kb=") else 0
-    return round(time.perf_counter() - started, 2), round(peak_kb / 1024, 1)

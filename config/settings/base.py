@@ -332,15 +332,34 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Travel time by road (geo/travel.py). TRAVEL_NETWORK is the base path `build_road_network`
-# prints (…/<name>.osrm); TRAVEL_OSRM_URL an `osrm-routed` started with --max-table-size raised.
-# Without either, travel times are straight-line estimates, always labelled "estimated".
+# Travel time by road (geo/travel.py). TRAVEL_NETWORKS: comma-separated base paths
+# `build_road_network` prints (…/<name>/current/<name>.osrm), one per region; each pair is routed
+# on the first whose extent covers both points. TRAVEL_NETWORK is the one-network form.
+# TRAVEL_OSRM_URLS: `osrm-routed` servers (started with --max-table-size raised), each
+# `URL|EXTENT_FILE` (scripts/deploy/osrm-region.sh prints it); TRAVEL_OSRM_URL the one-server form.
+# Without any, travel times are straight-line estimates, always labelled "estimated".
+TRAVEL_NETWORKS = env.list("TRAVEL_NETWORKS", default=[])
 TRAVEL_NETWORK = env("TRAVEL_NETWORK", default="")
+TRAVEL_OSRM_URLS = env.list("TRAVEL_OSRM_URLS", default=[])
 TRAVEL_OSRM_URL = env("TRAVEL_OSRM_URL", default="")
 TRAVEL_ENGINE = env(
     "TRAVEL_ENGINE",
-    default="osrm" if TRAVEL_NETWORK else "osrm_http" if TRAVEL_OSRM_URL else "estimate",
+    default="osrm"
+    if TRAVEL_NETWORKS or TRAVEL_NETWORK
+    else "osrm_http"
+    if TRAVEL_OSRM_URLS or TRAVEL_OSRM_URL
+    else "estimate",
 )
+# How often (seconds) each process looks whether a network's `current` symlink was swapped by a
+# rebuild: a rebuilt network is served within this long, without a restart.
+TRAVEL_NETWORK_RECHECK_SECONDS = env.float("TRAVEL_NETWORK_RECHECK_SECONDS", default=5.0)
+# Extracts (paths or http(s) URLs, comma-separated) that geo.tasks.road_networks_rebuild rebuilds
+# weekly when they changed, into ROAD_NETWORKS_DIR/<name>/ (var/osrm/ by default).
+ROAD_EXTRACTS = env.list("ROAD_EXTRACTS", default=[])
+ROAD_NETWORKS_DIR = env("ROAD_NETWORKS_DIR", default=str(BASE_DIR / "var" / "osrm"))
+# A downloaded extract larger than this is refused (England's is about 1.4 GB).
+ROAD_EXTRACT_MAX_BYTES = env.int("ROAD_EXTRACT_MAX_BYTES", default=3_000_000_000)
+ROAD_EXTRACT_TIMEOUT = env.float("ROAD_EXTRACT_TIMEOUT", default=60.0)
 TRAVEL_OSRM_TIMEOUT = env.float("TRAVEL_OSRM_TIMEOUT", default=5.0)
 # Straight line × 1.3 at 48 km/h (30 mph) is 36.9 km/h of straight-line progress; OSRM's median
 # on random Rutland pairs was 35.3 km/h (see geo/travel.py).

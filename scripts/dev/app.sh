@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The app's own processes for `make run`: a local mail sink, a Celery worker and beat in the
 # background, the web server in the foreground. PID files and logs are in var/.
-#   app.sh serve   build the road network if missing (road-network.sh), start the mail sink,
+#   app.sh serve   build the road networks if missing (road-network.sh), start the mail sink,
 #                  worker and beat if not running, print URL and logins, serve until Ctrl-C
 #   app.sh stop    stop the web server, beat, worker and mail sink, by PID
 #   app.sh status  say which are running
@@ -50,27 +50,33 @@ stop_one() {
   rm -f "$RUN/$name.pid"
 }
 
-# Travel times by road for the web server and worker: Rutland's network (the OpenStreetMap
-# extract in ../shared/data/osm, or $OSM_EXTRACT), built into var/osrm/ when missing or stale.
+# Travel times by road for the web server and worker: a network for every OpenStreetMap extract
+# in ../shared/data/osm (or $OSM_EXTRACT, comma-separated paths or URLs), built into var/osrm/
+# when missing or changed (road-network.sh), all served at once through TRAVEL_NETWORKS.
 # Exported here rather than written to .env, because the test settings read .env too and the
 # tests expect no network unless they choose one. TRAVEL_* already set in the environment or
-# in .env are left as they are. Without the extract the app uses straight-line estimates.
+# in .env are left as they are. Without any extract the app uses straight-line estimates.
 TRAVEL=""
 travel_network() {
-  if [[ -n "${TRAVEL_ENGINE:-}${TRAVEL_NETWORK:-}${TRAVEL_OSRM_URL:-}" ]] \
-    || grep -qE '^TRAVEL_(ENGINE|NETWORK|OSRM_URL)=.' "$ROOT/.env" 2>/dev/null; then
-    TRAVEL="as set by TRAVEL_ENGINE / TRAVEL_NETWORK / TRAVEL_OSRM_URL"
+  if [[ -n "${TRAVEL_ENGINE:-}${TRAVEL_NETWORKS:-}${TRAVEL_NETWORK:-}${TRAVEL_OSRM_URLS:-}${TRAVEL_OSRM_URL:-}" ]] \
+    || grep -qE '^TRAVEL_(ENGINE|NETWORKS?|OSRM_URLS?)=.' "$ROOT/.env" 2>/dev/null; then
+    TRAVEL="as set by TRAVEL_ENGINE / TRAVEL_NETWORKS / TRAVEL_NETWORK / TRAVEL_OSRM_URLS / TRAVEL_OSRM_URL"
     return
   fi
-  local network status=0
-  network=$(bash "$ROOT/scripts/dev/road-network.sh") || status=$?
-  if [[ $status -eq 0 ]]; then
-    export TRAVEL_NETWORK="$network"
-    TRAVEL="by road on ${network#"$ROOT/"} (estimated beyond its roads)"
+  local networks status=0
+  networks=$(bash "$ROOT/scripts/dev/road-network.sh") || status=$?
+  if [[ $status -eq 0 || $status -eq 4 ]]; then
+    TRAVEL_NETWORKS=$(paste -sd, <<<"$networks")
+    export TRAVEL_NETWORKS
+    local count listed
+    count=$(wc -l <<<"$networks")
+    listed=$(sed "s|^$ROOT/|      |" <<<"$networks")
+    TRAVEL="by road on $count network(s), estimated beyond their roads:"$'\n'"$listed"
+    [[ $status -eq 4 ]] && TRAVEL+=$'\n'"      (some extracts failed to build: see above)"
   elif [[ $status -eq 3 ]]; then
-    TRAVEL="estimated (straight line): no OpenStreetMap extract, TRAVEL_NETWORK left empty"
+    TRAVEL="estimated (straight line): no OpenStreetMap extract, TRAVEL_NETWORKS left empty"
   else
-    TRAVEL="estimated (straight line): the road network failed to build (see above)"
+    TRAVEL="estimated (straight line): the road networks failed to build (see above)"
   fi
 }
 

@@ -8,10 +8,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,6 +19,7 @@ from django.core.management.base import CommandError
 from geo import travel
 from geo.travel import TravelMatrix, TravelTime, travel_times
 from tests.conftest import RUTLAND_PBF
+from tests.geo.osrm_routed import free_port, osrm_routed
 
 OAKHAM = Point(-0.7286, 52.6707, srid=4326)
 UPPINGHAM = Point(-0.7241, 52.5897, srid=4326)
@@ -43,37 +40,10 @@ def osrm_settings(settings, network):
     return settings
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def osrm_url(network: str):
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(travel.osrm_tool("osrm-routed")), "--ip", "127.0.0.1", "--port", str(port),
-         "--algorithm", "CH", "--max-table-size", "10000", "--mmap", "1", network],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                nearest = f"{url}/nearest/v1/driving/-0.7286,52.6707"
-                with urllib.request.urlopen(nearest, timeout=1):  # noqa: S310 - our http URL
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("osrm-routed did not start") from None
-                time.sleep(0.1)
+    with osrm_routed(network, (-0.7286, 52.6707)) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _haversine_km(a: Point, b: Point) -> float:
@@ -194,7 +164,7 @@ def test_http_point_outside_network_gets_the_estimate(osrm_settings, osrm_url):
 
 def test_http_server_down_falls_back_to_estimates(settings, caplog):
     settings.TRAVEL_ENGINE = "osrm_http"
-    settings.TRAVEL_OSRM_URL = f"http://127.0.0.1:{_free_port()}"
+    settings.TRAVEL_OSRM_URL = f"http://127.0.0.1:{free_port()}"
     settings.TRAVEL_OSRM_TIMEOUT = 2
     matrix = travel_times([OAKHAM], [UPPINGHAM, LONDON])
     assert matrix.engine == "estimate"
@@ -225,7 +195,8 @@ def test_dry_run_json(tmp_path):
     summary = json.loads(stdout.getvalue())
     assert summary["committed"] is False
     assert summary["input_bytes"] == RUTLAND_PBF.stat().st_size
-    assert summary["network"] == str(tmp_path / "rutland-latest-2021.osrm")
+    assert summary["network"] == str(tmp_path / "current" / "rutland-latest-2021.osrm")
+    assert summary["version"] == summary["sha256"][:8]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -256,13 +227,13 @@ def test_points_outside_the_extent_are_estimated_without_asking_osrm(
 ):
     sent: list[int] = []
     engine = travel.OsrmEngine(network)
-    fetch = engine._fetch
+    fetch = engine.networks[0].fetch
 
     def counting(origins, destinations):
         sent.append(len(destinations))
         return fetch(origins, destinations)
 
-    monkeypatch.setattr(engine, "_fetch", counting)
+    monkeypatch.setattr(engine.networks[0], "fetch", counting)
     matrix = engine.table([OAKHAM], [UPPINGHAM, LONDON, *RUTLAND_DESTINATIONS[1:]])
 
     assert sent == [len(RUTLAND_DESTINATIONS)]  # London was never sent
