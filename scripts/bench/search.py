@@ -502,6 +502,95 @@ def page_benchmark(searches: list[Search]) -> None:
     emit(_summary("search_page", timings))
 
 
+# --- One bus limit and one car limit --------------------------------------------------------
+
+CHESTER = "E06000050"  # Cheshire West and Chester: the shared data's bus timetable is Chester's
+BUS_SEARCHES = 24
+
+
+def bus_benchmark(network: str) -> None:
+    """Searches with one place by bus (school, leaving 08:00, at most 45 minutes) and one by
+    car (grandmother, at most 30), for children at school in Chester, anywhere in England: the
+    whole search, and the timetable engine's own time for the bus place (the same origins,
+    measured alone). Needs the Chester feed imported (run.py does)."""
+    from geo.modes import TravelMode, Trip, journeys_measure  # noqa: PLC0415
+
+    use_network(network)
+    PlacementRequest.objects.filter(reference__startswith="BENCH-BUS-").delete()
+    chester = sample_postcodes(
+        Postcode.objects.filter(utla_code=CHESTER, postcode__regex=r"^CH[1-4] "), 2 * BUS_SEARCHES,
+        "bus",
+    )  # fmt: skip
+    if len(chester) < 2 * BUS_SEARCHES:
+        raise SystemExit("bus bench: Chester's postcodes are not loaded")
+    searches: list[PlacementRequest] = []
+    for number in range(BUS_SEARCHES):
+        rng = random.Random(1000 + number)  # noqa: S311 - varied test data, not secrets
+        school, family = chester[2 * number], chester[2 * number + 1]
+        request = PlacementRequest.objects.create(
+            organisation=_organisation(CHESTER),
+            reference=f"BENCH-BUS-{number:03d}",
+            **_profile(rng),
+        )
+        PlaceThatMatters.objects.create(
+            request=request, label="School", postcode=school.postcode, point=school.point,
+            max_minutes=45, position=0, mode=TravelMode.PUBLIC_TRANSPORT,
+        )  # fmt: skip
+        PlaceThatMatters.objects.create(
+            request=request, label="Grandmother", postcode=family.postcode, point=family.point,
+            max_minutes=30, position=1, mode=TravelMode.CAR,
+        )  # fmt: skip
+        searches.append(request)
+
+    def criteria(request: PlacementRequest) -> SearchCriteria:
+        return SearchCriteria(limits={p.pk: p.max_minutes for p in request.places.all()})
+
+    for request in searches[:WARM_UP]:
+        setting_match(request=request, criteria=criteria(request))
+    timings, results = _time(
+        [lambda r=r: setting_match(request=r, criteria=criteria(r)) for r in searches]
+    )
+    # The engine alone: the bus place to every setting the search sent it (its candidates).
+    engine_ms: list[float] = []
+    origins_sent: list[int] = []
+    for request in searches:
+        school = request.places.get(label="School")
+        points = _candidate_points(school.point)
+        origins_sent.append(len(points))
+        started = time.perf_counter()
+        journeys_measure([Trip(school.point, TravelMode.PUBLIC_TRANSPORT)], points,
+                         today=timezone.localdate())  # fmt: skip
+        engine_ms.append((time.perf_counter() - started) * 1000)
+    legs = [
+        leg for r in results for m in r.matches for leg in m.travel if leg.mode != "car"
+    ]
+    emit(
+        _summary(
+            "search_bus_and_car",
+            timings,
+            target_p95_ms=250,
+            mean_matches=round(statistics.mean(len(r.matches) for r in results), 1),
+            mean_candidates=round(statistics.mean(r.funnel["where"] for r in results), 1),
+            bus_legs_timed=sum(1 for leg in legs if leg.minutes is not None),
+            engine_p50_ms=round(percentile(engine_ms, 0.5), 1),
+            engine_p95_ms=round(percentile(engine_ms, 0.95), 1),
+            engine_mean_origins=round(statistics.mean(origins_sent), 1),
+        )
+    )
+
+
+def _candidate_points(point: Point) -> list[Point]:
+    """The located settings within the 45-minute disc (113 km/h) of a place: what the search
+    sends the timetable engine before its other filters narrow them."""
+    from geo.shapes import circle  # noqa: PLC0415
+
+    disc = circle(point, 45 * 113 * 1000 / 60, segments=8)
+    return list(
+        Setting.objects.filter(location__intersects=disc, status=Setting.Status.ACTIVE)
+        .values_list("location", flat=True)
+    )
+
+
 if __name__ == "__main__":
     mode, network = sys.argv[1], sys.argv[2]
-    {"search": search_benchmark, "table": table_benchmark}[mode](network)
+    {"search": search_benchmark, "table": table_benchmark, "bus": bus_benchmark}[mode](network)
