@@ -5,13 +5,16 @@
 
 Engines:
 
-- ``"osrm"``: OSRM in this process (`osrm-bindings` from PyPI, BSD-2), on a network built by
-  ``manage.py build_road_network`` (contraction hierarchies). The engine is loaded once per
-  process and per network path. The binding holds the GIL while it answers: threads do not
-  help, processes do.
-- ``"osrm_http"``: the same network served by ``osrm-routed`` (started with
-  ``--max-table-size`` raised from its default of 100) at ``settings.TRAVEL_OSRM_URL``. If the
-  server cannot be reached or answers with an error, that request gets the estimate, marked
+- ``"osrm"``: OSRM in this process (`osrm-bindings` from PyPI, BSD-2), on the networks in
+  ``TRAVEL_NETWORKS`` (``TRAVEL_NETWORK`` is a one-item list) built by ``manage.py
+  build_road_network`` (contraction hierarchies; geo/road_networks.py). Each network is loaded
+  once per process and per version: it is keyed by where its ``current`` symlink points, read
+  again every ``TRAVEL_NETWORK_RECHECK_SECONDS``, so a rebuilt network is served without a
+  restart. The binding holds the GIL while it answers: threads do not help, processes do.
+- ``"osrm_http"``: the same networks served by ``osrm-routed`` (started with
+  ``--max-table-size`` raised from its default of 100), one per region, at
+  ``settings.TRAVEL_OSRM_URLS`` (``URL|EXTENT_FILE`` items; ``TRAVEL_OSRM_URL`` is one bare URL).
+  If a server cannot be reached or answers with an error, its pairs get the estimate, marked
   estimated, and the failure is logged.
 - ``"estimate"``: straight-line (great-circle) distance × ``TRAVEL_DETOUR_FACTOR`` (default
   1.3) at ``TRAVEL_ESTIMATE_KMH`` (default 48 km/h, i.e. 30 mph), always marked estimated.
@@ -21,13 +24,14 @@ Engines:
   about 4 % quicker than OSRM at the median, and OSRM's free-flow speeds are themselves
   optimistic, so treat it as a rough guide, which is why it is always labelled "estimated".
 
-Coverage: a point outside the extract's bounding box (which ``build_road_network`` writes beside
-the network as ``<network>.extent.json``), grown by ``TRAVEL_SNAP_MAX_METRES``, is not sent to
-OSRM at all and gets the estimate. Inside it, a point OSRM has to move more than
-``TRAVEL_SNAP_MAX_METRES`` (default 1 km) to reach a road is outside the network (London on a
-Rutland network snaps 120 km away), so every cell in its row or column gets the estimate, marked
-estimated. When both points are on the
-network but OSRM finds no route between them (``null``: e.g. an island without a ferry in the
+Coverage: each origin × destination pair goes to the first network whose extent (the bounding box
+``build_road_network`` writes beside it as ``<network>.extent.json``, grown by
+``TRAVEL_SNAP_MAX_METRES``) covers both points, with one table request per network; a pair no
+network covers is not sent to OSRM at all and gets the estimate. Inside it, a point OSRM has to
+move more than ``TRAVEL_SNAP_MAX_METRES`` (default 1 km) to reach a road is outside the network
+(London on a Rutland network snaps 120 km away), so every cell of that network's pairs in its row
+or column gets the estimate, marked estimated. When both points are on the network but OSRM
+finds no route between them (``null``: e.g. an island without a ferry in the
 profile), the cell is unreachable: ``minutes`` is None and it is not an estimate.
 
 Cost grows with the number of destinations (about 50 µs each here, CH); extra origins are nearly

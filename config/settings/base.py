@@ -338,9 +338,9 @@ SPECTACULAR_SETTINGS = {
 # TRAVEL_OSRM_URLS: `osrm-routed` servers (started with --max-table-size raised), each
 # `URL|EXTENT_FILE` (scripts/deploy/osrm-region.sh prints it); TRAVEL_OSRM_URL the one-server form.
 # Without any, travel times are straight-line estimates, always labelled "estimated".
-TRAVEL_NETWORKS = env.list("TRAVEL_NETWORKS", default=[])
+TRAVEL_NETWORKS = [n.strip() for n in env.list("TRAVEL_NETWORKS", default=[]) if n.strip()]
 TRAVEL_NETWORK = env("TRAVEL_NETWORK", default="")
-TRAVEL_OSRM_URLS = env.list("TRAVEL_OSRM_URLS", default=[])
+TRAVEL_OSRM_URLS = [u.strip() for u in env.list("TRAVEL_OSRM_URLS", default=[]) if u.strip()]
 TRAVEL_OSRM_URL = env("TRAVEL_OSRM_URL", default="")
 TRAVEL_ENGINE = env(
     "TRAVEL_ENGINE",
@@ -355,7 +355,7 @@ TRAVEL_ENGINE = env(
 TRAVEL_NETWORK_RECHECK_SECONDS = env.float("TRAVEL_NETWORK_RECHECK_SECONDS", default=5.0)
 # Extracts (paths or http(s) URLs, comma-separated) that geo.tasks.road_networks_rebuild rebuilds
 # weekly when they changed, into ROAD_NETWORKS_DIR/<name>/ (var/osrm/ by default).
-ROAD_EXTRACTS = env.list("ROAD_EXTRACTS", default=[])
+ROAD_EXTRACTS = [e.strip() for e in env.list("ROAD_EXTRACTS", default=[]) if e.strip()]
 ROAD_NETWORKS_DIR = env("ROAD_NETWORKS_DIR", default=str(BASE_DIR / "var" / "osrm"))
 # A downloaded extract larger than this is refused (England's is about 1.4 GB).
 ROAD_EXTRACT_MAX_BYTES = env.int("ROAD_EXTRACT_MAX_BYTES", default=3_000_000_000)

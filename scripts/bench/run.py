@@ -169,13 +169,21 @@ def main() -> None:
             env=env,
             check=True,
         )
+        # Building road networks from every extract in ../shared/data/osm, and a line through
+        # their figures to size a region and England: scripts/bench/road_build.py.
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "bench" / "road_build.py")],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         with tempfile.TemporaryDirectory() as osrm_out:
             rutland = str(DATA / "osm" / "rutland-latest-2021.osm.pbf")
             measure(
                 env, "build_road_network_rutland", "build_road_network", rutland,
                 "--commit", "--json", "--out", osrm_out,
             )  # fmt: skip
-            network = str(Path(osrm_out) / "rutland-latest-2021.osrm")
+            network = str(Path(osrm_out) / "current" / "rutland-latest-2021.osrm")
             subprocess.run(
                 [sys.executable, "-c", TRAVEL_TABLE_TIMING, network], cwd=ROOT, env=env, check=True
             )
