@@ -482,7 +482,15 @@ def osrm_tool(name: str) -> Path:
 
 
 def car_profile() -> Path:
-    return osrm_package_dir() / "share" / "profiles" / "car.lua"
+    return osrm_profile("car")
+
+
+def osrm_profile(name: str) -> Path:
+    """One of the profiles osrm-bindings ships: "car" (roads), "foot" (walking), "bicycle"."""
+    path = osrm_package_dir() / "share" / "profiles" / f"{name}.lua"
+    if not path.is_file():
+        raise RoadNetworkError(f"No OSRM profile {name!r} at {path.parent}")
+    return path
 
 
 def network_name(pbf: Path) -> str:
@@ -518,8 +526,11 @@ class NetworkBuildSummary:
         return asdict(self)
 
 
-def road_network_build(*, pbf: Path, out: Path | None, commit: bool) -> NetworkBuildSummary:
+def road_network_build(
+    *, pbf: Path, out: Path | None, commit: bool, profile: str = "car"
+) -> NetworkBuildSummary:
     """Build an OSRM car network (CH) from an OpenStreetMap extract: extract, then contract.
+    `profile` "foot" builds a walking network instead (geo/transit/ uses one for walks).
 
     Without `commit`, says what it would do and writes nothing. Earlier `<name>.osrm*` files in
     the output folder are removed first: OSRM's MLD steps run over CH files leave them unusable,
@@ -545,7 +556,7 @@ def road_network_build(*, pbf: Path, out: Path | None, commit: bool) -> NetworkB
                 [
                     str(osrm_tool("osrm-extract")),
                     "-p",
-                    str(car_profile()),
+                    str(car_profile() if profile == "car" else osrm_profile(profile)),
                     "-t",
                     threads,
                     "-o",
