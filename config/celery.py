@@ -58,6 +58,14 @@ app.conf.beat_schedule = {
         "task": "brokerage.tasks.referral_deadlines_check",
         "schedule": crontab(minute="*/5"),
     },
+    # Bus timetables (TRANSIT_FEED_URLS): BODS republishes GTFS daily and operators change
+    # timetables at short notice, so re-import nightly at 04:15, before the Ofsted refresh and
+    # long before anyone searches. An unchanged zip is skipped by its hash; a new one is swapped
+    # in atomically, so searches running meanwhile keep the old timetable.
+    "transit-feeds-refresh": {
+        "task": "geo.tasks.transit_feeds_refresh",
+        "schedule": crontab(hour=4, minute=15),
+    },
     # Providers who chose a daily digest get one email with the day's referrals, at 8am.
     "notification-digests": {
         "task": "brokerage.tasks.notification_digests_send",

@@ -140,3 +140,79 @@ class PostcodeDistrict(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.district
+
+
+class TransitFeed(TimeStampedModel):
+    """One imported version of a GTFS bus timetable, written only by `import_gtfs`.
+
+    The engine (geo/transit/) never reads these rows' timetable from the database: it loads the
+    compiled file `timetable_path` once per process. Versions of a feed share its slug; exactly
+    one per slug is active, and a new import switches the flag in one transaction.
+    """
+
+    class Walking(models.TextChoices):
+        ESTIMATED = "estimated", "Estimated (straight line)"
+        NETWORK = "network", "Routed on a foot network"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    source = models.CharField(max_length=500, help_text="The path or URL it was imported from.")
+    sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField()
+    valid_from = models.DateField(help_text="First day any service runs (calendar files).")
+    valid_to = models.DateField(help_text="Last day any service runs.")
+    stops = models.PositiveIntegerField()
+    routes = models.PositiveIntegerField()
+    trips = models.PositiveIntegerField()
+    connections = models.PositiveIntegerField(help_text="Stop-to-next-stop legs of all trips.")
+    extent = models.PolygonField(srid=4326, help_text="Bounding box of the stops.")
+    walking = models.CharField(max_length=10, choices=Walking.choices)
+    walking_network = models.CharField(
+        max_length=500, blank=True, help_text="The OSRM foot network, when walking is routed."
+    )
+    timetable_path = models.CharField(max_length=500)
+    active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["slug", "-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=models.Q(active=True),
+                name="transit_feed_one_active_per_slug",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(walking__in=["estimated", "network"]),
+                name="transit_feed_walking_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(walking="estimated", walking_network="")
+                | (models.Q(walking="network") & ~models.Q(walking_network="")),
+                name="transit_feed_walking_network_iff_routed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__lte=models.F("valid_to")),
+                name="transit_feed_valid_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:8]}{', active' if self.active else ''})"
+
+
+class TransitStop(TimeStampedModel):
+    """A stop of one feed version, for maps and the admin (the engine has its own copy)."""
+
+    feed = models.ForeignKey(TransitFeed, on_delete=models.CASCADE, related_name="stop_rows")
+    stop_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    point = models.PointField(srid=4326)
+
+    class Meta:
+        ordering = ["feed", "stop_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "stop_id"], name="transit_stop_unique_in_feed")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.stop_id})"

@@ -52,6 +52,7 @@ from geo.travel import (
     Extent,
     RoadNetworkError,
     car_profile,
+    osrm_profile,
     extent_path,
     graph_extent,
     network_name,
@@ -93,6 +94,7 @@ class NetworkBuildSummary:
     removed: list[str] = field(default_factory=list)  # versions deleted
     check: dict[str, Any] | None = None  # the new network's answer before the swap
     reused: bool = False  # swapped back to the kept previous version built from this extract
+    profile: str = "car"  # OSRM's profile: "car" for roads, "foot" for walks (geo/transit/)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -134,9 +136,12 @@ def served_version(folder: Path, name: str) -> tuple[str, dict[str, Any]] | None
     return version, meta
 
 
-def road_network_build(*, pbf: str | Path, out: Path | None, commit: bool) -> NetworkBuildSummary:
+def road_network_build(
+    *, pbf: str | Path, out: Path | None, commit: bool, profile: str = "car"
+) -> NetworkBuildSummary:
     """Build an OSRM car network (CH) from an OpenStreetMap extract (path or URL) into a new
     version and swap it in once it answers; "unchanged" when the served version has its sha256.
+    `profile` "foot" builds a walking network instead (geo/transit/ walks on one).
 
     Without `commit`, says what it would do and writes nothing (a URL is not downloaded).
     """
@@ -150,6 +155,7 @@ def road_network_build(*, pbf: str | Path, out: Path | None, commit: bool) -> Ne
         network=str(served_network(folder, name)),
         committed=commit,
         replaced_files=0,
+        profile=profile,
     )
     served = served_version(folder, name) if folder.is_dir() else None
     summary.previous = served[0] if served else None
@@ -160,7 +166,9 @@ def road_network_build(*, pbf: str | Path, out: Path | None, commit: bool) -> Ne
             summary.sha256 = _sha256(path)
             summary.version = summary.sha256[:8]
             summary.unchanged = served is not None and served[1].get("sha256") == summary.sha256
-        summary.steps = _steps(Path(source), folder / (summary.version or "<sha8>"), name)
+        summary.steps = _steps(
+            Path(source), folder / (summary.version or "<sha8>"), name, profile
+        )
         return summary
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
@@ -231,7 +239,7 @@ def _build_new_version(
     version_dir.mkdir()
     base = version_dir / f"{name}.osrm"
     try:
-        summary.steps = _steps(pbf, version_dir, name)
+        summary.steps = _steps(pbf, version_dir, name, summary.profile)
         for step in summary.steps:
             step.seconds, step.peak_rss_mb = _run_measured(step.command)
         extent = pbf_extent(pbf) or graph_extent(str(base))
@@ -257,7 +265,7 @@ def _build_new_version(
         raise
 
 
-def _steps(pbf: Path, version_dir: Path, name: str) -> list[NetworkBuildStep]:
+def _steps(pbf: Path, version_dir: Path, name: str, profile: str) -> list[NetworkBuildStep]:
     threads = str(os.cpu_count() or 2)
     base = version_dir / f"{name}.osrm"
     return [
@@ -266,7 +274,7 @@ def _steps(pbf: Path, version_dir: Path, name: str) -> list[NetworkBuildStep]:
             [
                 str(osrm_tool("osrm-extract")),
                 "-p",
-                str(car_profile()),
+                str(car_profile() if profile == "car" else osrm_profile(profile)),
                 "-t",
                 threads,
                 "-o",

@@ -644,7 +644,15 @@ def osrm_tool(name: str) -> Path:
 
 
 def car_profile() -> Path:
-    return osrm_package_dir() / "share" / "profiles" / "car.lua"
+    return osrm_profile("car")
+
+
+def osrm_profile(name: str) -> Path:
+    """One of the profiles osrm-bindings ships: "car" (roads), "foot" (walking), "bicycle"."""
+    path = osrm_package_dir() / "share" / "profiles" / f"{name}.lua"
+    if not path.is_file():
+        raise RoadNetworkError(f"No OSRM profile {name!r} at {path.parent}")
+    return path
 
 
 def network_name(pbf: Path) -> str:

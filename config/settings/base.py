@@ -372,10 +372,28 @@ TRAVEL_MAX_TABLE_SIZE = env.int("TRAVEL_MAX_TABLE_SIZE", default=10000)
 # No journey by road beats a straight line at this speed (England's national limit, 70 mph):
 # search uses it to drop settings that could never be within a travel limit before routing.
 TRAVEL_MAX_KMH = env.float("TRAVEL_MAX_KMH", default=113.0)
-# Walking (geo/modes.py, and public transport's walk at each end where a feed has no walking
-# network): straight line × this detour at this pace, always labelled estimated.
+# Public transport (geo/transit/, docs/public-transport.md). `import_gtfs` compiles each GTFS feed
+# into TRANSIT_DIR (one file per feed version); the engine loads it once per process.
+TRANSIT_DIR = env("TRANSIT_DIR", default=str(BASE_DIR / "var" / "transit"))
+# GTFS zips re-imported every night by geo.tasks.transit_feeds_refresh (comma-separated URLs or
+# paths); an unchanged zip is skipped by its hash.
+TRANSIT_FEED_URLS = env.list("TRANSIT_FEED_URLS", default=[])
+# Walking to and from stops: a stop farther than this in a straight line is not walked to, and a
+# point this far from every stop of every feed has "no timetable here". 1 km (about 16 minutes
+# estimated) is what a child or carer might reasonably walk to a bus stop; it matches
+# TRAVEL_SNAP_MAX_METRES.
+TRANSIT_WALK_MAX_METRES = env.float("TRANSIT_WALK_MAX_METRES", default=1000.0)
+# Estimated walking (no foot network): straight line x 1.3 at 4.8 km/h (3 mph).
 TRANSIT_WALK_DETOUR = env.float("TRANSIT_WALK_DETOUR", default=1.3)
 TRANSIT_WALK_KMH = env.float("TRANSIT_WALK_KMH", default=4.8)
+# Changes between different stops this close (straight line) are allowed, walked as estimated.
+# Fixed when a feed is imported: re-import to change it.
+TRANSIT_TRANSFER_MAX_METRES = env.float("TRANSIT_TRANSFER_MAX_METRES", default=400.0)
+# Walking all the way counts when quicker than the bus, up to this far (straight line): 2 km is
+# about 33 minutes estimated; beyond it "no journey" is the honest answer, not a long walk.
+TRANSIT_DIRECT_WALK_MAX_METRES = env.float("TRANSIT_DIRECT_WALK_MAX_METRES", default=2000.0)
+# Journeys must arrive within this many minutes of leaving (and the scan reads only this window).
+TRANSIT_HORIZON_MINUTES = env.int("TRANSIT_HORIZON_MINUTES", default=240)
 # The same search by the same person within this many minutes updates its record rather than
 # adding one: the demand record counts searches, not page reloads.
 SEARCH_REPEAT_MINUTES = env.int("SEARCH_REPEAT_MINUTES", default=15)
