@@ -59,9 +59,15 @@ migrate: install services
 # demo): loaded from its published CSV, by default the copy in ../shared/data.
 NATIONAL_DISTANCE ?= ../shared/data/cla_stats/national_cla_on_31_march_by_placement_distance_and_placement_locality.csv
 
+# Bus timetables (GTFS) for public transport times: every zip in ../shared/data/gtfs (or GTFS=…),
+# each with the OpenStreetMap extract of the same place when there is one (real walking; Newport),
+# otherwise walking estimated (Chester). An unchanged zip is skipped by its hash.
+GTFS_DIR ?= ../shared/data/gtfs
+
 demo: migrate
 	$(MANAGE) seed_demo
 	$(MANAGE) load_national_distance $(NATIONAL_DISTANCE)
+	@bash scripts/dev/timetables.sh $(GTFS_DIR)
 	$(MANAGE) seed_demo_requests
 
 # Builds a network for every extract in ../shared/data/osm (or OSM_EXTRACT=a,b: paths or URLs)

@@ -431,9 +431,10 @@ def demo_transit_request_seed() -> PlacementRequest | None:
     from placements.services import placement_request_create
 
     officer = User.objects.filter(email="placement.officer@example.org").first()
-    if officer is None or PlacementRequest.objects.filter(
-        reference=DEMO_TRANSIT_REFERENCE
-    ).exists():
+    if (
+        officer is None
+        or PlacementRequest.objects.filter(reference=DEMO_TRANSIT_REFERENCE).exists()
+    ):
         return None
 
     def nearest(lon_lat: tuple[float, float], district_prefix: str) -> str | None:
@@ -452,7 +453,7 @@ def demo_transit_request_seed() -> PlacementRequest | None:
     family = nearest(DEMO_TRANSIT_FAMILY_NEAR, "CH2 ")
     if school is None or family is None:
         return None
-    profile = child_profile(random.Random(2026), hard=False)
+    profile = child_profile(random.Random(2026), hard=False)  # noqa: S311 - demo data
     profile["age_years"] = 13
     return placement_request_create(
         actor=officer,

@@ -7,7 +7,7 @@ or on foot, and one call that measures every place by its own mode.
 
 - **Car**: `geo/travel.py` (OSRM on the road networks, estimated beyond them), from the place to
   each destination, as before.
-- **Public transport**: `geo/transit.py` over the imported GTFS feeds, from each destination
+- **Public transport**: `geo/transit/` over the imported GTFS feeds, from each destination
   (the setting) to the place, leaving at the place's time on its kind of day: the child's
   journey to school at 08:00 on a weekday. Walking at each end, estimated where the feed has no
   walking network. Where no feed covers the place, the journey is *not covered*: the service
@@ -52,6 +52,9 @@ WALK_MAX_MINUTES = 60
 PUBLIC_TRANSPORT_MAX_KMH = 113.0
 # Nobody walks a straight line faster than this (a brisk 4.3 mph).
 WALK_MAX_KMH = 7.0
+# What public transport is called in words. The feeds imported so far (Bus Open Data Service)
+# are buses and coaches; a feed with trains or trams would name its own.
+VEHICLE = "bus"
 
 
 @dataclass(frozen=True)
@@ -134,41 +137,35 @@ def walking_minutes(a: Point, b: Point) -> float:
 def _by_public_transport(
     trip: Trip, destinations: Sequence[Point], *, today: date
 ) -> tuple[list[Journey], dict[str, Any]]:
-    """From each destination (a setting) to the trip's place, leaving at its time."""
-    from geo import transit  # the timetable engine loads its files only when asked
+    """From each destination (a setting) to the trip's place, leaving at its time: one profile
+    scan of the timetable that covers the place (geo/transit)."""
+    from geo.transit import engine  # the timetable engine loads its files only when asked
 
-    answer = transit.transit_times(
+    answer = engine.transit_times(
         destinations, trip.point, depart_at=trip.departs_at, day_kind=trip.day, today=today
     )
-    if not answer.covered:
-        row = [
-            Journey(None, False, TravelMode.PUBLIC_TRANSPORT, covered=False) for _ in destinations
-        ]
-        return row, {"engine": "none", "feed": "", "day": None, "ended": False}
-    vehicle = answer.vehicle
+    if not answer.destination_covered:
+        uncovered = Journey(None, False, TravelMode.PUBLIC_TRANSPORT, covered=False)
+        return [uncovered for _ in destinations], {"engine": "none", "feed": ""}
+    # A setting with no stop within walking distance has no journey: the limit applies to it
+    # (covered), as it does to one whose buses do not arrive within the horizon.
     row = [
-        Journey(
-            cell.minutes,
-            cell.walking_estimated,
-            TravelMode.PUBLIC_TRANSPORT,
-            covered=cell.covered,
-            vehicle=vehicle,
-        )
+        Journey(cell.minutes, cell.walking_estimated, TravelMode.PUBLIC_TRANSPORT, True, VEHICLE)
         for cell in answer.cells
     ]
     return row, {
         "engine": "timetable",
-        "feed": answer.feed,
-        "day": answer.day.isoformat() if answer.day else None,
-        "ended": answer.ended,
+        "feed": answer.feed or "",
+        "day": answer.service_day.isoformat() if answer.service_day else None,
+        "ended": answer.timetable_ended,
     }
 
 
 def public_transport_covers(point: Point) -> bool:
     """Whether an imported timetable reaches this place (a stop within walking distance)."""
-    from geo import transit
+    from geo.transit.reach import transit_covers
 
-    return bool(transit.transit_covers(point))
+    return transit_covers(point)
 
 
 def disc_kmh(mode: str) -> float:
@@ -289,26 +286,47 @@ def journey_route(trip: Trip, setting_point: Point, *, today: date) -> Route:
 
 
 def _public_transport_route(trip: Trip, setting_point: Point, *, today: date) -> Route:
-    from geo import transit
+    from geo.transit import engine
 
-    found = transit.transit_journey(
+    found = engine.transit_journey(
         setting_point, trip.point, depart_at=trip.departs_at, day_kind=trip.day, today=today
     )
-    if found.journey is None:
-        journey = Journey(
-            None, False, TravelMode.PUBLIC_TRANSPORT, covered=found.covered, vehicle=found.vehicle
-        )
-        return Route([], None, leg_words(journey, departs_at=trip.departs_at), found.note)
-    steps = [Step(leg.kind, leg.words, list(leg.line), leg.estimated) for leg in found.journey.legs]
+    covered = found is not None or public_transport_covers(trip.point)
+    if found is None:
+        journey = Journey(None, False, TravelMode.PUBLIC_TRANSPORT, covered, VEHICLE)
+        return Route([], None, leg_words(journey, departs_at=trip.departs_at))
+    steps = [_step(leg) for leg in found.legs]
     journey = Journey(
-        found.journey.minutes,
-        any(step.estimated for step in steps),
-        TravelMode.PUBLIC_TRANSPORT,
-        vehicle=found.vehicle,
+        found.minutes, found.walking_estimated, TravelMode.PUBLIC_TRANSPORT, True, VEHICLE
     )
-    return Route(
-        steps, found.journey.minutes, leg_words(journey, departs_at=trip.departs_at), found.note
+    note = timetable_words(
+        {
+            "feed": found.feed,
+            "day": found.service_day.isoformat(),
+            "ended": found.timetable_ended,
+        }
     )
+    return Route(steps, found.minutes, leg_words(journey, departs_at=trip.departs_at), note)
+
+
+def _step(leg: Any) -> Step:
+    """One leg of a timetable journey in words: a walk, or a ride on a named route."""
+    if leg.kind == "walk":
+        whole = whole_minutes(leg.minutes)
+        where = {"Start": "the home", "Destination": "the place"}
+        words = (
+            f"Walk {whole} min from {where.get(leg.from_name, leg.from_name)} "
+            f"to {where.get(leg.to_name, leg.to_name)}"
+        )
+        return Step(
+            "walk", words + (" (estimated)" if leg.estimated else ""), leg.line, leg.estimated
+        )
+    towards = f" towards {leg.headsign}" if leg.headsign else ""
+    words = (
+        f"{VEHICLE.capitalize()} {leg.route}{towards}: board at {leg.board_stop} at "
+        f"{clock(leg.board_time)}, get off at {leg.alight_stop} at {clock(leg.alight_time)}"
+    )
+    return Step("bus", words, leg.line, False)
 
 
 class ReachUnknownError(Exception):
@@ -323,9 +341,9 @@ def reach_area(trip: Trip, minutes: int, *, today: date) -> MultiPolygon:
         metres = minutes * settings.TRANSIT_WALK_KMH * 1000 / 60 / settings.TRANSIT_WALK_DETOUR
         return _multi(circle(trip.point, metres))
     if trip.mode == TravelMode.PUBLIC_TRANSPORT:
-        from geo import transit
+        from geo.transit.reach import transit_reach
 
-        shape = transit.transit_reach(
+        shape = transit_reach(
             trip.point, minutes, depart_at=trip.departs_at, day_kind=trip.day, today=today
         )
         if shape is None:

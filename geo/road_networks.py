@@ -52,10 +52,10 @@ from geo.travel import (
     Extent,
     RoadNetworkError,
     car_profile,
-    osrm_profile,
     extent_path,
     graph_extent,
     network_name,
+    osrm_profile,
     osrm_tool,
     pbf_extent,
 )
@@ -166,9 +166,7 @@ def road_network_build(
             summary.sha256 = _sha256(path)
             summary.version = summary.sha256[:8]
             summary.unchanged = served is not None and served[1].get("sha256") == summary.sha256
-        summary.steps = _steps(
-            Path(source), folder / (summary.version or "<sha8>"), name, profile
-        )
+        summary.steps = _steps(Path(source), folder / (summary.version or "<sha8>"), name, profile)
         return summary
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):

@@ -209,6 +209,17 @@ def _feed_for(feeds: list[_Feed], lon: float, lat: float) -> _Feed | None:
     return best[1] if best else None
 
 
+def feed_covering(point: Point) -> tuple[float, float, float, float] | None:
+    """The extent (west, south, east, north) of the active feed with a stop nearest the point
+    within walking distance, or None when no feed covers it."""
+    feed = _feed_for(_active_feeds(), *_xy(point))
+    if feed is None:
+        return None
+    walk = settings.TRANSIT_WALK_MAX_METRES / 111_320
+    west, south, east, north = feed.extent
+    return (west - 2 * walk, south - walk, east + 2 * walk, north + walk)
+
+
 class _Walks:
     """Seconds walked between points and a feed's stops: estimated, or on its foot network."""
 

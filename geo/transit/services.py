@@ -31,8 +31,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from geo.models import TransitFeed, TransitStop
-from geo.transit.timetable import GtfsError, Timetable, timetable_compile, timetable_write
 from geo.road_networks import road_network_build, served_network
+from geo.transit.timetable import GtfsError, Timetable, timetable_compile, timetable_write
 from geo.travel import RoadNetworkError, network_name
 
 

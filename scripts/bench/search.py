@@ -547,23 +547,23 @@ def bus_benchmark(network: str) -> None:
 
     for request in searches[:WARM_UP]:
         setting_match(request=request, criteria=criteria(request))
-    timings, results = _time(
-        [lambda r=r: setting_match(request=r, criteria=criteria(r)) for r in searches]
-    )
+
+    def run(request: PlacementRequest) -> Callable[[], Any]:
+        return lambda: setting_match(request=request, criteria=criteria(request))
+
+    timings, results = _time([run(r) for r in searches])
     # The engine alone: the bus place to every setting the search sent it (its candidates).
     engine_ms: list[float] = []
     origins_sent: list[int] = []
     for request in searches:
-        school = request.places.get(label="School")
-        points = _candidate_points(school.point)
+        place = request.places.get(label="School")
+        points = _candidate_points(place.point)
         origins_sent.append(len(points))
         started = time.perf_counter()
-        journeys_measure([Trip(school.point, TravelMode.PUBLIC_TRANSPORT)], points,
+        journeys_measure([Trip(place.point, TravelMode.PUBLIC_TRANSPORT)], points,
                          today=timezone.localdate())  # fmt: skip
         engine_ms.append((time.perf_counter() - started) * 1000)
-    legs = [
-        leg for r in results for m in r.matches for leg in m.travel if leg.mode != "car"
-    ]
+    legs = [leg for r in results for m in r.matches for leg in m.travel if leg.mode != "car"]
     emit(
         _summary(
             "search_bus_and_car",
@@ -585,10 +585,8 @@ def _candidate_points(point: Point) -> list[Point]:
     from geo.shapes import circle  # noqa: PLC0415
 
     disc = circle(point, 45 * 113 * 1000 / 60, segments=8)
-    return list(
-        Setting.objects.filter(location__intersects=disc, status=Setting.Status.ACTIVE)
-        .values_list("location", flat=True)
-    )
+    located = Setting.objects.filter(location__intersects=disc, status=Setting.Status.ACTIVE)
+    return [point for point in located.values_list("location", flat=True) if point is not None]
 
 
 if __name__ == "__main__":
