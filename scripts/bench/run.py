@@ -169,6 +169,14 @@ def main() -> None:
             env=env,
             check=True,
         )
+        # Public transport: importing the GTFS feeds and 1 destination × 1,000 origins on each
+        # (scripts/bench/transit.py, docs/public-transport.md).
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "bench" / "transit.py")],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         with tempfile.TemporaryDirectory() as osrm_out:
             rutland = str(DATA / "osm" / "rutland-latest-2021.osm.pbf")
             measure(
