@@ -4,7 +4,7 @@ from django.contrib.gis import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from geo.models import Area, OutsideEnglandPostcode, Postcode
+from geo.models import Area, OutsideEnglandPostcode, Postcode, TransitFeed, TransitStop
 from geo.postcodes import PostcodeMalformedError, postcode_normalise
 
 
@@ -54,3 +54,30 @@ class EnglishPostcodeAdmin(PostcodeAdmin):
 class OutsideEnglandPostcodeAdmin(PostcodeAdmin):
     list_display = ["postcode", "country"]
     list_filter = ["country"]
+
+
+@admin.register(TransitFeed)
+class TransitFeedAdmin(admin.GISModelAdmin):
+    """Written only by `import_gtfs`: shown, never edited here."""
+
+    list_display = ["name", "active", "imported_at", "valid_from", "valid_to", "stops", "walking"]
+    list_filter = ["active", "walking"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(TransitStop)
+class TransitStopAdmin(admin.GISModelAdmin):
+    list_display = ["name", "stop_id", "feed"]
+    list_filter = ["feed"]
+    search_fields = ["name", "stop_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

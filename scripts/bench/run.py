@@ -177,6 +177,14 @@ def main() -> None:
             env=env,
             check=True,
         )
+        # Public transport: importing the GTFS feeds and 1 destination × 1,000 origins on each
+        # (scripts/bench/transit.py, docs/public-transport.md).
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "bench" / "transit.py")],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         with tempfile.TemporaryDirectory() as osrm_out:
             rutland = str(DATA / "osm" / "rutland-latest-2021.osm.pbf")
             measure(
@@ -189,7 +197,8 @@ def main() -> None:
             )
             # The engine alone on 1,000 real postcodes, then the whole search (each in its own
             # process): scripts/bench/search.py, docs/benchmarks.md.
-            for mode in ("table", "search"):
+            # And a search with one bus limit and one car limit, on Chester's timetable.
+            for mode in ("table", "search", "bus"):
                 subprocess.run(
                     [sys.executable, str(ROOT / "scripts" / "bench" / "search.py"), mode, network],
                     cwd=ROOT,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,20 @@ from django.core.management import call_command
 
 from geo.models import TransitFeed
 from geo.transit.engine import BusLeg, service_day, transit_journey, transit_times
-from tests.geo.gtfs_files import CHESTER, NEWPORT, TINY, needs_feeds, read_table, write_zip
+from tests.geo.gtfs_files import (
+    CHESTER,
+    NEWPORT,
+    NEWPORT_PBF,
+    TINY,
+    needs_feeds,
+    read_table,
+    write_zip,
+)
 
 pytestmark = pytest.mark.django_db
 
 JUNE_13 = date(2023, 6, 13)  # the Tuesday the Newport feed and its OSM extract were taken
+TRIP_2A = "VJ28c3b6911fb943bf86cd0c48244274f2de13c444"  # Newport Bus 2A from Friars Walk 10:50
 SEPT_1 = date(2023, 9, 1)  # inside both feeds: service_day gives Tuesday 5 September
 
 
@@ -74,7 +83,7 @@ def test_newport_friars_walk_to_gaer_boards_the_2a_at_10_50(feeds) -> None:
     # The data README's check. The feed's stop for Gaer Baptist Church is "Gear Baptist
     # Church" (5310AWB30418); the 2A reaches it long before it loops round to Gaer Christian
     # Centre (5310AWB30402).
-    trip = "VJ28c3b6911fb943bf86cd0c48244274f2de13c444"
+    trip = TRIP_2A
     times = calls(NEWPORT, trip)
     friars_walk = stop_point(NEWPORT, "5310AWB32206")  # Friars Walk 12
     church = stop_point(NEWPORT, "5310AWB30418")
@@ -219,3 +228,32 @@ def test_service_day_prefers_tuesday_and_says_when_the_timetable_has_ended(tiny)
         depart_at=time(8), today=date(2025, 1, 1),
     )  # fmt: skip
     assert old.timetable_ended is True and old.cell(0).minutes == 10
+
+
+@needs_feeds
+def test_walks_routed_on_the_foot_network_from_the_matching_extract(tmp_path: Path) -> None:
+    if not NEWPORT_PBF.is_file():
+        pytest.skip("no Newport OpenStreetMap extract")
+    call_command(
+        "import_gtfs", str(NEWPORT), "--name", "Newport", "--walking-extract", str(NEWPORT_PBF),
+        "--commit", stdout=io.StringIO(),
+    )  # fmt: skip
+    feed = TransitFeed.objects.get(active=True)
+    assert feed.walking == "network" and Path(feed.walking_network + ".hsgr").is_file()
+    friars_walk = stop_point(NEWPORT, "5310AWB32206")
+    christian_centre = stop_point(NEWPORT, "5310AWB30402")
+
+    journey = transit_journey(friars_walk, christian_centre, depart_at=time(10, 45), today=JUNE_13)
+
+    assert journey is not None and journey.walking_estimated is False
+    first_walk, bus, last_walk = journey.legs
+    assert isinstance(bus, BusLeg) and (bus.route, bus.board_time) == ("2A", time(10, 50))
+    assert not first_walk.estimated and not last_walk.estimated
+    # Off the bus before it loops round to the Christian Centre (11:08:41 in the timetable),
+    # then walked on the footpaths.
+    arrival = datetime.combine(JUNE_13, journey.arrive_at)
+    assert arrival < datetime.combine(JUNE_13, hms(calls(NEWPORT, TRIP_2A)["5310AWB30402"][0]))
+    walked = arrival - datetime.combine(JUNE_13, bus.alight_time)
+    assert abs(walked.total_seconds() - last_walk.minutes * 60) < 1
+    matrix = transit_times([friars_walk], christian_centre, depart_at=time(10, 45), today=JUNE_13)
+    assert matrix.cell(0).minutes == journey.minutes and not matrix.cell(0).walking_estimated
