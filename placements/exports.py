@@ -11,7 +11,7 @@ from typing import Any
 
 from common.formats import govuk_datetime, yes_no
 from common.xlsx import XlsxWorkbook
-from geo.journeys import journey_summary, whole_minutes
+from geo.journeys import estimate_range_text, journey_summary, whole_minutes
 from placements.matching import FUNNEL_LABELS, Match, MatchResult
 from placements.models import PlacementRequest, PlacementSearch
 
@@ -19,8 +19,13 @@ from placements.models import PlacementRequest, PlacementSearch
 def _headers(places: list[str]) -> list[tuple[str, int]]:
     travel = []
     for label in places:
-        # Whole minutes, as on the page; "estimated" (Yes) is a straight line, not a road route.
-        travel += [(f"Minutes from {label}", 12), (f"{label}: estimated?", 12)]
+        # Whole minutes, as on the page; "estimated" (Yes) is a straight line, not a road route,
+        # and then the range a road time is likely to fall in, as the page reads it ("35–65").
+        travel += [
+            (f"Minutes from {label}", 12),
+            (f"{label}: estimated?", 12),
+            (f"{label}: likely minutes if estimated", 14),
+        ]
     return [
         ("Rank", 6),
         ("URN", 11),
@@ -48,6 +53,7 @@ def _values(rank: int, match: Match) -> list[Any]:
         travel += [
             whole_minutes(leg.minutes),
             yes_no(leg.estimated),
+            estimate_range_text(leg.minutes) if leg.estimated else "",
         ]
     return [
         rank,

@@ -18,7 +18,7 @@ from accounts.mixins import PermissionRequiredMixin
 from commissioning.models import NeedLevel
 from common.formats import pounds
 from common.xlsx import XLSX_CONTENT_TYPE
-from geo.journeys import journey_summary, whole_minutes
+from geo.journeys import journey_minutes, journey_summary, whole_minutes
 from placements import search_extras
 from placements.exports import search_workbook
 from placements.matching import (
@@ -237,7 +237,10 @@ def _geojson(geometry: GEOSGeometry | None) -> Any:
 
 
 # The map shows every match, not just this page's, so each is one short row rather than a card.
-MAP_COLUMNS = ("urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate")
+# `journey`: the longest journey in words, as the list says it (an estimate reads as a range).
+MAP_COLUMNS = (
+    "urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate", "journey",
+)  # fmt: skip
 MAP_DECIMALS = 5  # about a metre, as the directory's map
 
 
@@ -263,6 +266,7 @@ def _map_results(result: MatchResult | None) -> list[list[Any]]:
                 int(match.longest_estimated),
                 travel_band(longest),
                 int(match.map_point_approximate),
+                journey_minutes(longest, estimated=match.longest_estimated),
             ]
         )
     return rows
