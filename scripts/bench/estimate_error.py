@@ -14,6 +14,9 @@ onto the road network, and people read them as "a few minutes" anyway) and pairs
 OSRM marks as off its roads. For each pair: OSRM's minutes ÷ the estimate's minutes
 (geo/travel.py), whose p10 and p90 are `TRAVEL_ESTIMATE_RANGE_LOW`/`_HIGH` (config/settings).
 
+Also `road_isochrone` (geo/routes.py) from Oakham for 15 and 30 minutes: the median of RUNS calls
+after a warm-up.
+
 One JSON line per figure on stdout; docs/benchmarks.md says what each measures.
 """
 
@@ -23,7 +26,9 @@ import csv
 import hashlib
 import json
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +43,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.gis.geos import Point  # noqa: E402
 
+from geo.routes import road_isochrone  # noqa: E402
 from geo.travel import estimate_minutes, straight_line_metres, travel_times  # noqa: E402
 
 RUTLAND_POSTCODES = ROOT.parent / "shared" / "data" / "postcodes" / "subset_rutland.csv"
@@ -45,6 +51,8 @@ SALT = "estimate-error"
 POINTS = 100  # 100 × 99 = 9,900 ordered pairs before the short ones are left out
 MIN_METRES = 2000
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
+OAKHAM = Point(-0.7286, 52.6707, srid=4326)
+RUNS = 10
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -111,10 +119,33 @@ def estimate_error() -> None:
     )
 
 
+def isochrones() -> None:
+    for minutes in (15, 30):
+        road_isochrone(OAKHAM, minutes)  # warm-up (and, the first time, loading the network)
+        timings = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            area = road_isochrone(OAKHAM, minutes)
+            timings.append((time.perf_counter() - started) * 1000)
+        emit(
+            {
+                "name": f"road_isochrone_{minutes}min_inprocess",
+                "ms": round(statistics.median(timings), 1),
+                "min_ms": round(min(timings), 1),
+                "runs": RUNS,
+                "polygons": 0 if area is None else len(area),
+                "vertices": 0 if area is None else area.num_coords,
+                # The area in km² (British National Grid), to see it is not empty or everywhere.
+                "km2": 0 if area is None else round(area.transform(27700, clone=True).area / 1e6),
+            }
+        )
+
+
 def main() -> None:
     settings.TRAVEL_ENGINE = "osrm"
     settings.TRAVEL_NETWORK = sys.argv[1]
     estimate_error()
+    isochrones()
 
 
 if __name__ == "__main__":

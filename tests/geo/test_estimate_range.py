@@ -21,7 +21,7 @@ DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
 RUTLAND_CSV = DATA / "postcodes" / "subset_rutland.csv"
 
 
-def _postcode_locations(count: int) -> list[Point]:
+def postcode_locations(count: int) -> list[Point]:
     """`count` distinct Rutland postcode locations, ordered by MD5 of "check" + postcode."""
     if not RUTLAND_CSV.is_file():
         pytest.skip(f"No postcode subset at {RUTLAND_CSV}")
@@ -35,7 +35,7 @@ def _postcode_locations(count: int) -> list[Point]:
 
 def test_shipped_range_holds_most_real_road_times_in_rutland(settings, network):
     settings.TRAVEL_ENGINE, settings.TRAVEL_NETWORK = "osrm", network
-    points = _postcode_locations(100)
+    points = postcode_locations(100)
     matrix = travel_times(points, points)
     low, high = settings.TRAVEL_ESTIMATE_RANGE_LOW, settings.TRAVEL_ESTIMATE_RANGE_HIGH
     below = inside = above = 0
