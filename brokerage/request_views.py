@@ -22,6 +22,7 @@ from brokerage.distance import HOME
 from brokerage.models import PlacementOutcome, ServiceIncluded
 from brokerage.search_prices import outcome_median_row
 from common.formats import labels, pounds
+from geo.journeys import journey_minutes
 from placements import selectors, services
 from placements.models import CloseReason, PlacementRequest
 from placements.permissions import can_make_placement_requests
@@ -56,9 +57,11 @@ def distance_text(outcome: PlacementOutcome) -> str:
     parts = []
     if outcome.home_miles is not None:
         parts.append(f"{outcome.home_miles} miles in a straight line from {outcome.home_district}")
-        if outcome.home_minutes is not None:
-            estimated = " (estimated)" if outcome.travel_estimated else ""
-            parts.append(f"{outcome.home_minutes} minutes by road{estimated}")
+        if outcome.home_minutes is not None and outcome.travel_estimated:
+            # An estimate reads as a range and never "by road" (geo/journeys.py).
+            parts.append(journey_minutes(outcome.home_minutes, estimated=True))
+        elif outcome.home_minutes is not None:
+            parts.append(f"{outcome.home_minutes} minutes by road")
     elif outcome.distance_from_home_miles is not None:
         text = f"{outcome.distance_from_home_miles} miles in a straight line"
         parts.append(text + (f" from {outcome.distance_from}" if outcome.distance_from else ""))
@@ -93,15 +96,17 @@ def outcome_rows(
         ("Distance from home", distance),
     ]
     by_road = [
-        f"{j['label']} {j['minutes']} minutes"
-        if j["minutes"] is not None
-        else f"{j['label']}: no route"
+        f"{j['label']}: no route"
+        if j["minutes"] is None
+        else f"{j['label']} {journey_minutes(j['minutes'], estimated=True)}"
+        if j.get("estimated", outcome.travel_estimated)
+        else f"{j['label']} {j['minutes']} minutes"
         for j in outcome.journeys
         if j["label"] != HOME
     ]
     if by_road:
-        estimated = " (estimated)" if outcome.travel_estimated else ""
-        rows.append((f"By road to the places that matter{estimated}", ", ".join(by_road)))
+        where = "To" if outcome.travel_estimated else "By road to"
+        rows.append((f"{where} the places that matter", ", ".join(by_road)))
     if outcome.lot is not None:
         rows.append(("Framework", f"{outcome.lot.framework.name}, lot {outcome.lot.number}"))
     if outcome.tendered_rate is not None:

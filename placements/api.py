@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from commissioning.models import NeedLevel, RateIncludes
 from commissioning.search import MemberOf
-from geo.journeys import journey_summary, whole_minutes
+from geo.journeys import estimate_range, journey_summary, whole_minutes
 from geo.modes import TravelMode, clock
 from placements import search_extras
 from placements.matching import AreaKind, Match, SearchAreaError, TravelLeg, with_memberships
@@ -48,9 +48,18 @@ class MatchTravelSerializer(serializers.Serializer):
     estimated = serializers.BooleanField(
         help_text="True: straight-line estimate (outside the road network), not a road route."
     )
+    minutes_low = serializers.SerializerMethodField(
+        help_text="Estimated legs only (else null): the whole minutes a road time around this "
+        "estimate is likely to be at least (its p10, measured: docs/road-network.md)."
+    )
+    minutes_high = serializers.SerializerMethodField(
+        help_text="Estimated legs only (else null): the whole minutes it is likely to be at most "
+        "(p90)."
+    )
     text = serializers.SerializerMethodField(
-        help_text='In words, as the pages say it: "50 min by road", "about 50 min (estimated)", '
-        '"No route by road", "by bus, 34 min, leaving 08:00" or "No bus or train timetable here".'
+        help_text='In words, as the pages say it: "50 min by road", "about 35–65 min '
+        '(estimated)", "No route by road", "by bus, 34 min, leaving 08:00" or "No bus or '
+        'train timetable here".'
     )
     max_minutes = serializers.IntegerField(allow_null=True)
     mode = serializers.ChoiceField(
@@ -68,6 +77,18 @@ class MatchTravelSerializer(serializers.Serializer):
 
     def get_whole_minutes(self, leg: TravelLeg) -> int | None:
         return whole_minutes(leg.minutes)
+
+    def _range(self, leg: TravelLeg) -> tuple[int, int] | None:
+        # The range is measured for roads: a walk or a timetable's walking is not a road time.
+        return estimate_range(leg.minutes) if leg.estimated and leg.mode == TravelMode.CAR else None
+
+    def get_minutes_low(self, leg: TravelLeg) -> int | None:
+        ends = self._range(leg)
+        return None if ends is None else ends[0]
+
+    def get_minutes_high(self, leg: TravelLeg) -> int | None:
+        ends = self._range(leg)
+        return None if ends is None else ends[1]
 
     def get_text(self, leg: TravelLeg) -> str:
         return leg.words

@@ -11,24 +11,26 @@ from typing import Any
 
 from common.formats import govuk_datetime, yes_no
 from common.xlsx import XlsxWorkbook
-from geo.journeys import journey_summary, whole_minutes
-from geo.modes import timetable_words
+from geo.journeys import estimate_range_text, journey_summary, whole_minutes
+from geo.modes import TravelMode, timetable_words
 from placements.matching import FUNNEL_LABELS, Match, MatchResult
 from placements.models import PlacementRequest, PlacementSearch
 
 # Columns each place that matters adds to a row.
-TRAVEL_COLUMNS = 3
+TRAVEL_COLUMNS = 4
 
 
 def _headers(places: list[str]) -> list[tuple[str, int]]:
     travel = []
     for label in places:
         # Whole minutes, as on the page; "estimated" (Yes) is a straight line, not a road route
-        # (for public transport: the walk at each end); the journey in the page's own words,
-        # with its mode ("by bus, 34 min, leaving 08:00").
+        # (for public transport: the walk at each end); for an estimate by road the range a road
+        # time is likely to fall in, as the page reads it ("35–65"); then the journey in the
+        # page's own words, with its mode ("by bus, 34 min, leaving 08:00").
         travel += [
             (f"Minutes from {label}", 12),
             (f"{label}: estimated?", 12),
+            (f"{label}: likely minutes if estimated", 14),
             (f"{label}: journey", 34),
         ]
     return [
@@ -58,6 +60,9 @@ def _values(rank: int, match: Match) -> list[Any]:
         travel += [
             whole_minutes(leg.minutes),
             yes_no(leg.estimated),
+            estimate_range_text(leg.minutes)
+            if leg.estimated and leg.mode == TravelMode.CAR
+            else "",
             leg.words,
         ]
     return [
@@ -99,8 +104,8 @@ def search_workbook(
         values = _values(rank, match)
         if not match.travel and places:
             # No travel times (no location): keep the columns in line.
-            at = 10
-            values[at:at] = [None, "", ""] * len(places)
+            at = 12  # after "Carer households"
+            values[at:at] = [None, "", "", ""] * len(places)
         sheet.row(values)
 
     about = book.sheet("Search", widths=[50, 60])

@@ -185,6 +185,12 @@ class Match:
         return any(leg.estimated for leg in self.travel)
 
     @property
+    def longest_leg(self) -> TravelLeg | None:
+        """The longest timed journey, by whatever mode."""
+        timed = [leg for leg in self.travel if leg.minutes is not None]
+        return max(timed, key=lambda leg: leg.minutes or 0) if timed else None
+
+    @property
     def longest_estimated(self) -> bool:
         """Whether the longest journey (the one `longest_minutes` gives) is an estimate."""
         timed = [leg for leg in self.travel if leg.minutes is not None]

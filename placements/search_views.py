@@ -19,7 +19,7 @@ from accounts.mixins import PermissionRequiredMixin
 from commissioning.models import NeedLevel
 from common.formats import pounds
 from common.xlsx import XLSX_CONTENT_TYPE
-from geo.journeys import journey_summary, whole_minutes
+from geo.journeys import journey_minutes, journey_summary, whole_minutes
 from geo.modes import journey_route, timetable_words
 from placements import search_extras
 from placements.exports import search_workbook
@@ -259,7 +259,10 @@ def _geojson(geometry: GEOSGeometry | None) -> Any:
 
 
 # The map shows every match, not just this page's, so each is one short row rather than a card.
-MAP_COLUMNS = ("urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate")
+# `journey`: the longest journey in words, as the list says it (an estimate reads as a range).
+MAP_COLUMNS = (
+    "urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate", "journey",
+)  # fmt: skip
 MAP_DECIMALS = 5  # about a metre, as the directory's map
 
 
@@ -285,6 +288,10 @@ def _map_results(result: MatchResult | None) -> list[list[Any]]:
                 int(match.longest_estimated),
                 travel_band(longest),
                 int(match.map_point_approximate),
+                # The longest journey in the page's words, by its mode.
+                longest_leg.words
+                if (longest_leg := match.longest_leg) is not None
+                else journey_minutes(None, estimated=False),
             ]
         )
     return rows

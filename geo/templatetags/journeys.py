@@ -1,6 +1,6 @@
 """`{% load journeys %}`: geo/journeys.py's formatter for templates.
 
-{{ leg.minutes|journey:leg.estimated }}   → "50 min by road" / "about 50 min (estimated)"
+{{ leg.minutes|journey:leg.estimated }}   → "50 min by road" / "about 35–65 min (estimated)"
 {{ leg.minutes|whole_minutes }}           → 50
 """
 

@@ -195,6 +195,14 @@ def main() -> None:
             subprocess.run(
                 [sys.executable, "-c", TRAVEL_TABLE_TIMING, network], cwd=ROOT, env=env, check=True
             )
+            # How far road times fall from the straight-line estimate (the range an estimate
+            # reads as), and isochrones: scripts/bench/estimate_error.py.
+            subprocess.run(
+                [sys.executable, str(ROOT / "scripts" / "bench" / "estimate_error.py"), network],
+                cwd=ROOT,
+                env=env,
+                check=True,
+            )
             # The engine alone on 1,000 real postcodes, then the whole search (each in its own
             # process): scripts/bench/search.py, docs/benchmarks.md.
             # And a search with one bus limit and one car limit, on Chester's timetable.

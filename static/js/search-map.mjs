@@ -60,8 +60,9 @@ function band(result) {
 }
 
 // The results come as rows of `data.columns` (every match, not only this page's: see
-// placements/search_views.py _map_results). Minutes are already whole, rounded by the server's
-// one formatter (geo/journeys.py), whose words this repeats.
+// placements/search_views.py _map_results). Minutes are already whole, and `journey` is the
+// longest journey in the words of the server's one formatter (geo/journeys.py): an estimate
+// reads as a range there, so the words are not rebuilt here.
 function readResults(data) {
   const columns = data.columns || [];
   return (data.results || []).map((row) =>
@@ -71,9 +72,7 @@ function readResults(data) {
 
 function describeMinutes(result) {
   if (result.minutes === null || result.minutes === undefined) return "Travel time not known";
-  return result.estimated
-    ? `Longest journey about ${result.minutes} min (estimated)`
-    : `Longest journey ${result.minutes} min by road`;
+  return `Longest journey ${result.journey}`;
 }
 
 // Popups and labels are built as elements, never HTML strings: names come from Ofsted's

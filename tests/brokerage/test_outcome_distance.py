@@ -4,12 +4,15 @@ member LAs, not an ONS region), and minutes by road to home and each place that 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import Point
 
 from brokerage.distance import outcome_distances
+from brokerage.models import CommercialRoute, PlacementOutcome
+from brokerage.request_views import distance_text, outcome_rows
 from geo.models import PostcodeDistrict
 from tests.placements.builders import SCHOOL, child, home, make_world_map
 
@@ -89,3 +92,33 @@ def test_a_setting_without_a_location_has_no_distances(world_map):
 
     assert fields["inside_la"] is None and fields["home_miles"] is None
     assert fields["journeys"] == []
+
+
+def test_an_estimated_outcome_reads_as_a_range_never_by_road(world_map):
+    request = child(world_map, home_district="LE15", places=[("School", SCHOOL, 45)])
+    setting = home(world_map, location=Point(-0.7, 52.65, srid=4326))
+    fields = outcome_distances(request, setting)
+    outcome = PlacementOutcome(
+        setting=setting,
+        urn=setting.urn,
+        start_date=date(2026, 1, 5),
+        weekly_cost=Decimal("4000"),
+        services_included=[],
+        commercial_route=CommercialRoute.SPOT,
+        **fields,
+    )
+
+    # 9 estimated minutes (above): × 0.75 = 6.75 and × 1.30 = 11.7, so "about 7–12 min".
+    assert distance_text(outcome) == (
+        "3.5 miles in a straight line from LE15, about 7–12 min (estimated), inside your area, "
+        "inside the region"
+    )
+    rows = dict(outcome_rows(outcome))
+    assert rows["To the places that matter"] == "School about 7–12 min (estimated)"
+    assert "By road to the places that matter" not in rows
+
+    # The same journey by road reads as one number, by road.
+    outcome.travel_estimated = False
+    outcome.journeys = [{**j, "estimated": False} for j in outcome.journeys]
+    assert "9 minutes by road" in distance_text(outcome)
+    assert dict(outcome_rows(outcome))["By road to the places that matter"] == "School 9 minutes"

@@ -34,14 +34,24 @@ MAP_DATA = {
         },
     ],
     # Compact rows, as placements/search_views.py sends every match (not only one page's).
-    "columns": ["urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate"],
+    "columns": [
+        "urn",
+        "rank",
+        "lat",
+        "lng",
+        "minutes",
+        "estimated",
+        "band",
+        "approximate",
+        "journey",
+    ],  # fmt: skip
     "results": [
-        ["SC000001", 1, 52.65, -0.9, 12, 0, "up-to-20", 0],
+        ["SC000001", 1, 52.65, -0.9, 12, 0, "up-to-20", 0, "12 min by road"],
         # A URN is text, never markup, like everything else in a popup.
-        [EVIL, 2, 52.7, -1.0, 23, 1, "up-to-40", 0],
-        ["SC000003", 3, 52.55, -0.8, 55, 0, "up-to-60", 1],
-        ["SC000004", 4, 52.75, -1.2, 75, 0, "over-60", 0],
-        ["SC000005", 5, 52.6, -1.05, None, 0, "unknown", 0],
+        [EVIL, 2, 52.7, -1.0, 23, 1, "up-to-40", 0, "about 17–30 min (estimated)"],
+        ["SC000003", 3, 52.55, -0.8, 55, 0, "up-to-60", 1, "55 min by road"],
+        ["SC000004", 4, 52.75, -1.2, 75, 0, "over-60", 0, "75 min by road"],
+        ["SC000005", 5, 52.6, -1.05, None, 0, "unknown", 0, "No route by road"],
     ],
     "setting_url": "/providers/SC000000/",
     "area": {
@@ -195,7 +205,7 @@ def test_map_shows_places_results_areas_and_a_key(search_page, axe):
     link = popup.get_by_role("link", name=f"URN {EVIL}")
     link.wait_for()
     assert link.get_attribute("href") == "/providers/" + quote(EVIL, safe="") + "/"
-    assert "Longest journey about 23 min (estimated)" in popup.inner_text()
+    assert "Longest journey about 17–30 min (estimated)" in popup.inner_text()
     assert "by road" not in popup.inner_text()
     assert popup.locator("img").count() == 0
     assert page.evaluate("window.pwned") is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from brokerage.referral_views import place_rows
+from geo import travel
 from geo.journeys import JourneyCounts, journey_minutes, journey_summary, whole_minutes
 from geo.models import PostcodeDistrict
 from placements.models import PlacementSearch
@@ -148,7 +150,7 @@ def test_the_map_holds_every_match_compactly_and_private_homes_at_their_district
     data = map_data(html)
 
     assert data["columns"] == [
-        "urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate",
+        "urn", "rank", "lat", "lng", "minutes", "estimated", "band", "approximate", "journey",
     ]  # fmt: skip
     rows = [dict(zip(data["columns"], row, strict=True)) for row in data["results"]]
     assert {row["urn"] for row in rows} == {s.urn for s in made}
@@ -159,6 +161,7 @@ def test_the_map_holds_every_match_compactly_and_private_homes_at_their_district
         assert row["approximate"] == 1
         assert isinstance(row["minutes"], int) and row["estimated"] == 1
         assert row["band"] in {"up-to-20", "up-to-40"}
+        assert row["journey"].startswith("about ") and row["journey"].endswith(" (estimated)")
     # No card in the map's data: no names, no reasons.
     assert "Home 00" not in json.dumps(data)
     assert data["setting_url"] == reverse("providers:setting_detail", args=["SC000000"])
@@ -339,7 +342,13 @@ def test_whole_minutes_round_half_up(minutes, whole):
 
 def test_one_formatter_for_road_and_estimate():
     assert journey_minutes(49.7, estimated=False) == "50 min by road"
-    assert journey_minutes(49.5, estimated=True) == "about 50 min (estimated)"
+    # An estimate reads as its range (the estimate × 0.75 to × 1.30, docs/road-network.md):
+    # 37.1 to 64.4, rounded to 5 minutes from 30 up; 13.0 × 0.75 = 9.75 and × 1.3 = 16.9 whole.
+    assert journey_minutes(49.5, estimated=True) == "about 35–65 min (estimated)"
+    assert journey_minutes(13, estimated=True) == "about 10–17 min (estimated)"
+    assert journey_minutes(23, estimated=True) == "about 17–30 min (estimated)"  # 17.25, 29.9
+    # Both ends round to 1 (0.83 and 1.43): one number.
+    assert journey_minutes(1.1, estimated=True) == "about 1 min (estimated)"
     assert journey_minutes(None, estimated=False) == "No route by road"
 
 
@@ -353,9 +362,18 @@ def test_providers_see_whole_minutes(world_map):
     )
     assert [row["journey"] for row in rows] == [
         "50 min by road",
-        "about 13 min (estimated)",
+        "about 9–16 min (estimated)",  # 12.5 × 0.75 = 9.4, × 1.3 = 16.25
         "Not known",
     ]
+
+
+def page_export_api(client, request) -> tuple[str, Any, dict]:
+    """The same search three ways: the page's HTML, the spreadsheet and the API's JSON."""
+    html = page(client, request)
+    export = client.get(reverse("placements:placement_search_export", args=[request.pk]))
+    book = load_workbook(io.BytesIO(export.content))
+    api = client.get(reverse("api:api_placement_matches", args=[request.pk])).json()
+    return html, book, api
 
 
 def test_whole_minutes_on_the_page_the_export_the_api_and_the_record(world_map, signed_in):
@@ -363,13 +381,7 @@ def test_whole_minutes_on_the_page_the_export_the_api_and_the_record(world_map, 
     home(world_map, name="Willow House", location=NEAR)
     request = child(world_map, places=[("School", SCHOOL, None)])
 
-    html = page(signed_in, request)
-    book = load_workbook(
-        io.BytesIO(
-            signed_in.get(reverse("placements:placement_search_export", args=[request.pk])).content
-        )
-    )
-    api = signed_in.get(reverse("api:api_placement_matches", args=[request.pk])).json()
+    html, book, api = page_export_api(signed_in, request)
 
     assert "about 1 min (estimated) from School" in html
     assert not re.search(r"\d+\.\d+ min", html)
@@ -386,3 +398,41 @@ def test_whole_minutes_on_the_page_the_export_the_api_and_the_record(world_map, 
         PlacementSearch.objects.filter(request=request).latest("created_at").results[0]["travel"]
     )
     assert saved_leg["whole_minutes"] == 1
+
+
+def test_an_estimate_reads_as_its_range_on_the_page_the_export_and_the_api(world_map, signed_in):
+    # 11.7 km in a straight line from the school: × 1.3 at 48 km/h is 19.0 minutes, estimated;
+    # × 0.75 = 14.3 and × 1.30 = 24.7, so "about 14–25 min".
+    far = home(world_map, name="Far House", location=Point(-0.79, 52.61, srid=4326))
+    request = child(world_map, places=[("School", SCHOOL, None)])
+    # A children's home is drawn at its postcode district's middle.
+    PostcodeDistrict.objects.create(
+        district=far.postcode_district, point=Point(-0.7, 52.65, srid=4326), postcodes=10
+    )
+    assert travel.estimate_minutes(far.location, SCHOOL) == pytest.approx(19.0, abs=0.05)
+
+    html, book, api = page_export_api(signed_in, request)
+
+    assert "about 14–25 min (estimated) from School" in html
+    (row,) = map_data(html)["results"]
+    assert row[-1] == "about 14–25 min (estimated)"
+    matches = list(book["Matches"].iter_rows(values_only=True))
+    column = matches[0].index("Minutes from School")
+    assert matches[0][column + 2] == "School: likely minutes if estimated"
+    assert matches[1][column : column + 3] == (19, "Yes", "14–25")
+    (leg,) = api["matches"][0]["travel"]
+    assert (leg["whole_minutes"], leg["minutes_low"], leg["minutes_high"]) == (19, 14, 25)
+    assert leg["text"] == "about 14–25 min (estimated)"
+
+
+def test_a_road_time_has_no_range(settings, world_map, signed_in, network):
+    settings.TRAVEL_ENGINE, settings.TRAVEL_NETWORK = "osrm", network
+    # Oakham to Cottesmore, both on Rutland's roads.
+    home(world_map, name="Oakham House", location=Point(-0.7286, 52.6707, srid=4326))
+    cottesmore = Point(-0.7563, 52.7224, srid=4326)
+    request = child(world_map, places=[("School", cottesmore, None)])
+    api = signed_in.get(reverse("api:api_placement_matches", args=[request.pk])).json()
+    (leg,) = api["matches"][0]["travel"]
+    assert leg["estimated"] is False
+    assert (leg["minutes_low"], leg["minutes_high"]) == (None, None)
+    assert leg["text"] == f"{leg['whole_minutes']} min by road"
