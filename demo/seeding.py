@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Organisation, Region, Role, User
 from accounts.services import region_boundary_refresh
@@ -84,6 +84,12 @@ def demo_seed() -> DemoReport:
             origin=OfstedImport.Origin.COMMAND,
         )
         settings_imported = summary.created
+    # The register and the boundaries were just bulk-loaded: without fresh planner statistics
+    # the seeders' joins below are planned for empty tables (minutes instead of seconds).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE providers_setting")
+        cursor.execute("ANALYZE geo_area")
+        cursor.execute("ANALYZE geo_postcode")
     demo_provider_facts_seed()
     # Every other home, supported accommodation and fostering agency in the region gets a demo
     # location and demo facts, so that a search finds matches across the region. After the

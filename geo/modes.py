@@ -260,7 +260,14 @@ class Route:
     note: str = ""
 
 
-def journey_route(trip: Trip, setting_point: Point, *, today: date) -> Route:
+def journey_route(
+    trip: Trip,
+    setting_point: Point,
+    *,
+    today: date,
+    setting_name: str = "the home",
+    place_name: str = "the place",
+) -> Route:
     """The journey between one setting and one place, by the place's mode, step by step: the
     route by road (from the place, as measured), the walk (a straight line, estimated), or each
     walk and ride by public transport leaving the setting at the place's time."""
@@ -271,7 +278,9 @@ def journey_route(trip: Trip, setting_point: Point, *, today: date) -> Route:
         line = [(setting_point.x, setting_point.y), (trip.point.x, trip.point.y)]
         return Route([Step("walk", words, line, True)], minutes, words)
     if trip.mode == TravelMode.PUBLIC_TRANSPORT:
-        return _public_transport_route(trip, setting_point, today=today)
+        return _public_transport_route(
+            trip, setting_point, today=today, names=(setting_name, place_name)
+        )
     from geo.routes import road_route
 
     road = road_route(trip.point, setting_point)
@@ -285,7 +294,9 @@ def journey_route(trip: Trip, setting_point: Point, *, today: date) -> Route:
     return Route([Step("drive", words, list(road.line), road.estimated)], road.minutes, words, note)
 
 
-def _public_transport_route(trip: Trip, setting_point: Point, *, today: date) -> Route:
+def _public_transport_route(
+    trip: Trip, setting_point: Point, *, today: date, names: tuple[str, str]
+) -> Route:
     from geo.transit import engine
 
     found = engine.transit_journey(
@@ -295,7 +306,8 @@ def _public_transport_route(trip: Trip, setting_point: Point, *, today: date) ->
     if found is None:
         journey = Journey(None, False, TravelMode.PUBLIC_TRANSPORT, covered, VEHICLE)
         return Route([], None, leg_words(journey, departs_at=trip.departs_at))
-    steps = [_step(leg) for leg in found.legs]
+    # A walk of no distance (the setting or the place is at the stop) is not a step.
+    steps = [_step(leg, names) for leg in found.legs if leg.kind != "walk" or leg.minutes >= 0.5]
     journey = Journey(
         found.minutes, found.walking_estimated, TravelMode.PUBLIC_TRANSPORT, True, VEHICLE
     )
@@ -309,18 +321,17 @@ def _public_transport_route(trip: Trip, setting_point: Point, *, today: date) ->
     return Route(steps, found.minutes, leg_words(journey, departs_at=trip.departs_at), note)
 
 
-def _step(leg: Any) -> Step:
-    """One leg of a timetable journey in words: a walk, or a ride on a named route."""
+def _step(leg: Any, names: tuple[str, str]) -> Step:
+    """One leg of a timetable journey in words: a walk, or a ride on a named route. Whether a
+    walk is estimated is the step's flag (the page shows it as a tag), not part of its words."""
     if leg.kind == "walk":
         whole = whole_minutes(leg.minutes)
-        where = {"Start": "the home", "Destination": "the place"}
+        where = {"Start": names[0], "Destination": names[1]}
         words = (
             f"Walk {whole} min from {where.get(leg.from_name, leg.from_name)} "
             f"to {where.get(leg.to_name, leg.to_name)}"
         )
-        return Step(
-            "walk", words + (" (estimated)" if leg.estimated else ""), leg.line, leg.estimated
-        )
+        return Step("walk", words, leg.line, leg.estimated)
     towards = f" towards {leg.headsign}" if leg.headsign else ""
     words = (
         f"{VEHICLE.capitalize()} {leg.route}{towards}: board at {leg.board_stop} at "

@@ -188,6 +188,7 @@ class PlaceForm(_RowForm):
         help_text="From the home, on the 24-hour clock, like 08:00 for school.",
         required=False,
         input_formats=["%H:%M", "%H.%M", "%H%M"],
+        widget=forms.TimeInput(format="%H:%M"),
         error_messages={"invalid": "Enter the time the journey leaves, like 08:00"},
     )
     day = forms.ChoiceField(

@@ -262,7 +262,8 @@ FUNNEL_LABELS = {
     "available": "With a confirmed vacancy or a suitable carer household",
     "where": "Inside the search area and outside the areas to avoid",
     "framework": "On your region's frameworks (active members of a current lot)",
-    "travel": "Within every travel limit (by road, or estimated where the roads do not reach)",
+    "travel": "Within every travel limit (by road or timetable, or estimated where the roads "
+    "do not reach)",
     "on_service": "Run by a provider on this service (can be sent a referral)",
 }
 

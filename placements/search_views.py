@@ -356,7 +356,13 @@ class JourneyView(PermissionRequiredMixin, View):
             raise Http404
         if setting.location_is_private:
             setting_exact_location(viewer=self.actor, setting=setting)  # logs the view
-        route = journey_route(place.trip, setting.location, today=timezone.localdate())
+        route = journey_route(
+            place.trip,
+            setting.location,
+            today=timezone.localdate(),
+            setting_name=setting.display_name,
+            place_name=place.label,
+        )
         return render(
             request,
             "placements/journey.html",

@@ -2,7 +2,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organisation, Role, User
-from demo.seeding import DEMO_LA_CODE, DEMO_PASSWORD, DEMO_REGION_CODE
+from demo.seeding import (
+    DEMO_LA_CODE,
+    DEMO_PASSWORD,
+    DEMO_REGION_CODE,
+    DEMO_TRANSIT_LA_CODE,
+    DEMO_TRANSIT_REFERENCE,
+)
 from geo.models import OutsideEnglandPostcode, Postcode
 from geo.postcodes import PostcodeOutsideEnglandError, postcode_lookup
 from placements.matching import SearchCriteria, setting_match
@@ -72,9 +78,34 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client, 
     assert all(a == DEMO_ADDRESS_LINE for a in others.values_list("address_line_1", flat=True))
     agencies = region.filter(provision_type="independent_fostering_agency")
     assert not agencies.filter(households__isnull=True).exists()
-    assert not Eligibility.objects.exclude(setting__in=region).exists()
+    # Cheshire West and Chester's too (its bus timetable is the one in the shared data); no
+    # setting elsewhere.
+    chester = Setting.objects.filter(
+        status=Setting.Status.ACTIVE,
+        local_authority__gss_code=DEMO_TRANSIT_LA_CODE,
+        provision_type__in=["childrens_home", "supported_accommodation"],
+    )
+    assert chester.exists() and not chester.filter(eligibility__isnull=True).exists()
+    assert (
+        not Eligibility.objects.exclude(setting__in=region)
+        .exclude(setting__in=chester)
+        .exclude(setting__local_authority__gss_code=DEMO_TRANSIT_LA_CODE)
+        .exists()
+    )
     demo_located = Setting.objects.filter(address_line_1=DEMO_ADDRESS_LINE)
-    assert not demo_located.exclude(local_authority__parent__gss_code=DEMO_REGION_CODE).exists()
+    assert (
+        not demo_located.exclude(local_authority__parent__gss_code=DEMO_REGION_CODE)
+        .exclude(local_authority__gss_code=DEMO_TRANSIT_LA_CODE)
+        .exists()
+    )
+    assert Postcode.objects.filter(postcode__startswith="CH1 ").exists()
+    # The demo officer's Chester request: school by bus leaving 08:00, grandmother by car.
+    transit = PlacementRequest.objects.get(reference=DEMO_TRANSIT_REFERENCE)
+    assert [(p.label, p.mode, p.max_minutes) for p in transit.places.all()] == [
+        ("school", "public_transport", 45),
+        ("grandmother", "car", 30),
+    ]
+    assert transit.created_by.email == "placement.officer@example.org"
     assert f"{demo_located.count()} demo locations" in out
 
     # More demo providers on the service, named after the Ofsted owner of the settings they run,
@@ -136,6 +167,7 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client, 
     assert Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).count() == 21
     assert Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).count() == 10
     assert User.objects.count() == 5
+    assert PlacementRequest.objects.filter(reference=DEMO_TRANSIT_REFERENCE).count() == 1
 
 
 def test_seed_demo_is_refused_where_demo_data_is_not_allowed(settings):

@@ -18,7 +18,7 @@ from accounts.models import Role
 from brokerage.referral_views import place_rows
 from geo.modes import Journey, TravelMode, leg_words, record_words, walking_minutes
 from placements import services
-from placements.matching import SearchCriteria, setting_match
+from placements.matching import AreaKind, SearchCriteria, setting_match
 from placements.models import PlacementSearch
 from placements.services import PlaceInput
 from tests.factories import UserFactory
@@ -261,3 +261,43 @@ def test_the_saved_search_keeps_each_legs_mode_in_shape_2(world_map):
     car, walk = saved.results[0]["travel"]
     assert car["mode"] == "car" and car["words"].endswith("(estimated)")
     assert walk["mode"] == "walk" and walk["words"].startswith("about 11 min walking")
+
+
+# --- Within a journey time of a place --------------------------------------------------------
+
+
+def test_within_a_walk_of_the_park_is_the_walking_circle(world_map):
+    """15 minutes' walk is 0.92 km in a straight line (4.8 km/h, detour 1.3): the home 0.7 km
+    away is inside, one 3 km away is not."""
+    near = home(world_map)
+    home(world_map, location=Point(-0.656, 52.70, srid=4326))
+    request = child(world_map, places=[("park", SCHOOL, None, WALK)])
+    park = request.places.get()
+
+    result = setting_match(
+        request=request,
+        criteria=SearchCriteria(area=AreaKind.REACH, reach_place_id=park.pk, reach_minutes=15),
+    )
+
+    assert [m.setting for m in result.matches] == [near]
+
+
+def test_within_a_drive_with_no_road_network_is_a_form_error_not_a_guess(world_map, client):
+    """The synthetic map has no road network (estimates only): the area within 30 minutes by
+    road cannot be known, and the form says so on the search page."""
+    home(world_map)
+    request = child(world_map, places=[("school", SCHOOL, None)])
+    school = request.places.get()
+    client.force_login(UserFactory(organisation=world_map.la, role=Role.PLACEMENT_OFFICER))
+    url = reverse("placements:placement_search", args=[request.pk])
+
+    page = client.get(url, {"area": "reach", "reach_place": school.pk, "reach_minutes": "30"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "School: no road network covers it, so the area within a journey time is not known" in (
+        html
+    )
+    assert "Within a journey time of one of the child&#x27;s places" in html
+    missing = client.get(url, {"area": "reach", "reach_place": school.pk, "reach_minutes": ""})
+    assert "Enter a journey time in minutes, like 30" in missing.content.decode()
