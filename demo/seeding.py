@@ -41,6 +41,8 @@ class DemoReport:
     settings_imported: int | None
     # The region's other settings (not the demo provider's): demo locations and facts.
     demo_locations: int = 0
+    # Chester's postcodes (CH), for its bus timetable: None when they were there already.
+    transit_postcodes_loaded: int | None = None
     demo_criteria: int = 0
     demo_vacancies: int = 0
     demo_households: int = 0
@@ -72,10 +74,10 @@ def demo_seed() -> DemoReport:
     postcodes = None
     if not Postcode.objects.exists():
         postcodes = postcodes_load(areas=DEMO_POSTCODE_AREAS, commit=True).created
+    transit_postcodes = None
     if not Postcode.objects.filter(postcode__startswith=DEMO_TRANSIT_POSTCODE_AREA).exists():
-        # A database seeded before Chester's timetable was part of the demo gets its postcodes.
-        loaded = postcodes_load(areas=(DEMO_TRANSIT_POSTCODE_AREA,), commit=True).created
-        postcodes = (postcodes or 0) + loaded
+        # Also for a database seeded before Chester's timetable was part of the demo.
+        transit_postcodes = postcodes_load(areas=(DEMO_TRANSIT_POSTCODE_AREA,), commit=True).created
     settings_imported = None
     if not OfstedImport.objects.filter(status=OfstedImport.Status.COMMITTED).exists():
         _, summary = ofsted_import(
@@ -110,6 +112,7 @@ def demo_seed() -> DemoReport:
     return DemoReport(
         logins=logins,
         postcodes_loaded=postcodes,
+        transit_postcodes_loaded=transit_postcodes,
         settings_imported=settings_imported,
         demo_locations=locations.updated,
         demo_criteria=facts.eligibility.created,
@@ -460,7 +463,8 @@ def demo_transit_request_seed() -> PlacementRequest | None:
     if school is None or family is None:
         return None
     profile = child_profile(random.Random(2026), hard=False)  # noqa: S311 - demo data
-    profile["age_years"] = 13
+    # A child most of Chester's demo homes could take, so the officer sees journeys by bus.
+    profile.update(age_years=13, accommodation=["residential"], needs=[], risks=[])
     return placement_request_create(
         actor=officer,
         places=[

@@ -55,6 +55,8 @@ WALK_MAX_KMH = 7.0
 # What public transport is called in words. The feeds imported so far (Bus Open Data Service)
 # are buses and coaches; a feed with trains or trams would name its own.
 VEHICLE = "bus"
+# A journey by public transport that is quicker on foot all the way: said so, not "by bus".
+ON_FOOT = "foot"
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,13 @@ def _by_public_transport(
     # A setting with no stop within walking distance has no journey: the limit applies to it
     # (covered), as it does to one whose buses do not arrive within the horizon.
     row = [
-        Journey(cell.minutes, cell.walking_estimated, TravelMode.PUBLIC_TRANSPORT, True, VEHICLE)
+        Journey(
+            cell.minutes,
+            cell.walking_estimated,
+            TravelMode.PUBLIC_TRANSPORT,
+            True,
+            ON_FOOT if cell.walk_only else VEHICLE,
+        )
         for cell in answer.cells
     ]
     return row, {
@@ -191,6 +199,9 @@ def leg_words(journey: Journey, *, departs_at: time | None = None) -> str:
             return "No bus or train timetable here"
         leaving = f"leaving {clock(departs_at)}" if departs_at else ""
         whole = whole_minutes(journey.minutes)
+        if journey.vehicle == ON_FOOT and whole is not None:
+            words = f"{whole} min on foot, quicker than any bus"
+            return words + (" (estimated)" if journey.estimated else "")
         if whole is None:
             return f"No journey by {vehicle} within 4 hours, {leaving}".rstrip(", ")
         words = f"by {vehicle}, {whole} min" + (f", {leaving}" if leaving else "")
@@ -307,9 +318,18 @@ def _public_transport_route(
         journey = Journey(None, False, TravelMode.PUBLIC_TRANSPORT, covered, VEHICLE)
         return Route([], None, leg_words(journey, departs_at=trip.departs_at))
     # A walk of no distance (the setting or the place is at the stop) is not a step.
-    steps = [_step(leg, names) for leg in found.legs if leg.kind != "walk" or leg.minutes >= 0.5]
+    steps = [
+        _step(leg, names)
+        for leg in found.legs
+        if not (leg.kind == "walk" and getattr(leg, "minutes", 0) < 0.5)
+    ]
+    rides = any(leg.kind != "walk" for leg in found.legs)
     journey = Journey(
-        found.minutes, found.walking_estimated, TravelMode.PUBLIC_TRANSPORT, True, VEHICLE
+        found.minutes,
+        found.walking_estimated,
+        TravelMode.PUBLIC_TRANSPORT,
+        True,
+        VEHICLE if rides else ON_FOOT,
     )
     note = timetable_words(
         {

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -94,6 +96,7 @@ class TransitTime:
     minutes: float | None
     walking_estimated: bool
     covered: bool  # False: no stop of any active feed within walking distance of the origin
+    walk_only: bool = False  # walking all the way is quicker than any bus
 
 
 @dataclass(frozen=True)
@@ -340,14 +343,14 @@ def transit_times(
     end = start + settings.TRANSIT_HORIZON_MINUTES * 60
     walks = _Walks(feed)
     to_destination, destination_estimated = walks.to_stops(*target)
-    connections = scan.window(feed.timetable, served.day, start, end)
-    board = scan.profile_arrivals(feed.timetable, connections, to_destination)
+    board = _profile(feed, target, served.day, start, end, to_destination)
     cells = []
     for point in points:
         to_stops, estimated = walks.to_stops(*point)
         arrival = scan.origin_arrival(board, start, to_stops)
         walked, walk_estimated = walks.direct(point, target)
-        if walked is not None and start + walked < arrival:
+        walk_only = walked is not None and start + walked < arrival
+        if walked is not None and walk_only:
             arrival, estimated = start + walked, walk_estimated
         else:
             estimated = estimated or destination_estimated
@@ -355,8 +358,42 @@ def transit_times(
             covered = bool(to_stops) or not uncovered(*point)
             cells.append(TransitTime(None, estimated, covered=covered))
         else:
-            cells.append(TransitTime((arrival - start) / 60, estimated, covered=True))
+            cells.append(
+                TransitTime((arrival - start) / 60, estimated, covered=True, walk_only=walk_only)
+            )
     return TransitMatrix(cells, feed.name, served.day, served.ended, destination_covered=True)
+
+
+# Each destination's profile, for its timetable version, day and window, per process: it does not
+# depend on the origins, so a search's next page, its export, its map and the next search for the
+# same child reuse one scan. A few hundred KB each on a town's feed; the oldest go first.
+PROFILE_CACHE_SIZE = 64
+_PROFILES: OrderedDict[tuple[Any, ...], tuple[Timetable, dict[int, Any]]] = OrderedDict()
+_PROFILES_LOCK = threading.Lock()
+
+
+def _profile(
+    feed: _Feed,
+    target: tuple[float, float],
+    day: date,
+    start: int,
+    end: int,
+    to_destination: dict[int, int],
+) -> dict[int, Any]:
+    key = (id(feed.timetable), target, day, start, end, tuple(sorted(to_destination.items())))
+    with _PROFILES_LOCK:
+        cached = _PROFILES.get(key)
+        # The timetable itself is kept with its profile: an id is only unique while it lives.
+        if cached is not None and cached[0] is feed.timetable:
+            _PROFILES.move_to_end(key)
+            return cached[1]
+    connections = scan.window(feed.timetable, day, start, end)
+    board = scan.profile_arrivals(feed.timetable, connections, to_destination)
+    with _PROFILES_LOCK:
+        _PROFILES[key] = (feed.timetable, board)
+        while len(_PROFILES) > PROFILE_CACHE_SIZE:
+            _PROFILES.popitem(last=False)
+    return board
 
 
 def transit_journey(

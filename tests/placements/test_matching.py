@@ -256,7 +256,7 @@ def test_estimated_travel_times_are_marked_estimated(world_map):
     # 0.68 km in a straight line × 1.3 at 48 km/h: 1.1 minutes.
     assert leg.minutes == pytest.approx(1.1, abs=0.1)
     # An estimate never reads "by road" (issue 10): whole minutes, "about", "(estimated)".
-    assert "about 1 min (estimated) from School (limit 45 min)" in match.reasons
+    assert "School: about 1 min (estimated) (limit 45 min)" in match.reasons
     assert not any("by road" in reason for reason in match.reasons)
     assert (
         "Travel times estimated (straight line, not by road): check the journey" in match.concerns

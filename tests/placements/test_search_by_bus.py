@@ -114,6 +114,20 @@ def test_a_home_on_the_16_is_its_timetabled_ride_from_school(scene):
     assert far.pk not in {m.setting.pk for m in result.matches}
 
 
+def test_a_home_a_short_walk_from_school_is_on_foot_not_by_bus(world_map, chester):
+    school = stop_point(DELAMERE_STREET)
+    near = home(world_map, location=Point(school.x + 0.003, school.y, srid=4326))  # 200 m east
+    request = child(world_map, places=[("school", school, 45, BUS)])
+
+    (match,) = setting_match(request=request, criteria=SearchCriteria()).matches
+
+    assert match.setting == near
+    (leg,) = match.travel
+    # 200 m × 1.3 at 4.8 km/h: 3.3 minutes, estimated; no bus gets there sooner.
+    assert leg.minutes == pytest.approx(3.3, abs=0.1)
+    assert leg.words == "3 min on foot, quicker than any bus (estimated)"
+
+
 def test_the_bus_limit_is_the_timetable(scene):
     _, request, at_stop, _ = scene
     school = request.places.get(label="school")

@@ -50,7 +50,7 @@ def test_the_first_visit_searches_with_the_requests_own_limits_and_saves_the_sea
     assert response.status_code == 200
     assert "1 setting can take this child" in html
     assert "Willow House" in html and "Far House" not in html
-    assert "about 1 min (estimated) from School" in html and "(limit 45)" in html
+    assert "School: about 1 min (estimated) (limit 45 min)" in html
     assert "Estimated" in html
     (search,) = PlacementSearch.objects.filter(request=request)
     assert search.run_by == officer

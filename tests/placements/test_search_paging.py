@@ -268,7 +268,7 @@ def test_an_estimated_only_search_never_says_by_road(world_map, signed_in):
     assert (
         "1 journey time estimated (straight line) where the road network is not available." in html
     )
-    assert "about 1 min (estimated) from School" in html
+    assert "School: about 1 min (estimated)" in html
     cards = html.split('id="shortlist-form"')[1].split("</form>")[0]
     assert "Willow House" in cards and "min by road" not in cards
 
@@ -284,7 +284,7 @@ def test_a_routed_search_says_how_many_times_are_by_road(world_map, signed_in, s
 
     assert "2 journey times by road." in html
     assert "estimated" not in html.split('id="journey-summary"')[1].split("</span>")[0]
-    assert re.search(r"\d+ min by road from School", html)
+    assert re.search(r"School: \d+ min by road", html)
 
 
 def test_a_mixed_search_counts_both(world_map, signed_in, settings, network):
@@ -383,7 +383,7 @@ def test_whole_minutes_on_the_page_the_export_the_api_and_the_record(world_map, 
 
     html, book, api = page_export_api(signed_in, request)
 
-    assert "about 1 min (estimated) from School" in html
+    assert "School: about 1 min (estimated)" in html
     assert not re.search(r"\d+\.\d+ min", html)
     matches = list(book["Matches"].iter_rows(values_only=True))
     column = matches[0].index("Minutes from School")
@@ -413,7 +413,7 @@ def test_an_estimate_reads_as_its_range_on_the_page_the_export_and_the_api(world
 
     html, book, api = page_export_api(signed_in, request)
 
-    assert "about 14–25 min (estimated) from School" in html
+    assert "School: about 14–25 min (estimated)" in html
     (row,) = map_data(html)["results"]
     assert row[-1] == "about 14–25 min (estimated)"
     matches = list(book["Matches"].iter_rows(values_only=True))

@@ -65,6 +65,11 @@ WALK = {"mode": TravelMode.WALK}
             "No bus or train timetable here",
         ),
         (Journey(11.6, True, TravelMode.WALK), None, "about 12 min walking (estimated)"),
+        (
+            Journey(3.2, True, TravelMode.PUBLIC_TRANSPORT, vehicle="foot"),
+            time(8),
+            "3 min on foot, quicker than any bus (estimated)",
+        ),
     ],
 )
 def test_each_mode_in_words(journey, departs_at, words):

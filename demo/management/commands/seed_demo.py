@@ -16,6 +16,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if report.postcodes_loaded is not None:
             self.stdout.write(f"Loaded {report.postcodes_loaded} postcodes for the demo region")
+        if report.transit_postcodes_loaded is not None:
+            self.stdout.write(
+                f"Loaded {report.transit_postcodes_loaded} postcodes in the CH area, for "
+                "Chester's bus timetable"
+            )
         if report.settings_imported is not None:
             self.stdout.write(f"Imported {report.settings_imported} settings from Ofsted's list")
         if report.demo_locations or report.demo_criteria or report.demo_households:
