@@ -78,7 +78,7 @@ from brokerage.referrals import referral_blocker, referral_exclusions
 from commissioning.models import Lot, NeedLevel, Rate
 from commissioning.search import current_memberships
 from common.formats import pounds, yes_no
-from geo.modes import TravelMode, clock
+from geo.modes import TravelMode, clock, mode_words
 from geo.names import local_authority_name
 from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
@@ -737,6 +737,16 @@ REFERRAL_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 
 
+def _how(place: dict[str, Any]) -> str:
+    """How the child gets to a place, in words (a record made before modes were kept is by car)."""
+    departs = place.get("departs_at")
+    return mode_words(
+        place.get("mode") or TravelMode.CAR,
+        departs_at=dt.time.fromisoformat(departs) if departs else None,
+        day=place.get("day") or "",
+    ).lower()
+
+
 def _request_row(record: dict[str, Any]) -> list[Any]:
     availability = record["placement_availability"]
     requirements = record["placement_requirements"]
@@ -767,7 +777,7 @@ def _request_row(record: dict[str, Any]) -> list[Any]:
         *record["placement_recommendation"].values(),
         *record["risks"].values(),
         *(demand[key] for key, _, _ in criteria.record_columns()),
-        [f"{place['label']}: {place['district']}" for place in demand["places"]],
+        [f"{place['label']}: {place['district']}, {_how(place)}" for place in demand["places"]],
         searches["count"],
         latest["run_at"] if latest else None,
         _funnel_text(latest),

@@ -3,7 +3,8 @@
 # (`manage.py import_gtfs`), each with the OpenStreetMap extract of the same place and day when
 # one is beside it in ../osm (its name starts with the same place: newport-20230613_gtfs.zip and
 # newport-2023-06-13.osm.pbf), for real walking; otherwise walking is estimated. Idempotent: an
-# unchanged zip is skipped by its hash. Used by `make demo` (and so `make run`).
+# unchanged zip is skipped by its hash. Each feed is named after its place ("Chester"), which
+# the search says ("Chester timetable"). Used by `make demo` (and so `make run`).
 #   timetables.sh [FOLDER]     (default ../shared/data/gtfs)
 set -euo pipefail
 
@@ -23,8 +24,8 @@ for zip in "$FOLDER"/*.zip; do
   extract=""
   for pbf in "$FOLDER"/../osm/"$place"-*.osm.pbf; do extract=$pbf; done
   if [[ -n "$extract" ]]; then
-    $UV run --frozen python manage.py import_gtfs "$zip" --walking-extract "$extract" --commit
+    $UV run --frozen python manage.py import_gtfs "$zip" --name "${place^}" --walking-extract "$extract" --commit
   else
-    $UV run --frozen python manage.py import_gtfs "$zip" --commit
+    $UV run --frozen python manage.py import_gtfs "$zip" --name "${place^}" --commit
   fi
 done

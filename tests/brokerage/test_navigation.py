@@ -71,6 +71,7 @@ SECTIONS = {
         "placements:placement_request_update",
         "placements:placement_request_close",
         "placements:placement_search",
+        "placements:placement_journey",
         "brokerage:referral_overview",
         "brokerage:referral_create",
         "brokerage:placement_outcome_create",

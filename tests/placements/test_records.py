@@ -243,7 +243,7 @@ def test_the_xlsx_record_has_a_row_for_the_request_and_one_per_referral(
     assert values["Needed by"] == "in less than 5 days"
     assert values["Risk to child: Self-harm"] == "Risk Present"
     assert values["Deprivation of liberty order"] == "Yes"
-    assert values["Places that matter (districts)"] == "School: LE15"
+    assert values["Places that matter (districts)"] == "School: LE15, by car"
     assert values["Referrals sent"] == 3 and values["Interested"] == 1
     assert values["Provider URN"] == willow.urn
     assert values["Total weekly cost (£)"] == 4250.5
