@@ -82,8 +82,8 @@ def test_officer_makes_a_request_with_two_places(live_server, page, axe, officer
     page.get_by_text("Placement request CIC/2026/0142 created.").wait_for()
     page.get_by_role("heading", name="CIC/2026/0142").wait_for()
     main = page.locator("main").inner_text()
-    assert "LE15 6AB, at most 45 minutes by road" in main
-    assert "LE1 5WW, no journey limit" in main
+    assert "LE15 6AB. By car, at most 45 minutes" in main
+    assert "LE1 5WW. By car, no journey limit" in main
     assert page.get_by_role("button", name="Find placements").is_visible()
     axe.check("placement-request-03-detail")
 
