@@ -372,6 +372,12 @@ _PROFILES: OrderedDict[tuple[Any, ...], tuple[Timetable, dict[int, Any]]] = Orde
 _PROFILES_LOCK = threading.Lock()
 
 
+def profile_cache_clear() -> None:
+    """Forget every kept profile scan (the bench times searches for new children with it)."""
+    with _PROFILES_LOCK:
+        _PROFILES.clear()
+
+
 def _profile(
     feed: _Feed,
     target: tuple[float, float],

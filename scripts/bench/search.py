@@ -520,7 +520,8 @@ def bus_benchmark(network: str) -> None:
     use_network(network)
     with tempfile.TemporaryDirectory() as folder:
         settings.TRANSIT_DIR = folder
-        TransitFeed.objects.filter(slug="chester").delete()
+        # Only Chester's: the transit figures' feeds were imported into a folder now gone.
+        TransitFeed.objects.all().delete()
         call_command("import_gtfs", str(CHESTER_GTFS), "--name", "Chester", "--commit",
                      stdout=io.StringIO())  # fmt: skip
         _bus_searches()
@@ -528,6 +529,7 @@ def bus_benchmark(network: str) -> None:
 
 def _bus_searches() -> None:
     from geo.modes import TravelMode, Trip, journeys_measure  # noqa: PLC0415
+    from geo.transit import engine as transit_engine  # noqa: PLC0415
 
     PlacementRequest.objects.filter(reference__startswith="BENCH-BUS-").delete()
     chester = sample_postcodes(
@@ -561,10 +563,18 @@ def _bus_searches() -> None:
     for request in searches[:WARM_UP]:
         setting_match(request=request, criteria=criteria(request))
 
-    def run(request: PlacementRequest) -> Callable[[], Any]:
-        return lambda: setting_match(request=request, criteria=criteria(request))
+    def run(request: PlacementRequest, *, cold: bool) -> Callable[[], Any]:
+        def call() -> Any:
+            if cold:  # each school's timetable scan afresh, as for a new child
+                transit_engine.profile_cache_clear()
+            return setting_match(request=request, criteria=criteria(request))
 
-    timings, results = _time([run(r) for r in searches])
+        return call
+
+    timings, results = _time([run(r, cold=True) for r in searches])
+    # The same searches again: each school's profile scan is kept per process (geo/transit), so
+    # a search's next page, its export and the next search for the child cost this.
+    warm, _ = _time([run(r, cold=False) for r in searches])
     # The engine alone: the bus place to every setting the search sent it (its candidates).
     engine_ms: list[float] = []
     origins_sent: list[int] = []
@@ -572,6 +582,7 @@ def _bus_searches() -> None:
         place = request.places.get(label="School")
         points = _candidate_points(place.point)
         origins_sent.append(len(points))
+        transit_engine.profile_cache_clear()
         started = time.perf_counter()
         journeys_measure([Trip(place.point, TravelMode.PUBLIC_TRANSPORT)], points,
                          today=timezone.localdate())  # fmt: skip
@@ -588,6 +599,8 @@ def _bus_searches() -> None:
             engine_p50_ms=round(percentile(engine_ms, 0.5), 1),
             engine_p95_ms=round(percentile(engine_ms, 0.95), 1),
             engine_mean_origins=round(statistics.mean(origins_sent), 1),
+            warm_p50_ms=round(percentile(warm, 0.5), 1),
+            warm_p95_ms=round(percentile(warm, 0.95), 1),
         )
     )
 
