@@ -78,3 +78,30 @@ def test_stop_prints_one_stopped_line_for_each_process(tmp_path):
     finally:
         if web.poll() is None:
             web.kill()
+
+
+def test_make_run_carries_on_after_building_the_road_networks(tmp_path):
+    """`travel_network` under `set -e`, with road-network.sh stood in by one that prints two
+    networks: it must say so and return 0 (a false `[[ … ]] && …` as its last command once
+    stopped `make run` right after the networks were built)."""
+    stub = tmp_path / "scripts" / "dev" / "road-network.sh"
+    stub.parent.mkdir(parents=True)
+    stub.write_text(f'echo "{tmp_path}/a/current/a.osrm"\necho "{tmp_path}/b/current/b.osrm"\n')
+    function = subprocess.run(
+        ["sed", "-n", "/^travel_network()/,/^}/p", str(APP_SH)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    script = "\n".join(
+        ["set -euo pipefail", f'ROOT="{tmp_path}"', 'TRAVEL=""', function, "travel_network"]
+        + ['echo "$TRAVEL"']
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRAVEL_")}
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "by road on 2 network(s), estimated beyond their roads:",
+        "      a/current/a.osrm",
+        "      b/current/b.osrm",
+    ]

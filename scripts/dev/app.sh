@@ -72,7 +72,11 @@ travel_network() {
     count=$(wc -l <<<"$networks")
     listed=$(sed "s|^$ROOT/|      |" <<<"$networks")
     TRAVEL="by road on $count network(s), estimated beyond their roads:"$'\n'"$listed"
-    [[ $status -eq 4 ]] && TRAVEL+=$'\n'"      (some extracts failed to build: see above)"
+    # An `if`, not `[[ … ]] && …`: as the function's last command a false test would be its
+    # status, and `set -e` would stop `make run` here.
+    if [[ $status -eq 4 ]]; then
+      TRAVEL+=$'\n'"      (some extracts failed to build: see above)"
+    fi
   elif [[ $status -eq 3 ]]; then
     TRAVEL="estimated (straight line): no OpenStreetMap extract, TRAVEL_NETWORKS left empty"
   else
