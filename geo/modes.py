@@ -30,6 +30,7 @@ from django.db import models
 
 from geo.journeys import journey_minutes, whole_minutes
 from geo.shapes import as_multipolygon, circle
+from geo.transit.timetable import walk_seconds_estimated
 from geo.travel import straight_line_metres, travel_times
 
 
@@ -132,8 +133,8 @@ def journeys_measure(
 
 
 def walking_minutes(a: Point, b: Point) -> float:
-    metres = straight_line_metres(a, b) * settings.TRANSIT_WALK_DETOUR
-    return metres / (settings.TRANSIT_WALK_KMH * 1000 / 60)
+    """The walking estimate, the same one the timetable's walks to and from stops use."""
+    return walk_seconds_estimated(straight_line_metres(a, b)) / 60
 
 
 def _by_public_transport(

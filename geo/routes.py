@@ -33,7 +33,7 @@ import logging
 import math
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
@@ -165,15 +165,45 @@ def road_isochrone(
 ) -> MultiPolygon | None:
     """Everywhere within `minutes` of `point` by road, as a MultiPolygon in SRID 4326; None
     where there is no road network at `point` (never an estimate drawn as if routed)."""
+    origin = Point(float(point.x), float(point.y), srid=4326)
+
+    def by_road(centres: Sequence[Point]) -> list[float | None] | None:
+        row = travel.travel_times([origin], centres).rows[0]
+        if all(cell.estimated for cell in row):
+            return None  # the point is off the network (or there is none): nothing was routed
+        return [None if cell.estimated else cell.minutes for cell in row]
+
+    return reachable_area(
+        point, minutes, max_kmh=settings.TRAVEL_MAX_KMH, spacing_metres=spacing_metres,
+        minutes_to=by_road,
+    )  # fmt: skip
+
+
+def reachable_area(
+    point: Point,
+    minutes: int,
+    *,
+    max_kmh: float,
+    spacing_metres: float,
+    minutes_to: Callable[[Sequence[Point]], list[float | None] | None],
+    within: tuple[float, float, float, float] | None = None,
+) -> MultiPolygon | None:
+    """The squares of a grid (`spacing_metres` apart, on the British National Grid) whose
+    centres `minutes_to` puts within `minutes`, merged: the grid covers the disc no journey at
+    `max_kmh` could leave, and only the part inside `within` (west, south, east, north in
+    degrees) when given. `minutes_to` answers each centre (None: not reached) or None when it
+    could measure none of them. None when nothing is reached. Used by road and timetable alike.
+    """
     if point.srid not in (None, 4326):
         raise ValueError(f"Points must be in SRID 4326, not {point.srid}")
     if minutes <= 0:
         raise ValueError("An isochrone needs a positive number of minutes")
-    origin = Point(float(point.x), float(point.y), srid=4326)
-    centre = origin.transform(BRITISH_NATIONAL_GRID, clone=True)
+    centre = Point(float(point.x), float(point.y), srid=4326).transform(
+        BRITISH_NATIONAL_GRID, clone=True
+    )
     assert isinstance(centre, Point)  # noqa: S101 - for mypy: a transformed Point is a Point
     cx, cy = float(centre.x), float(centre.y)
-    radius = minutes * settings.TRAVEL_MAX_KMH * 1000 / 60
+    radius = minutes * max_kmh * 1000 / 60
     # Keep to ISOCHRONE_MAX_CELLS: the disc holds about π r² / spacing² cells.
     spacing = max(float(spacing_metres), radius * math.sqrt(math.pi / ISOCHRONE_MAX_CELLS))
     steps = math.ceil(radius / spacing)
@@ -183,16 +213,27 @@ def road_isochrone(
         for j in range(-steps, steps + 1)
         if math.hypot(i * spacing, j * spacing) <= radius + spacing / 2
     ]
-    row = travel.travel_times([origin], _in_4326(centres)).rows[0]
-    if all(cell.estimated for cell in row):
-        return None  # the point is off the network (or there is none): nothing was routed
+    points = _in_4326(centres)
+    if within is not None:
+        west, south, east, north = within
+        kept = [
+            (c, p)
+            for c, p in zip(centres, points, strict=True)
+            if west <= p.x <= east and south <= p.y <= north
+        ]
+        if not kept:
+            return None
+        centres, points = [c for c, _ in kept], [p for _, p in kept]
+    answered = minutes_to(points)
+    if answered is None:
+        return None
     half = spacing / 2
     # One WKT for all the squares: a GEOS object per square costs more than the union.
     squares = [
         f"(({x - half} {y - half},{x + half} {y - half},{x + half} {y + half},"
         f"{x - half} {y + half},{x - half} {y - half}))"
-        for (x, y), cell in zip(centres, row, strict=True)
-        if not cell.estimated and cell.minutes is not None and cell.minutes <= minutes
+        for (x, y), reached in zip(centres, answered, strict=True)
+        if reached is not None and reached <= minutes
     ]
     if not squares:
         return None
@@ -202,6 +243,9 @@ def road_isochrone(
     # vertices along its straight runs without moving the edge by more than that.
     area = merged.simplify(spacing / 10, preserve_topology=True)
     area.transform(4326)
+    if not area.valid:
+        # Squares meeting only at a corner can cross once moved into degrees: mend them.
+        area = area.buffer(0)
     if isinstance(area, Polygon):
         area = MultiPolygon([area], srid=4326)
     return area if isinstance(area, MultiPolygon) else None

@@ -175,11 +175,9 @@ class SearchExportView(_SearchMixin, View):
 
 def _row(actor: Any, match: Match, rank: int, need_level: str, request_pk: int) -> dict[str, Any]:
     setting = match.setting
-    can_draw = (
-        match.households is None
-        and setting.location is not None
-        and can_see_exact_location(actor, setting)
-    )
+    # Entitled to where the setting is: its address page, and a journey line ending there.
+    entitled = setting.location is not None and can_see_exact_location(actor, setting)
+    can_draw = entitled and match.households is None
     return {
         "rank": rank,
         "match": match,
@@ -188,9 +186,7 @@ def _row(actor: Any, match: Match, rank: int, need_level: str, request_pk: int) 
         "district": setting.postcode_district,
         "exact_location_url": (
             reverse("providers:setting_location", args=[setting.urn])
-            if setting.location_is_private
-            and setting.location
-            and can_see_exact_location(actor, setting)
+            if setting.location_is_private and entitled
             else ""
         ),
         "components": [
