@@ -216,3 +216,45 @@ class TransitStop(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.stop_id})"
+
+
+class AuthoritySuccession(TimeStampedModel):
+    """One English children's services authority that ended, and one authority that took over
+    (some or all of) its settings: a row of geo/data/local_authority_successions.csv, written only
+    by `load_la_successions` (geo/successions.py says how the rows are used).
+
+    Codes are text, not foreign keys to `Area`: a predecessor has no boundary any more, and the
+    table must load before (or without) the boundaries.
+    """
+
+    class Rule(models.TextChoices):
+        WHOLE = "whole", "All of its settings"
+        LOCATION = "location", "By the setting's postcode or constituency"
+
+    predecessor_name = models.CharField(max_length=120)
+    predecessor_code = models.CharField(max_length=9, blank=True)
+    ended_on = models.DateField(help_text="The first day the successor existed.")
+    successor_name = models.CharField(max_length=120)
+    successor_code = models.CharField(max_length=9)
+    rule = models.CharField(max_length=10, choices=Rule.choices)
+    constituencies = models.JSONField(
+        default=list, blank=True, help_text="Constituencies lying wholly inside the successor."
+    )
+    fallback = models.BooleanField(
+        default=False, help_text="Takes the settings whose location cannot be told (assumed)."
+    )
+
+    class Meta:
+        ordering = ["ended_on", "predecessor_name", "successor_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor_name", "ended_on", "successor_code"],
+                name="succession_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rule__in=["whole", "location"]), name="succession_rule_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_name} → {self.successor_name} ({self.ended_on:%Y})"

@@ -93,6 +93,12 @@ def _index() -> dict[str, str]:
     return index
 
 
+def name_key(name: str) -> str:
+    """The form two spellings of one authority's name share ("St. Helens", "St Helens
+    Council"), for matching names in other tables (geo/successions.py)."""
+    return _plain(_key(name))
+
+
 def la_gss_codes_for_names(names: Iterable[str]) -> dict[str, str | None]:
     """Each name's upper-tier GSS code, or None where it names no English upper-tier
     authority (a Welsh council, an abolished county, a typo). One query, however many names.

@@ -1169,9 +1169,11 @@ def _travel_part(
 
 
 def _ofsted_part(setting: Setting, reasons: list[str], concerns: list[str]) -> float:
-    if setting.overall_effectiveness:
+    judged = setting.overall_effectiveness not in ("", ofsted.Judgement.NOT_JUDGED)
+    if judged:
+        # A point scores the same on every scale; the words say when the scale is older.
         judgement = ofsted.Judgement(setting.overall_effectiveness)
-        text = f"Ofsted: {judgement.label}"
+        text = f"Ofsted: {setting.get_overall_effectiveness_display()}"
         score = JUDGEMENT_SCORE[judgement]
     elif setting.supported_accommodation_outcome:
         outcome = ofsted.SupportedAccommodationOutcome(setting.supported_accommodation_outcome)

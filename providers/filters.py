@@ -24,7 +24,17 @@ from providers.models import Judgement, ProvisionType, Setting
 # Closed settings are history: hidden unless someone asks for them.
 DEFAULT_STATUSES = (Setting.Status.ACTIVE, Setting.Status.SUSPENDED)
 NOT_JUDGED = "none"
-JUDGEMENT_CHOICES = [*Judgement.choices, (NOT_JUDGED, "No judgement yet")]
+# A point on Ofsted's scale matches it on every scale (ofsted.Judgement): the third point's
+# checkbox says which older words it also finds.
+JUDGEMENT_CHOICES = [
+    (
+        value,
+        f"{label} (or, on older scales, Requires improvement, Adequate or Satisfactory)"
+        if value == Judgement.REQUIRES_IMPROVEMENT
+        else label,
+    )
+    for value, label in Judgement.choices
+] + [(NOT_JUDGED, "No judgement yet")]
 JUDGEMENT_FILTERS = {
     "overall_effectiveness": "Overall effectiveness",
     "help_and_protection": "Help and protection",

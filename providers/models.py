@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from common.models import TimeStampedModel
 from geo.names import local_authority_name
+from geo.successions import Basis
 from providers import ofsted
 
 ProvisionType = models.TextChoices(  # type: ignore[misc,call-overload]
@@ -16,6 +17,9 @@ ProvisionType = models.TextChoices(  # type: ignore[misc,call-overload]
 )
 Judgement = models.TextChoices(  # type: ignore[misc,call-overload]
     "Judgement", [(j.name, (j.value, j.label)) for j in ofsted.Judgement]
+)
+JudgementScale = models.TextChoices(  # type: ignore[misc,call-overload]
+    "JudgementScale", [(j.name, (j.value, j.label)) for j in ofsted.JudgementScale]
 )
 SupportedAccommodationOutcome = models.TextChoices(  # type: ignore[misc,call-overload]
     "SupportedAccommodationOutcome",
@@ -169,6 +173,14 @@ class Setting(TimeStampedModel):
     supported_accommodation_outcome = models.CharField(
         max_length=25, choices=SupportedAccommodationOutcome.choices, blank=True
     )
+    # Which scale the judgements above are on (one inspection, one scale): see ofsted.Judgement.
+    judgement_scale = models.CharField(max_length=25, choices=JudgementScale.choices, blank=True)
+    # How local_authority was told from the list's name (geo/successions.py): by the name, or
+    # through a predecessor's successor; "to_assign" leaves it for the hub to say.
+    local_authority_basis = models.CharField(
+        max_length=16, choices=Basis.choices, default=Basis.NAME
+    )
+    local_authority_note = models.CharField(max_length=255, blank=True)
 
     last_import = models.ForeignKey(
         OfstedImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -213,6 +225,40 @@ class Setting(TimeStampedModel):
         # A dict, not get_provision_type_display(): that hashes the whole choices list on every
         # call, a sixth of a national search's time when thousands of settings are named.
         return self.name or f"{PROVISION_TYPE_LABELS.get(self.provision_type, '')} {self.urn}"
+
+    def judgement_words(self, field_name: str) -> str:
+        """A judgement as Ofsted worded it on its scale, saying when the scale is an older one:
+        "Adequate (older scale)". "" when there is none."""
+        value = getattr(self, field_name)
+        if not value:
+            return ""
+        judgement = ofsted.Judgement(value)
+        words = judgement.words(self.judgement_scale or None)
+        older = self.judgement_scale and not ofsted.JudgementScale(self.judgement_scale).is_current
+        return f"{words} (older scale)" if older and judgement != Judgement.NOT_JUDGED else words
+
+    # Django's generated get_FOO_display would give the current scale's words for every scale.
+    def get_overall_effectiveness_display(self) -> str:  # type: ignore[no-redef]
+        return self.judgement_words("overall_effectiveness")
+
+    def get_help_and_protection_display(self) -> str:  # type: ignore[no-redef]
+        return self.judgement_words("help_and_protection")
+
+    def get_leadership_and_management_display(self) -> str:  # type: ignore[no-redef]
+        return self.judgement_words("leadership_and_management")
+
+    def get_outcomes_in_education_display(self) -> str:  # type: ignore[no-redef]
+        return self.judgement_words("outcomes_in_education")
+
+    def get_health_services_display(self) -> str:  # type: ignore[no-redef]
+        return self.judgement_words("health_services")
+
+    @property
+    def judgement_scale_note(self) -> str:
+        """ "Judged on an older Ofsted scale (before April 2017)", or "" on the current one."""
+        if not self.judgement_scale or ofsted.JudgementScale(self.judgement_scale).is_current:
+            return ""
+        return f"Judged on {ofsted.JudgementScale(self.judgement_scale).label}"
 
     @property
     def local_authority_label(self) -> str:

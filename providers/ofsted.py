@@ -19,7 +19,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
@@ -32,6 +32,7 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "EmptyFileError",
     "Judgement",
+    "JudgementScale",
     "NotAnOfstedListError",
     "OfstedFileError",
     "OfstedProvider",
@@ -41,6 +42,7 @@ __all__ = [
     "SupportedAccommodationOutcome",
     "UnreadableFileError",
     "UnsupportedFileTypeError",
+    "judgement_scale",
     "normalise_header",
     "parse_judgement",
     "parse_provision_type",
@@ -115,20 +117,71 @@ class ProvisionType(enum.StrEnum):
 
 
 class Judgement(enum.StrEnum):
-    """The four-point SCCIF judgement scale, shared by every judgement column.
+    """A point on Ofsted's four-point judgement scales, shared by every judgement column.
 
-    "Not yet inspected" and blanks are not a judgement: they are read as ``None``.
+    Every scale Ofsted has used since 2015 has four points, and only the third one's wording
+    changed, so the stored value is the point and the row's :class:`JudgementScale` says which
+    words it was given in: "Adequate" (before April 2015) and "Satisfactory" (before 2013) are
+    the third point on their scales, as "Requires improvement" (2013 to March 2017) and
+    "Requires improvement to be good" (the SCCIF, since April 2017) are on theirs. Comparing
+    points compares like with like; where the scale is an older one, pages say so.
+
+    "Not judged" (an inspection that did not judge that part) is kept as such. "Not yet
+    inspected" and blanks are not a judgement: they are read as ``None``.
     """
 
     OUTSTANDING = "outstanding"
     GOOD = "good"
     REQUIRES_IMPROVEMENT = "requires_improvement"
     INADEQUATE = "inadequate"
+    NOT_JUDGED = "not_judged"
 
     @property
     def label(self) -> str:
-        """Ofsted's own wording, for display."""
+        """Ofsted's own wording on the current scale, for display."""
         return _JUDGEMENT_VARIANTS[self][0]
+
+    def words(self, scale: JudgementScale | str | None) -> str:
+        """The wording this point had on ``scale`` (the current scale's when not known)."""
+        if self is Judgement.REQUIRES_IMPROVEMENT and scale:
+            return _THIRD_POINT_WORDS[JudgementScale(scale)]
+        return self.label
+
+
+class JudgementScale(enum.StrEnum):
+    """Which of Ofsted's judgement scales a row's judgements are on (see :class:`Judgement`).
+
+    Told from the row itself (:func:`judgement_scale`): the third point's wording when a column
+    has it, else the latest inspection's date (the SCCIF began on 1 April 2017).
+    """
+
+    SCCIF = "sccif"
+    REQUIRES_IMPROVEMENT = "requires_improvement"
+    ADEQUATE = "adequate"
+    SATISFACTORY = "satisfactory"
+
+    @property
+    def label(self) -> str:
+        return _SCALE_LABELS[self]
+
+    @property
+    def is_current(self) -> bool:
+        return self is JudgementScale.SCCIF
+
+
+SCCIF_STARTED: Final = dt.date(2017, 4, 1)
+_THIRD_POINT_WORDS: Final[Mapping[JudgementScale, str]] = {
+    JudgementScale.SCCIF: "Requires improvement to be good",
+    JudgementScale.REQUIRES_IMPROVEMENT: "Requires improvement",
+    JudgementScale.ADEQUATE: "Adequate",
+    JudgementScale.SATISFACTORY: "Satisfactory",
+}
+_SCALE_LABELS: Final[Mapping[JudgementScale, str]] = {
+    JudgementScale.SCCIF: "Ofsted's current scale (since April 2017)",
+    JudgementScale.REQUIRES_IMPROVEMENT: "an older Ofsted scale (before April 2017)",
+    JudgementScale.ADEQUATE: "an older Ofsted scale (with 'Adequate', before 2015)",
+    JudgementScale.SATISFACTORY: "an older Ofsted scale (with 'Satisfactory', before 2013)",
+}
 
 
 class SupportedAccommodationOutcome(enum.StrEnum):
@@ -152,6 +205,8 @@ _PROVISION_TYPE_VARIANTS: Final[Mapping[ProvisionType, tuple[str, ...]]] = {
         "Residential special school (registered as a children's home)",
         "Residential special school registered as a children's home",
         "Residential special schools (registered as children's homes)",
+        # 2015: schools open more than 295 days a year must register as children's homes.
+        "Residential special school (>295 days/year)",
     ),
     ProvisionType.RESIDENTIAL_SPECIAL_SCHOOL: ("Residential special school",),
     ProvisionType.BOARDING_SCHOOL: ("Boarding school",),
@@ -181,9 +236,17 @@ _JUDGEMENT_VARIANTS: Final[Mapping[Judgement, tuple[str, ...]]] = {
     Judgement.REQUIRES_IMPROVEMENT: (
         "Requires improvement to be good",
         "Requires improvement",
+        "Adequate",
+        "Satisfactory",
         "3",
     ),
     Judgement.INADEQUATE: ("Inadequate", "4"),
+    Judgement.NOT_JUDGED: ("Not judged",),
+}
+_SCALE_WORDS: Final[Mapping[str, JudgementScale]] = {
+    "satisfactory": JudgementScale.SATISFACTORY,
+    "adequate": JudgementScale.ADEQUATE,
+    "requires improvement to be good": JudgementScale.SCCIF,
 }
 _NOT_A_JUDGEMENT: Final = frozenset(
     {"not yet inspected", "not inspected", "na", "n a", "not applicable", "none"}
@@ -212,6 +275,13 @@ _SA_OUTCOME_VARIANTS: Final[Mapping[SupportedAccommodationOutcome, tuple[str, ..
 #: - The ODS "Providers+places" sheet says "Organisation name" for the owner.
 #: - "Previous full inspection …" columns (2024) are deliberately not mapped: only the latest
 #:   inspection is imported.
+#: - 2015 says "Reg Status", "Region" (Ofsted's), "Inspection type", "Inspection ID", "Linked ED
+#:   URN" and "The safety of children and young people".
+#: - 2016 and 2018 (the 2014 framework for children's homes) say "Organisation" for the owner,
+#:   "Short breaks only children's home", and judge "Safeguarding children and young people",
+#:   which the 2015 and 2017 frameworks renamed "How well children and young people are helped
+#:   and protected". Their "Outcomes for children and young people" and "Quality of care" have
+#:   no later counterpart and are not imported.
 HEADER_VARIANTS: Final[Mapping[str, tuple[str, ...]]] = {
     "urn": ("URN", "Unique reference number", "Provider URN", "Social care URN"),
     "provision_type": ("Provision type", "Provider type", "Type of provision"),
@@ -222,18 +292,25 @@ HEADER_VARIANTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Owner",
         "Owner name",
         "Registered provider",
+        "Organisation",
     ),
     "sector": ("Sector",),
-    "registration_status": ("Registration status",),
+    "registration_status": ("Registration status", "Reg status"),
     "registration_date": ("Registration date", "Date of registration"),
-    "linked_education_urn": ("Linked education URN",),
+    "linked_education_urn": ("Linked education URN", "Linked ED URN"),
     "places": ("Places", "Number of places", "Registered places"),
     "supported_accommodation_premises": (
         "Supported accommodation premises",
         "Premises",
         "Number of premises",
     ),
-    "short_break_only": ("Short-break-only children's home", "Short break only", "Short breaks"),
+    "short_break_only": (
+        "Short-break-only children's home",
+        "Short breaks only children's home",
+        "Short break only",
+        "Short breaks only",
+        "Short breaks",
+    ),
     "multi_building": ("Multi building children's home", "Multi-building"),
     "address_line_1": ("Address 1", "Address line 1"),
     "address_line_2": ("Address 2", "Address line 2"),
@@ -242,13 +319,14 @@ HEADER_VARIANTS: Final[Mapping[str, tuple[str, ...]]] = {
     "county": ("County",),
     "postcode": ("Postcode", "Post code"),
     "local_authority": ("Local authority", "Local authority name", "LA name"),
-    "ofsted_region": ("Ofsted region",),
+    "ofsted_region": ("Ofsted region", "Region"),
     "government_office_region": ("Government Office Region", "GOR"),
     "parliamentary_constituency": ("Parliamentary constituency", "Constituency"),
     "latest_inspection_event_type": (
         "Latest full inspection event type",
         "Inspection event type",
         "Event type",
+        "Inspection type",
     ),
     "latest_inspection_date": (
         "Latest full inspection date",
@@ -265,6 +343,7 @@ HEADER_VARIANTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Latest full inspection event number",
         "Inspection event number",
         "Event number",
+        "Inspection ID",
     ),
     "overall_effectiveness": (
         "Overall experiences and progress of children and young people",
@@ -275,6 +354,8 @@ HEADER_VARIANTS: Final[Mapping[str, tuple[str, ...]]] = {
         "How well children and young people are helped and protected",
         "How well children are helped and protected",
         "Helped and protected",
+        "Safeguarding children and young people",
+        "The safety of children and young people",
     ),
     "leadership_and_management": (
         "The effectiveness of leaders and managers",
@@ -282,7 +363,8 @@ HEADER_VARIANTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Leadership and management",
     ),
     "outcomes_in_education": ("Outcomes in education and related learning activities",),
-    "health_services": ("Health services",),
+    # 2022's header is misspelt "Latest full inspectio health services".
+    "health_services": ("Health services", "Inspectio health services"),
     "supported_accommodation_outcome": ("Supported accommodation outcome",),
 }
 
@@ -402,6 +484,7 @@ class OfstedProvider:
     outcomes_in_education: Judgement | None = None
     health_services: Judgement | None = None
     supported_accommodation_outcome: SupportedAccommodationOutcome | None = None
+    judgement_scale: JudgementScale | None = None
     redacted_fields: frozenset[str] = frozenset()
 
     @property
@@ -423,6 +506,9 @@ class OfstedProviderList:
     providers: tuple[OfstedProvider, ...]
     errors: tuple[RowError, ...]
     header_row: int
+    # Rows left out that are not a problem in the file: bodies Ofsted lists that are not
+    # placement settings (Cafcass). Said, so that the row count adds up.
+    notes: tuple[RowError, ...] = ()
     columns: Mapping[str, str]
     ignored_columns: tuple[str, ...]
     title: str | None = None
@@ -532,8 +618,9 @@ def _parse_judgement(value: Cell, text: str) -> Judgement | None:
         return _JUDGEMENT_LOOKUP[normalised]
     except KeyError:
         raise _CellError(
-            f"{text!r} is not an Ofsted judgement (Outstanding, Good, "
-            "Requires improvement to be good or Inadequate)"
+            f"{text!r} is not an Ofsted judgement (Outstanding, Good, Requires improvement to "
+            "be good, Inadequate or Not judged, or an older scale's Requires improvement, "
+            "Adequate or Satisfactory)"
         ) from None
 
 
@@ -545,6 +632,28 @@ def _parse_sa_outcome(value: Cell, text: str) -> SupportedAccommodationOutcome |
         return _SA_OUTCOME_LOOKUP[normalised]
     except KeyError:
         raise _CellError(f"{text!r} is not a supported accommodation outcome") from None
+
+
+_JUDGEMENT_FIELDS: Final = (
+    "overall_effectiveness",
+    "help_and_protection",
+    "leadership_and_management",
+    "outcomes_in_education",
+    "health_services",
+)
+
+
+def judgement_scale(texts: Iterable[str], inspected_on: dt.date | None) -> JudgementScale:
+    """The scale a row's judgements are on: an older scale's own wording in any of ``texts``
+    (the row's judgement cells) says so; otherwise an inspection before the SCCIF (1 April
+    2017) was on the "Requires improvement" scale, and a later or undated one on the SCCIF."""
+    found = {_SCALE_WORDS.get(normalise_header(text)) for text in texts}
+    for scale in (JudgementScale.SATISFACTORY, JudgementScale.ADEQUATE, JudgementScale.SCCIF):
+        if scale in found:
+            return scale
+    if inspected_on is not None and inspected_on < SCCIF_STARTED:
+        return JudgementScale.REQUIRES_IMPROVEMENT
+    return JudgementScale.SCCIF
 
 
 def parse_judgement(text: str | None) -> Judgement | None:
@@ -735,9 +844,12 @@ def _title(rows: Rows, header_index: int) -> str | None:
     return None
 
 
-def _parse_rows(rows: Rows, header: _Header) -> tuple[list[OfstedProvider], list[RowError]]:
+def _parse_rows(
+    rows: Rows, header: _Header
+) -> tuple[list[OfstedProvider], list[RowError], list[RowError]]:
     providers: list[OfstedProvider] = []
     errors: list[RowError] = []
+    notes: list[RowError] = []
     first_row_of_urn: dict[str, int] = {}
     label = {name: header.texts[position] for name, position in header.columns.items()}
     for index in range(header.index + 1, len(rows)):
@@ -749,7 +861,20 @@ def _parse_rows(rows: Rows, header: _Header) -> tuple[list[OfstedProvider], list
         except _RowRejected as rejected:
             errors.append(RowError(row, label[rejected.field], str(rejected), rejected.field))
             continue
+        except _RowSkipped as skipped:
+            notes.append(RowError(row, label["provision_type"], str(skipped), "provision_type"))
+            continue
         values, redacted, cell_errors = _row_values(cells, header.columns)
+        judged = [
+            _text(_cell(cells, header.columns[name]))
+            for name in _JUDGEMENT_FIELDS
+            if name in header.columns
+        ]
+        if any(values.get(name) for name in _JUDGEMENT_FIELDS):
+            inspected = values.get("latest_inspection_date")
+            values["judgement_scale"] = judgement_scale(
+                judged, inspected if isinstance(inspected, dt.date) else None
+            )
         errors += [RowError(row, label[name], message, name) for name, message in cell_errors]
         first_row_of_urn[urn] = row
         providers.append(
@@ -762,7 +887,15 @@ def _parse_rows(rows: Rows, header: _Header) -> tuple[list[OfstedProvider], list
                 **values,  # type: ignore[arg-type]
             )
         )
-    return providers, errors
+    return providers, errors, notes
+
+
+class _RowSkipped(ValueError):
+    """The row is a body Ofsted lists that is not a placement setting: left out, and said."""
+
+
+#: Provision types on Ofsted's list that are not settings a child can be placed in.
+_NOT_SETTINGS: Final = frozenset({"cafcass"})
 
 
 class _RowRejected(ValueError):
@@ -796,6 +929,8 @@ def _row_key(
     type_text = _text(_cell(cells, columns["provision_type"]))
     if not type_text:
         raise _RowRejected("provision_type", "Provision type is missing.")
+    if normalise_header(type_text) in _NOT_SETTINGS:
+        raise _RowSkipped(f"{type_text} is not a placement setting; row left out.")
     try:
         return urn, parse_provision_type(type_text)
     except ValueError as exc:
@@ -862,12 +997,13 @@ def read_provider_list(
     else:
         rows, sheet_name, header = _read_workbook(data, sheet=sheet)
 
-    providers, errors = _parse_rows(rows, header)
-    if not providers and not errors:
+    providers, errors, notes = _parse_rows(rows, header)
+    if not providers and not errors and not notes:
         raise EmptyFileError("The file has column headings but no providers under them.")
     return OfstedProviderList(
         providers=tuple(providers),
         errors=tuple(errors),
+        notes=tuple(notes),
         header_row=header.index + 1,
         columns={name: header.texts[position] for name, position in header.columns.items()},
         ignored_columns=tuple(

@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts.models import User
 from common.queue import enqueue_after_commit
 from geo.models import Area, Postcode
-from geo.names import la_gss_codes_for_names
+from geo.successions import Basis, Located, Resolution, authorities_resolve
 from providers import ofsted
 from providers.models import JUDGEMENT_RANK, OUTCOME_RANK, OfstedImport, Setting, SettingEvent
 
@@ -69,6 +69,7 @@ FIELD_MAP: dict[str, str] = {
     "outcomes_in_education": "outcomes_in_education",
     "health_services": "health_services",
     "supported_accommodation_outcome": "supported_accommodation_outcome",
+    "judgement_scale": "judgement_scale",
 }
 JUDGEMENT_FIELDS = (
     "overall_effectiveness",
@@ -82,6 +83,9 @@ PROVIDER_ADDRESS_FIELDS = frozenset(
     {"address_line_1", "address_line_2", "address_line_3", "town", "county", "postcode"}
 )
 _AS_AT = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
+# "provider_at_march_2016.csv", "ofsted-31-march-2016.xlsx", "providers_2016-03-31.csv"
+_NAME_DMY = re.compile(r"(?:(\d{1,2})[_\s.-]+)?([a-z]{3,9})[_\s.-]+(\d{4})")
+_NAME_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class ImportFailed(Exception):
@@ -100,7 +104,12 @@ class ImportSummary:
     unchanged: int = 0
     closed: int = 0
     rejected: int = 0
+    skipped: int = 0
     errors: list[dict[str, object]] = field(default_factory=list)
+    # Not problems in the file, but worth saying: rows left out as not settings (Cafcass),
+    # settings outside England, authorities since reorganised and how each was resolved.
+    notes: list[dict[str, object]] = field(default_factory=list)
+    local_authorities: dict[str, int] = field(default_factory=dict)
     by_provision_type: dict[str, int] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)
     as_at: str | None = None
@@ -151,6 +160,32 @@ def _as_at(title: str | None) -> dt.date | None:
         return None
 
 
+def _as_at_from_name(name: str) -> dt.date | None:
+    """The date a list describes from its file name, when its title does not say: Ofsted's
+    older releases ("Provider information") are published as "… at March 2016". A month without
+    a day is its last day, as Ofsted's lists describe the end of March."""
+    stem = Path(name).stem.lower()
+    if match := _NAME_ISO.search(stem):
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    for match in _NAME_DMY.finditer(stem):
+        try:
+            month = dt.datetime.strptime(match[2][:3], "%b").month
+        except ValueError:
+            continue
+        year = int(match[3])
+        if match[1]:
+            try:
+                return dt.date(year, month, int(match[1]))
+            except ValueError:
+                return None
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return None
+
+
 def _values(provider: ofsted.OfstedProvider, existing: Setting | None) -> dict[str, Any]:
     """The Setting field values a row says, keeping stored values the list redacted."""
     values: dict[str, Any] = {}
@@ -199,17 +234,14 @@ def _events_for_change(setting: Setting, new: dict[str, Any]) -> list[SettingEve
             add(SettingEvent.Kind.SUSPENDED)
         else:
             add(SettingEvent.Kind.REINSTATED)
+    scales = (setting.judgement_scale, new["judgement_scale"])
     for name in JUDGEMENT_FIELDS:
-        _judgement_event(
-            add, name, getattr(setting, name), new[name], JUDGEMENT_RANK, ofsted.Judgement
-        )
+        _judgement_event(add, name, getattr(setting, name), new[name], scales=scales)
     _judgement_event(
         add,
         "supported_accommodation_outcome",
         setting.supported_accommodation_outcome,
         new["supported_accommodation_outcome"],
-        OUTCOME_RANK,
-        ofsted.SupportedAccommodationOutcome,
     )
     if setting.places is not None and new["places"] is not None and setting.places != new["places"]:
         add(SettingEvent.Kind.PLACES_CHANGED, "places", setting.places, new["places"])
@@ -222,31 +254,102 @@ def _events_for_change(setting: Setting, new: dict[str, Any]) -> list[SettingEve
     return events
 
 
-def _judgement_event(add, name, old, new, ranks, enum) -> None:  # type: ignore[no-untyped-def]
-    if not new or old == new:
+def _judgement_event(  # type: ignore[no-untyped-def]
+    add,
+    name: str,
+    old: str,
+    new: str,
+    *,
+    scales: tuple[str, str] = ("", ""),
+) -> None:
+    """A first, improved or declined judgement, worded on each side's own scale ("Adequate
+    (older scale)" → "Good"). Points are compared, so the same point on a newer scale is no
+    change; "Not judged" is no judgement to compare."""
+    old = "" if old == ofsted.Judgement.NOT_JUDGED else old
+    if not new or new == ofsted.Judgement.NOT_JUDGED or old == new:
         return
+    enum: Any = ofsted.Judgement
+    ranks: Any = JUDGEMENT_RANK
+    words: tuple[str, str] | None = scales
+    if name == "supported_accommodation_outcome":
+        enum, ranks, words = ofsted.SupportedAccommodationOutcome, OUTCOME_RANK, None
+
+    def label(value: str, scale: str) -> str:
+        if words is None:
+            return str(enum(value).label)
+        text = ofsted.Judgement(value).words(scale or None)
+        older = scale and not ofsted.JudgementScale(scale).is_current
+        return f"{text} (older scale)" if older else text
+
     if not old:
-        add(SettingEvent.Kind.JUDGEMENT_FIRST, name, "", enum(new).label)
+        add(SettingEvent.Kind.JUDGEMENT_FIRST, name, "", label(new, scales[1]))
         return
     improved = ranks[enum(new)] > ranks[enum(old)]
     kind = (
         SettingEvent.Kind.JUDGEMENT_IMPROVED if improved else SettingEvent.Kind.JUDGEMENT_DECLINED
     )
-    add(kind, name, enum(old).label, enum(new).label)
+    add(kind, name, label(old, scales[0]), label(new, scales[1]))
+
+
+def _located(provider: ofsted.OfstedProvider) -> Located | None:
+    if not provider.local_authority:
+        return None
+    return Located(
+        provider.local_authority, provider.postcode or "", provider.parliamentary_constituency or ""
+    )
+
+
+def _authority_report(
+    parsed: ofsted.OfstedProviderList,
+    resolved: dict[Located, Resolution],
+    summary: ImportSummary,
+) -> None:
+    """An unknown authority is a row problem; any other name that is not one of today's
+    authorities (a predecessor's, one outside England) is a note saying what was done."""
+    column = parsed.columns.get("local_authority", "Local authority")
+    bases: Counter[str] = Counter()
+    for provider in parsed.providers:
+        located = _located(provider)
+        if located is None:
+            continue
+        resolution = resolved[located]
+        bases[resolution.basis] += 1
+        if resolution.basis == Basis.NAME:
+            continue
+        entry = {"row": provider.row, "column": column, "message": resolution.note}
+        (summary.errors if resolution.basis == Basis.UNKNOWN else summary.notes).append(entry)
+    summary.local_authorities = dict(sorted(bases.items()))
 
 
 def _local_authorities(
-    providers: Iterable[ofsted.OfstedProvider],
-) -> tuple[dict[str, int | None], dict[str, str | None]]:
-    """Area ids for each distinct LA name in the list, and the GSS code (or None) per name."""
-    names = {p.local_authority for p in providers if p.local_authority}
-    codes = la_gss_codes_for_names(names)
-    ids = dict(
-        Area.objects.filter(gss_code__in=[c for c in codes.values() if c]).values_list(
-            "gss_code", "pk"
-        )
+    providers: Iterable[ofsted.OfstedProvider], *, as_at: dt.date | None
+) -> tuple[dict[Located, Resolution], dict[str, int]]:
+    """How each row's named authority resolves to one of today's (geo/successions.py), and the
+    `Area` id of each GSS code found."""
+    resolved = authorities_resolve(
+        (located for p in providers if (located := _located(p)) is not None), as_at=as_at
     )
-    return {name: ids.get(code) if code else None for name, code in codes.items()}, codes
+    codes = {r.code for r in resolved.values() if r.code}
+    ids = dict(Area.objects.filter(gss_code__in=codes).values_list("gss_code", "pk"))
+    return resolved, ids
+
+
+def _authority_values(
+    provider: ofsted.OfstedProvider, resolved: dict[Located, Resolution], ids: dict[str, int]
+) -> dict[str, Any]:
+    located = _located(provider)
+    resolution = resolved.get(located) if located is not None else None
+    if resolution is None:
+        return {
+            "local_authority_id": None,
+            "local_authority_basis": Basis.NAME,
+            "local_authority_note": "",
+        }
+    return {
+        "local_authority_id": ids.get(resolution.code) if resolution.code else None,
+        "local_authority_basis": resolution.basis,
+        "local_authority_note": resolution.note,
+    }
 
 
 @transaction.atomic
@@ -256,7 +359,7 @@ def _apply(
     summary: ImportSummary,
     complete: bool,
     record: OfstedImport,
-    la_ids: dict[str, int | None],
+    authorities: tuple[dict[Located, Resolution], dict[str, int]],
 ) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
@@ -275,7 +378,7 @@ def _apply(
     for provider in parsed.providers:
         setting = existing.get(provider.urn)
         values = _values(provider, setting)
-        values["local_authority_id"] = la_ids.get(provider.local_authority or "")
+        values.update(_authority_values(provider, *authorities))
         if setting is None:
             created = Setting(urn=provider.urn, last_import=record, **values)
             to_create.append(created)
@@ -365,25 +468,19 @@ def ofsted_import(
     summary = ImportSummary(complete=complete)
     kept_rows = {p.row for p in parsed.providers}
     summary.rejected = len({e.row for e in parsed.errors if e.row not in kept_rows})
-    summary.rows = len(parsed.providers) + summary.rejected
+    summary.skipped = len(parsed.notes)
+    summary.rows = len(parsed.providers) + summary.rejected + summary.skipped
     summary.errors = [e.as_dict() for e in parsed.errors]
+    summary.notes = [e.as_dict() for e in parsed.notes]
     summary.by_provision_type = dict(Counter(str(p.provision_type) for p in parsed.providers))
-    as_at = _as_at(parsed.title)
+    as_at = _as_at(parsed.title) or _as_at_from_name(source.name)
     summary.as_at = as_at.isoformat() if as_at else None
     record.as_at = as_at
 
-    la_ids, codes = _local_authorities(parsed.providers)
-    la_column = parsed.columns.get("local_authority", "Local authority")
-    for provider in parsed.providers:
-        if provider.local_authority and codes.get(provider.local_authority) is None:
-            summary.errors.append(
-                {
-                    "row": provider.row,
-                    "column": la_column,
-                    "message": f"Unknown local authority '{provider.local_authority}'",
-                }
-            )
+    authorities = _local_authorities(parsed.providers, as_at=as_at)
+    _authority_report(parsed, authorities[0], summary)
     summary.errors.sort(key=lambda e: (e["row"], str(e["column"])))
+    summary.notes.sort(key=lambda e: (e["row"], str(e["column"])))
 
     latest = (
         OfstedImport.objects.filter(status=OfstedImport.Status.COMMITTED, as_at__isnull=False)
@@ -412,7 +509,13 @@ def ofsted_import(
                 OfstedImport.Status.COMMITTED if commit else OfstedImport.Status.PREVIEWED
             )
             record.save()
-            _apply(parsed=parsed, summary=summary, complete=complete, record=record, la_ids=la_ids)
+            _apply(
+                parsed=parsed,
+                summary=summary,
+                complete=complete,
+                record=record,
+                authorities=authorities,
+            )
             summary.committed = commit
             record.summary = summary.as_dict()
             record.committed_at = timezone.now() if commit else None

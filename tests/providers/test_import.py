@@ -48,11 +48,13 @@ class TestRealLists:
         # The first import is the baseline: nothing to report as a change.
         assert not SettingEvent.objects.exists()
         assert record.as_at.isoformat() == "2025-03-31"
-        # Every English LA name resolves; the only problems are names outside England.
-        unresolved = {e["message"] for e in summary.errors}
-        english = {p.local_authority for p in parsed_2025 if p.ofsted_region != "Wales"}
-        assert not any(name in m for m in unresolved for name in english if name)
-        assert Setting.objects.filter(local_authority__isnull=True).count() == len(summary.errors)
+        # Every English LA name resolves; the four Welsh ones are noted as outside England.
+        assert summary.errors == []
+        outside = Setting.objects.filter(local_authority__isnull=True)
+        assert outside.count() == len(summary.notes) == 4
+        assert {p.ofsted_region for p in parsed_2025 if p.urn in {s.urn for s in outside}} == {
+            "Wales"
+        }
         suspended = sum(1 for p in parsed_2025 if p.registration_status == "Suspended")
         assert Setting.objects.filter(status="suspended").count() == suspended == 14
 

@@ -649,7 +649,7 @@ def test_parse_judgement(text, expected):
 
 def test_parse_judgement_rejects_unknown():
     with pytest.raises(ValueError, match="not an Ofsted judgement"):
-        parse_judgement("Adequate")
+        parse_judgement("Very good")
 
 
 def test_bad_judgement_is_a_row_error(tmp_path):
@@ -657,7 +657,7 @@ def test_bad_judgement_is_a_row_error(tmp_path):
         tmp_path / "judge.csv",
         [
             ["URN", "Provision type", "The effectiveness of leaders and managers"],
-            ["SC000001", "Children's home", "Adequate"],
+            ["SC000001", "Children's home", "Very good"],
         ],
     )
     result = read_provider_list(path)
@@ -666,8 +666,9 @@ def test_bad_judgement_is_a_row_error(tmp_path):
         RowError(
             2,
             "The effectiveness of leaders and managers",
-            "'Adequate' is not an Ofsted judgement (Outstanding, Good, Requires improvement to be "
-            "good or Inadequate).",
+            "'Very good' is not an Ofsted judgement (Outstanding, Good, Requires improvement to "
+            "be good, Inadequate or Not judged, or an older scale's Requires improvement, "
+            "Adequate or Satisfactory).",
             "leadership_and_management",
         ),
     )
@@ -686,5 +687,10 @@ def test_normalise_header():
 def test_header_variants_are_documented_for_every_output_field():
     from providers.ofsted import OfstedProvider
 
-    fields = set(OfstedProvider.__dataclass_fields__) - {"row", "redacted_fields"}
+    # judgement_scale is told from the judgements themselves, not read from a column.
+    fields = set(OfstedProvider.__dataclass_fields__) - {
+        "row",
+        "redacted_fields",
+        "judgement_scale",
+    }
     assert fields == set(HEADER_VARIANTS)
