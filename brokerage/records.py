@@ -38,7 +38,10 @@ Mapping from our request to the standard:
   system, Block contract), `distance_from_home_miles` (straight line), `distance_measured_from`,
   and the framework terms: `framework` and `lot` (null: spot), `need_level` (the band priced at),
   `tendered_rate` (the member's rate for that band on the day, kept), `above_rate_by` and
-  `above_rate_reason` (null unless the agreed cost is above the tendered rate).
+  `above_rate_reason` (null unless the agreed cost is above the tendered rate); and the DfE's
+  SSDA903 codes `ssda903_placement_type` (PLACE) and `ssda903_placement_provider`
+  (PLACE_PROVIDER), from the setting, the kind of placement and the placing LA, null when our
+  data cannot tell (providers/ssda903.py).
 - `quality_assurance`: `referral_officer_name` / `referral_date` (the first referral sent),
   `placement_officer_name` / `placement_date` (the placement recorded), `cost_officer_name` /
   `cost_date` (the same: the cost is recorded with the placement).
@@ -84,6 +87,7 @@ from placements import criteria
 from placements.matching import FUNNEL_LABELS, AreaKind
 from placements.models import CloseReason, PlacementRequest, PlacementSearch, Urgency
 from placements.selectors import MAX_SHORTLIST, placement_requests_for
+from providers import ssda903
 from providers.models import Accommodation, Communication, LivingAlongside, Risk, Setting
 
 if TYPE_CHECKING:
@@ -394,6 +398,11 @@ def _actual_placement(
     location = ", ".join(
         part for part in (setting.local_authority_label, setting.postcode_district) if part
     )
+    ssda903_type, ssda903_provider = ssda903.placement_codes(
+        setting=setting,
+        placement_kind=placement_request.placement_kind,
+        placing_la_gss=placement_request.organisation.gss_code,
+    )
     return {
         "total_weekly_cost": _money(outcome.weekly_cost),
         "placement_location": location,
@@ -402,6 +411,9 @@ def _actual_placement(
         "provider_urn": outcome.urn,
         "siblings_placed_together": placement_request.siblings_to_place_together,
         "placement_type": PLACEMENT_TYPE.get(setting.provision_type),
+        # Not in the standard: the DfE's SSDA903 codes (None: cannot be told; providers.ssda903).
+        "ssda903_placement_type": ssda903_type,
+        "ssda903_placement_provider": ssda903_provider,
         # Not in the standard: the terms agreed.
         "setting_name": setting.display_name,
         "start_date": outcome.start_date,
@@ -687,6 +699,8 @@ REQUEST_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Provider URN", 11),
     ("Setting", 30),
     ("Placement type", 14),
+    ("SSDA903 placement type", 10),
+    ("SSDA903 placement provider", 10),
     ("Placement location", 20),
     ("Start date", 12),
     ("Total weekly cost (£)", 12),
@@ -788,6 +802,8 @@ def _request_row(record: dict[str, Any]) -> list[Any]:
         placed.get("provider_urn"),
         placed.get("setting_name"),
         placed.get("placement_type"),
+        placed.get("ssda903_placement_type"),
+        placed.get("ssda903_placement_provider"),
         placed.get("placement_location"),
         placed.get("start_date"),
         placed.get("total_weekly_cost"),

@@ -35,7 +35,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.models import Organisation, User
-from providers import facts
+from providers import facts, ssda903
 from providers.api_auth import HasApiToken
 from providers.models import (
     ApiToken,
@@ -303,17 +303,44 @@ def _related_or_none(setting: Setting, name: str) -> Any:
         return None
 
 
+class Ssda903CodeSerializer(serializers.Serializer):
+    """A code of the DfE's SSDA903 return, with the DfE's wording."""
+
+    code = serializers.CharField(read_only=True, help_text="For example K2 or U4.")
+    label = serializers.CharField(read_only=True)
+
+
 class SettingSerializer(serializers.ModelSerializer):
     places = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Places registered with Ofsted."
+    )
+    ssda903_placement_types = serializers.SerializerMethodField(
+        help_text="The SSDA903 placement types (PLACE codes) a placement in this setting may be "
+        "recorded under, from its provision type; empty when none can be told."
     )
     eligibility = serializers.SerializerMethodField()
     vacancy = serializers.SerializerMethodField()
 
     class Meta:
         model = Setting
-        fields = ["urn", "name", "provision_type", "status", "places", "eligibility", "vacancy"]
+        fields = [
+            "urn",
+            "name",
+            "provision_type",
+            "ssda903_placement_types",
+            "status",
+            "places",
+            "eligibility",
+            "vacancy",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(Ssda903CodeSerializer(many=True))
+    def get_ssda903_placement_types(self, setting: Setting) -> list[dict[str, str]]:
+        return [
+            {"code": code, "label": ssda903.PLACEMENT_TYPES[code]}
+            for code in ssda903.setting_placement_types(setting.provision_type)
+        ]
 
     @extend_schema_field(EligibilitySerializer(allow_null=True))
     def get_eligibility(self, setting: Setting) -> dict[str, Any] | None:

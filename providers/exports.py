@@ -3,6 +3,9 @@
 Every cell goes through `common.xlsx`, so that a name from Ofsted's list like `=HYPERLINK(...)`
 is shown, never run.
 Private-location settings' addresses are withheld here exactly as on the pages.
+The SSDA903 columns give the DfE codes a placement there would have (providers/ssda903.py): every
+placement type it may be, and its provider code (for an LA-run setting, which of PR1/PR2 depends
+on the placing LA, so the cell says both).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common.xlsx import XlsxWorkbook
+from providers import ssda903
 from providers.models import Setting
 
 WITHHELD = "Withheld"
@@ -31,6 +35,16 @@ def _public(value: str) -> Callable[[Setting], str]:
     return get
 
 
+def _ssda903_types(setting: Setting) -> str:
+    return ", ".join(ssda903.setting_placement_types(setting.provision_type))
+
+
+def _ssda903_provider(setting: Setting) -> str:
+    return ssda903.setting_provider_text(
+        sector=setting.sector, local_authority_label=setting.local_authority_label
+    )
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -43,6 +57,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("Name", lambda s: s.display_name, 40),
     Column("Provision type", lambda s: s.get_provision_type_display(), 30),
     Column("Sector", lambda s: s.sector),
+    Column("SSDA903 placement types", _ssda903_types, 12),
+    Column("SSDA903 placement provider", _ssda903_provider, 24),
     Column("Status", lambda s: s.get_status_display(), 11),
     Column("Registration date", lambda s: s.registration_date),
     Column("Places", lambda s: s.places, 8),

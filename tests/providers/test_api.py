@@ -122,6 +122,25 @@ def test_list_shows_only_the_organisations_own_settings(api):
     assert home["eligibility"] is None
     assert home["vacancy"]["state"] == "none"
     assert home["vacancy"]["confirmed_at"] is None
+    assert home["ssda903_placement_types"] == [
+        {"code": "K2", "label": "Children's Homes subject to Children's Homes Regulations"}
+    ]
+    ifa = next(s for s in body if s["urn"] == api.ifa.urn)
+    assert [code["code"] for code in ifa["ssda903_placement_types"]] == ["U4", "U5", "U6"]
+
+
+def test_the_ssda903_codes_are_still_only_for_the_organisations_own_settings(api):
+    """The new field is read through the same scope: another organisation's setting is a 404,
+    and the list never holds it."""
+    assert api.client.get(_url(api.other)).status_code == 404
+    listed = api.client.get("/api/v1/settings/").json()
+    assert api.other.urn not in {s["urn"] for s in listed}
+    own = api.client.get(_url(api.ifa)).json()
+    assert own["ssda903_placement_types"][2] == {
+        "code": "U6",
+        "label": "Foster placement with other foster carer(s) - not long term or fostering for "
+        "adoption/concurrent planning",
+    }
 
 
 def test_a_setting_shows_its_eligibility_and_vacancy(api):
@@ -517,6 +536,11 @@ def test_the_schema_is_valid_openapi_with_every_path(db):
     scheme = schema["components"]["securitySchemes"]["ApiToken"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert set(schema["paths"]["/api/v1/settings/{urn}/eligibility/"]) == {"get", "put", "patch"}
+    components = schema["components"]["schemas"]
+    field = components["Setting"]["properties"]["ssda903_placement_types"]
+    assert field["type"] == "array" and field["readOnly"] is True
+    assert field["items"]["$ref"] == "#/components/schemas/Ssda903Code"
+    assert set(components["Ssda903Code"]["properties"]) == {"code", "label"}
 
 
 def test_the_docs_page_uses_only_local_assets(db):

@@ -25,6 +25,8 @@ HEADERS = [
     "Name",
     "Provision type",
     "Sector",
+    "SSDA903 placement types",
+    "SSDA903 placement provider",
     "Status",
     "Registration date",
     "Places",
@@ -151,6 +153,27 @@ def test_private_addresses_are_withheld(signed_in):
     public = {header: cell.value for header, cell in rows["SC300004"].items()}
     assert public["Address"] == "1 Open Road"
     assert public["Town"] == "Leicester"
+
+
+def test_each_setting_carries_its_ssda903_codes(signed_in):
+    rutland = AreaFactory(name="Rutland")
+    SettingFactory(urn="SC300005", childrens_home=True, sector="Private", local_authority=rutland)
+    SettingFactory(
+        urn="SC300006", childrens_home=True, sector="Local Authority", local_authority=rutland
+    )
+    SettingFactory(urn="SC300007", sector="Voluntary")  # an IFA
+    SettingFactory(urn="SC300008", provision_type=ProvisionType.ADOPTION_SUPPORT_AGENCY, sector="")
+    rows = rows_by_urn(sheet_of(signed_in.get(EXPORT)))
+    codes = {
+        urn: (row["SSDA903 placement types"].value, row["SSDA903 placement provider"].value)
+        for urn, row in rows.items()
+    }
+    assert codes == {
+        "SC300005": ("K2", "PR4"),
+        "SC300006": ("K2", "PR1 if placed by Rutland, else PR2"),
+        "SC300007": ("U4, U5, U6", "PR5"),
+        "SC300008": (None, None),  # not a placement, and no sector: nothing to tell
+    }
 
 
 def test_signed_out_people_are_sent_to_sign_in(client, db):
