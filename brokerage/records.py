@@ -7,56 +7,42 @@ disagree. Views only serialise what these return. The referral pages' reads live
 (`request_referrals`, `request_outcome`).
 
 The JSON is in the shape of the Placements Data Standard v2 (SocialCareData/placements-standard,
-`placements.json` and `specification.md`): each record groups its fields under the standard's
-entities, with the standard's field names in snake_case and, where the standard lists options,
-its own wording.
+vendored at docs/standards/placements-standard/): each record is an object of the standard's
+entities, keyed by the entity names exactly as `placements.json` spells them (PascalCase:
+`PlacementAvailability`, `Risks`, as specification.md calls the record `Placement`), each holding
+only the standard's fields by their own camelCase names and, where it lists options, its words.
+Our additions are all under the record's `extensions`, so the record less `extensions` validates
+against the standard alone (`placements.standard.record_schema(extensions=False)`). The document
+says `formatVersion: 2` (the snake_case shape before it had no marker) and camelCase keys too.
 
-Mapping from our request to the standard:
+Mapping from our request to the standard (the four referral entities: placements/standard.py,
+which also reads them back for the API's import):
 
-- `placement_availability`: `child_id` is our request id (the standard wants an integer);
-  `local_identifier` is the LA's own case reference; `needed_by` from our urgency (Today, in less
-  than 5 days, in more than 5 days); `sibling_count` from siblings to place together;
-  `preferred_location` describes the latest search's area (places only as postcode districts).
-- `placement_requirements`: `communication_needs` is Y when any communication method is needed,
-  else N; `specific_communication_requirements` lists ESOL / BSL / Makaton, or None;
-  `home_adaptation`; `cultural_needs` is always "Not Known" (we do not ask);
-  `living_companions` from who the child can live alongside; `pets` is "Yes - must" when the
-  child has a pet that comes with them, "No" when harm to animals is a present risk, else
-  "Not Known"; `additional_support` is null (we do not ask); `deprivation_of_liberty`.
-- `placement_recommendation`: a kind of placement the officer marked as suiting the child is
-  "Preferred" when it is the only one marked, "Suitable but not preferred" when several are;
-  a kind not marked is "Unsuitable" (the search leaves it out).
-- `risks`: the eleven flags as "No known risk" or "Risk Present"; the two "Other" flags are null
-  (we hold no free text about a child).
-- `actual_placement` (null until a placement is recorded): `provider_urn`, `total_weekly_cost`,
-  `placement_type` (Residential, Foster, Supported Accommodation), `placement_location` (the
-  setting's local authority and postcode district, never an address), `siblings_placed_together`
-  (the request's siblings to place together); `preferability_location` and
-  `education_continuity` are null (we do not ask). Not in the standard, added after its fields:
-  `start_date`, `services_included`, `funding_split` (social care / education / health per week,
-  adding up to the weekly cost), `commercial_route` (Spot purchase, Framework, Dynamic purchasing
-  system, Block contract), `distance_from_home_miles` (straight line), `distance_measured_from`,
-  and the framework terms: `framework` and `lot` (null: spot), `need_level` (the band priced at),
-  `tendered_rate` (the member's rate for that band on the day, kept), `above_rate_by` and
-  `above_rate_reason` (null unless the agreed cost is above the tendered rate); and the DfE's
-  SSDA903 codes `ssda903_placement_type` (PLACE) and `ssda903_placement_provider`
-  (PLACE_PROVIDER), from the setting, the kind of placement and the placing LA, null when our
-  data cannot tell (providers/ssda903.py).
-- `quality_assurance`: `referral_officer_name` / `referral_date` (the first referral sent),
-  `placement_officer_name` / `placement_date` (the placement recorded), `cost_officer_name` /
-  `cost_date` (the same: the cost is recorded with the placement).
-- `referrals` (one per setting asked, in the order sent; not in the standard, which has one
-  referral form): `provider_urn`, `referral_date` (date sent), `referral_officer_name`,
-  `deadline`, `response` (Interested, Not able, No answer), `status`, `answered_at`,
-  `weekly_price`, `start_date`, `price_includes`, `not_able_reason`, `sent_despite_criteria`.
-- `off_service_enquiries` (ours): settings whose provider is not on the service that the officer
-  asked by phone, email or otherwise: `provider_urn`, `setting_name`, `owner_name` (Ofsted's
-  list), `contacted_on`, `method`, `result` (Interested, Not able, No answer), `officer_name`.
-  The note stays on the service (free text).
-- `demand` (ours): status, dates, age, sex, kind of placement, needs (and any other part of the
-  profile the standard's sections do not hold: placements/criteria.py), the places that matter as
-  postcode districts, how many areas to avoid, and the searches (how many, and the latest's
-  funnel: settings left after each check).
+- `PlacementAvailability`: `childId` is our request id (the standard wants an integer); `neededBy`
+  from our urgency; `siblingCount` from siblings to place together; `preferredLocation`
+  describes the latest search's area (places only as postcode districts).
+- `PlacementRequirements`, `PlacementRecommendation`, `Risks`: as placements/standard.py says
+  (`culturalNeeds` "Not Known", `additionalSupport` and the two "Other" risks null: not asked).
+- `ActualPlacement` and `QualityAssurance`: present only once a placement is recorded (nearly all
+  their fields are required, and known only then). `totalWeeklyCost` in whole pounds (half up);
+  `placementLocation` the setting's local authority and postcode district, never an address;
+  `placementType` from the setting's Ofsted type; `siblingsPlacedTogether` the request's
+  siblings; two yes/no fields we do not ask, read from what we hold: `preferabilityLocation`
+  (inside the child's own local authority) and `educationContinuity` (the placement's time by
+  road to the place named a school within that place's limit; no school named: No).
+  `QualityAssurance`: the referral's entry is the request (who made it, the day), the placement's
+  and the cost's the placement recorded (one step here).
+- `extensions` (ours): `localIdentifier` (the LA's case reference), `profile` (the rest of the
+  profile in our codes, which an import reads back), `referralEntry` (who made the request, when:
+  known before any placement), `placementTerms` (the exact weekly cost, start date, services,
+  funding split, commercial route, distances and journeys, framework, lot, need level, tendered
+  rate, above-rate amount and reason, and the DfE's SSDA903 codes `ssda903PlacementType` (PLACE)
+  and `ssda903PlacementProvider` (PLACE_PROVIDER), null where our data cannot tell:
+  providers/ssda903.py), `referrals` (one per setting asked, in the order sent),
+  `offServiceEnquiries` (settings not on the service asked by phone, email or otherwise; the note
+  stays on the service), and `demand`: status, dates, close reason, the profile the standard does
+  not hold in words (placements/criteria.py), the places that matter as districts, how many
+  areas to avoid, and the searches (how many, and the latest's funnel).
 """
 
 from __future__ import annotations
@@ -64,12 +50,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from brokerage.distance import SCHOOL_LABEL
 from brokerage.models import (
     CommercialRoute,
     OffServiceEnquiry,
@@ -83,82 +70,41 @@ from commissioning.search import current_memberships
 from common.formats import pounds, yes_no
 from geo.modes import TravelMode, clock, mode_words
 from geo.names import local_authority_name
-from placements import criteria
+from placements import criteria, standard
 from placements.matching import FUNNEL_LABELS, AreaKind
-from placements.models import CloseReason, PlacementRequest, PlacementSearch, Urgency
+from placements.models import CloseReason, PlacementRequest, PlacementSearch
 from placements.selectors import MAX_SHORTLIST, placement_requests_for
 from providers import ssda903
-from providers.models import Accommodation, Communication, LivingAlongside, Risk, Setting
+from providers.models import ACCOMMODATION_PROVISION_TYPES, Accommodation, Setting
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 STANDARD = "Placements Data Standard v2"
-
-# The standard's option wording ------------------------------------------------------------------
-
-NEEDED_BY = {
-    Urgency.TODAY: "Today",
-    Urgency.WITHIN_5_DAYS: "in less than 5 days",
-    Urgency.OVER_5_DAYS: "in more than 5 days",
-}
-LIVING_COMPANIONS = {
-    LivingAlongside.SOLO_ONLY: "Solo placement recommended",
-    LivingAlongside.WITH_OTHERS: "With other children recommended",
-    LivingAlongside.ONLY_OLDER: "Only with other older children",
-    LivingAlongside.ONLY_YOUNGER: "Only with other younger children",
-}
-COMMUNICATION = {
-    Communication.ESOL: "ESOL",
-    Communication.BSL: "BSL",
-    Communication.MAKATON: "Makaton",
-}
-SUITABILITY = {
-    "foster_care_suitability": Accommodation.FOSTER,
-    "residential_care_suitability": Accommodation.RESIDENTIAL,
-    "supported_accommodation_suitability": Accommodation.SUPPORTED,
-}
-# The standard's thirteen risk flags: our risk for each (None: an "Other" free-text flag, which we
-# never hold), and the standard's own description for the spreadsheet's header.
-RISKS: tuple[tuple[str, Risk | None, str], ...] = (
-    ("risk_self_harm", Risk.SELF_HARM, "Risk to child: Self-harm"),
-    ("risk_sexual_exploitation", Risk.SEXUAL_EXPLOITATION, "Risk to child: Sexual exploitation"),
-    (
-        "risk_criminal_exploitation",
-        Risk.CRIMINAL_EXPLOITATION,
-        "Risk to child: Criminal exploitation",
-    ),
-    ("risk_drug_alcohol", Risk.DRUGS_AND_ALCOHOL, "Risk to child: Drug and alcohol use"),
-    ("risk_eating_disorder", Risk.EATING_DISORDER, "Risk to child: Eating disorder"),
-    ("risk_missing", Risk.GOING_MISSING, "Risk to child: Going missing"),
-    ("risk_other", None, "Risk to child: Other"),
-    (
-        "risk_to_others_physical",
-        Risk.PHYSICAL_HARM_TO_OTHERS,
-        "Risk to others or property: Physical harm",
-    ),
-    (
-        "risk_to_others_sexual",
-        Risk.SEXUAL_HARM_TO_OTHERS,
-        "Risk to others or property: Sexual harm",
-    ),
-    ("risk_to_others_fire", Risk.FIRE_SETTING, "Risk to others or property: Fire-setting"),
-    ("risk_to_others_animals", Risk.HARM_TO_ANIMALS, "Risk to others or property: Harm to animals"),
-    (
-        "risk_to_others_criminal",
-        Risk.CRIMINAL_EXPLOITATION_OF_OTHERS,
-        "Risk to others or property: Criminal exploitation",
-    ),
-    ("risk_to_others_other", None, "Risk to others or property: Other"),
-)
-RISK_PRESENT = "Risk Present"
-NO_KNOWN_RISK = "No known risk"
+# The document's shape. 1 (unmarked): snake_case keys under snake_case section names. 2: the
+# standard's own entity and field names, our additions under each record's `extensions`.
+FORMAT_VERSION = 2
+# The standard's wording lives with its schema (placements/standard.py); kept here by name for
+# the spreadsheet and older callers.
+NEEDED_BY = standard.NEEDED_BY
+LIVING_COMPANIONS = standard.LIVING_COMPANIONS
+COMMUNICATION = standard.COMMUNICATION
+SUITABILITY = standard.SUITABILITY
+RISKS = standard.RISKS
+RISK_PRESENT = standard.RISK_PRESENT
+NO_KNOWN_RISK = standard.NO_KNOWN_RISK
 PLACEMENT_TYPE = {
     "childrens_home": "Residential",
     "residential_special_school_childrens_home": "Residential",
     "secure_childrens_home": "Residential",
     "independent_fostering_agency": "Foster",
     "supported_accommodation": "Supported Accommodation",
+}
+NO_LONGER_A_USER = "Not known (account removed)"
+ACCOMMODATION_TYPE = {
+    Accommodation.RESIDENTIAL: "Residential",
+    Accommodation.FOSTER: "Foster",
+    Accommodation.SUPPORTED: "Supported Accommodation",
 }
 
 
@@ -340,112 +286,166 @@ def _funnel_in_order(funnel: dict[str, int]) -> list[tuple[str, int]]:
     return [(key, funnel[key]) for key in keys]
 
 
-def _pets(placement_request: PlacementRequest) -> str:
-    if placement_request.has_pet:
-        return "Yes - must"
-    if Risk.HARM_TO_ANIMALS in placement_request.risks:
-        return "No"
-    return "Not Known"
-
-
-def _suitability(placement_request: PlacementRequest, kind: str) -> str:
-    if kind not in placement_request.accommodation:
-        return "Unsuitable"
-    return (
-        "Preferred" if len(placement_request.accommodation) == 1 else "Suitable but not preferred"
-    )
+def _camel(key: str) -> str:
+    """Our snake_case key as the standard spells its fields (camelCase), for our extensions."""
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _referral_record(referral: Referral) -> dict[str, Any]:
     return {
-        "provider_urn": referral.setting.urn,
-        "setting_name": referral.setting.display_name,
-        "referral_date": _local_date(referral.sent_at),
-        "referral_officer_name": referral.sent_by.full_name if referral.sent_by else None,
-        "sent_at": _local(referral.sent_at),
+        "providerURN": referral.setting.urn,
+        "settingName": referral.setting.display_name,
+        "referralDate": _local_date(referral.sent_at),
+        "referralOfficerName": referral.sent_by.full_name if referral.sent_by else None,
+        "sentAt": _local(referral.sent_at),
         "deadline": _local(referral.deadline),
         "response": referral_response(referral),
         "status": str(referral.get_status_display()),
-        "answered_at": _local(referral.answered_at),
-        "weekly_price": _money(referral.weekly_price),
-        "start_date": referral.start_date,
-        "price_includes": [str(ServiceIncluded(s).label) for s in referral.price_includes],
-        "not_able_reason": (
+        "answeredAt": _local(referral.answered_at),
+        "weeklyPrice": _money(referral.weekly_price),
+        "startDate": referral.start_date,
+        "priceIncludes": [str(ServiceIncluded(s).label) for s in referral.price_includes],
+        "notAbleReason": (
             str(referral.get_not_able_reason_display()) if referral.not_able_reason else None
         ),
-        "sent_despite_criteria": bool(referral.exclusions),
+        "sentDespiteCriteria": bool(referral.exclusions),
     }
 
 
 def _enquiry_record(enquiry: OffServiceEnquiry) -> dict[str, Any]:
     return {
-        "provider_urn": enquiry.setting.urn,
-        "setting_name": enquiry.setting.display_name,
-        "owner_name": enquiry.setting.owner_name or None,
-        "contacted_on": enquiry.contacted_on,
+        "providerURN": enquiry.setting.urn,
+        "settingName": enquiry.setting.display_name,
+        "ownerName": enquiry.setting.owner_name or None,
+        "contactedOn": enquiry.contacted_on,
         "method": str(enquiry.get_method_display()),
         "result": str(enquiry.get_result_display()),
-        "officer_name": enquiry.made_by.full_name if enquiry.made_by else None,
+        "officerName": enquiry.made_by.full_name if enquiry.made_by else None,
     }
+
+
+def _whole_pounds(value: Decimal) -> int:
+    """The standard's weekly cost is an integer: whole pounds, half a pound up."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _placement_type(placement_request: PlacementRequest, setting: Setting) -> str:
+    """The standard's placement type of the setting (its Ofsted type), else of the kind sought."""
+    known = PLACEMENT_TYPE.get(setting.provision_type)
+    if known:
+        return known
+    for kind, types in ACCOMMODATION_PROVISION_TYPES.items():
+        if setting.provision_type in types:
+            return ACCOMMODATION_TYPE[Accommodation(kind)]
+    return ACCOMMODATION_TYPE[Accommodation(placement_request.accommodation[0])]
+
+
+def _education_continuity(placement_request: PlacementRequest, outcome: PlacementOutcome) -> bool:
+    """Our reading of the standard's yes/no: the child can stay at their school, that is the
+    placement's time by road to the first place that matters named a school is known and within
+    that place's limit (a school with no limit: any route). No school named: not shown, No."""
+    if outcome.school_minutes is None:
+        return False
+    school = next((p for p in placement_request.places.all() if SCHOOL_LABEL.search(p.label)), None)
+    limit = school.max_minutes if school is not None else None
+    return limit is None or outcome.school_minutes <= limit
 
 
 def _actual_placement(
     placement_request: PlacementRequest, outcome: PlacementOutcome | None
 ) -> dict[str, Any] | None:
+    """The standard's ActualPlacement (None until a placement is recorded). Its two yes/no
+    fields we do not ask are read from what we hold: `preferabilityLocation` is whether the
+    setting is inside the child's own local authority, `educationContinuity` as above."""
     if outcome is None:
         return None
     setting = outcome.setting
     location = ", ".join(
         part for part in (setting.local_authority_label, setting.postcode_district) if part
     )
-    ssda903_type, ssda903_provider = ssda903.placement_codes(
+    return {
+        "totalWeeklyCost": _whole_pounds(outcome.weekly_cost),
+        "placementLocation": location,
+        "preferabilityLocation": bool(outcome.inside_la),
+        "educationContinuity": _education_continuity(placement_request, outcome),
+        "providerURN": outcome.urn,
+        "siblingsPlacedTogether": placement_request.siblings_to_place_together,
+        "placementType": _placement_type(placement_request, setting),
+    }
+
+
+def _placement_terms(outcome: PlacementOutcome | None) -> dict[str, Any] | None:
+    """Ours, beside the standard's ActualPlacement: the terms agreed and how far from home."""
+    if outcome is None:
+        return None
+    setting = outcome.setting
+    placement_type, provider = ssda903.placement_codes(
         setting=setting,
-        placement_kind=placement_request.placement_kind,
-        placing_la_gss=placement_request.organisation.gss_code,
+        placement_kind=outcome.request.placement_kind,
+        placing_la_gss=outcome.request.organisation.gss_code,
     )
     return {
-        "total_weekly_cost": _money(outcome.weekly_cost),
-        "placement_location": location,
-        "preferability_location": None,
-        "education_continuity": None,
-        "provider_urn": outcome.urn,
-        "siblings_placed_together": placement_request.siblings_to_place_together,
-        "placement_type": PLACEMENT_TYPE.get(setting.provision_type),
-        # Not in the standard: the DfE's SSDA903 codes (None: cannot be told; providers.ssda903).
-        "ssda903_placement_type": ssda903_type,
-        "ssda903_placement_provider": ssda903_provider,
-        # Not in the standard: the terms agreed.
-        "setting_name": setting.display_name,
-        "start_date": outcome.start_date,
-        "services_included": [str(ServiceIncluded(s).label) for s in outcome.services_included],
-        "funding_split": {
-            "social_care_weekly": _money(outcome.social_care_weekly),
-            "education_weekly": _money(outcome.education_weekly),
-            "health_weekly": _money(outcome.health_weekly),
+        "settingName": setting.display_name,
+        # The DfE's SSDA903 codes (PLACE, PLACE_PROVIDER); None where our data cannot tell.
+        "ssda903PlacementType": placement_type,
+        "ssda903PlacementProvider": provider,
+        "weeklyCost": _money(outcome.weekly_cost),  # exact: the standard's is whole pounds
+        "startDate": outcome.start_date,
+        "servicesIncluded": [str(ServiceIncluded(s).label) for s in outcome.services_included],
+        "fundingSplit": {
+            "socialCareWeekly": _money(outcome.social_care_weekly),
+            "educationWeekly": _money(outcome.education_weekly),
+            "healthWeekly": _money(outcome.health_weekly),
         },
-        "commercial_route": str(CommercialRoute(outcome.commercial_route).label),
-        "distance_from_home_miles": (
+        "commercialRoute": str(CommercialRoute(outcome.commercial_route).label),
+        "distanceFromHomeMiles": (
             float(outcome.distance_from_home_miles)
             if outcome.distance_from_home_miles is not None
             else None
         ),
-        "distance_measured_from": outcome.distance_from or None,
+        "distanceMeasuredFrom": outcome.distance_from or None,
         # From the child's home postcode district: the DfE's measure, and by road.
-        "home_miles": float(outcome.home_miles) if outcome.home_miles is not None else None,
-        "over_20_miles_from_home": outcome.over_20_miles,
-        "home_minutes_by_road": outcome.home_minutes,
-        "school_minutes_by_road": outcome.school_minutes,
-        "inside_local_authority": outcome.inside_la,
-        "inside_region": outcome.inside_region,
-        "travel_engine": outcome.travel_engine or None,
-        "travel_estimated": outcome.travel_estimated,
+        "homeMiles": float(outcome.home_miles) if outcome.home_miles is not None else None,
+        "over20MilesFromHome": outcome.over_20_miles,
+        "homeMinutesByRoad": outcome.home_minutes,
+        "schoolMinutesByRoad": outcome.school_minutes,
+        "insideLocalAuthority": outcome.inside_la,
+        "insideRegion": outcome.inside_region,
+        "travelEngine": outcome.travel_engine or None,
+        "travelEstimated": outcome.travel_estimated,
         "journeys": outcome.journeys,
         "framework": outcome.lot.framework.name if outcome.lot else None,
         "lot": outcome.lot.number if outcome.lot else None,
-        "need_level": str(NeedLevel(outcome.need_level).label) if outcome.need_level else None,
-        "tendered_rate": _money(outcome.tendered_rate),
-        "above_rate_by": _money(outcome.above_rate_by),
-        "above_rate_reason": outcome.above_rate_reason or None,
+        "needLevel": str(NeedLevel(outcome.need_level).label) if outcome.need_level else None,
+        "tenderedRate": _money(outcome.tendered_rate),
+        "aboveRateBy": _money(outcome.above_rate_by),
+        "aboveRateReason": outcome.above_rate_reason or None,
+    }
+
+
+def _quality_assurance(
+    placement_request: PlacementRequest, outcome: PlacementOutcome | None
+) -> dict[str, Any] | None:
+    """The standard's QualityAssurance, once a placement is recorded (most of its fields are
+    required and known only then). The referral's data entry is the request's: who made it (if
+    that account is gone, who sent its first referral) and when; the placement's and the cost's
+    are the placement recorded (one step here)."""
+    if outcome is None:
+        return None
+    made_by = placement_request.created_by
+    if made_by is None:  # an account since removed: whoever sent its first referral
+        sent = sorted(placement_request.referrals.all(), key=lambda r: (r.sent_at, r.pk))
+        made_by = sent[0].sent_by if sent else None
+    decided_by = outcome.decided_by.full_name if outcome.decided_by else NO_LONGER_A_USER
+    recorded = _local_date(outcome.created_at)
+    return {
+        "referralOfficerName": made_by.full_name if made_by else None,
+        "referralDate": _local_date(placement_request.created_at),
+        "placementOfficerName": decided_by,
+        "placementDate": recorded,
+        "costOfficerName": decided_by,
+        "costDate": recorded,
     }
 
 
@@ -458,52 +458,25 @@ def placement_record(placement_request: PlacementRequest) -> dict[str, Any]:
     latest = searches[0] if searches else None
     referrals = sorted(pr.referrals.all(), key=lambda r: (r.sent_at, r.pk))
     outcome = getattr(pr, "outcome", None)
-    first_referral = referrals[0] if referrals else None
-    communication = [COMMUNICATION[Communication(c)] for c in pr.communication]
-    return {
-        "placement_availability": {
-            "child_id": pr.pk,
-            "local_identifier": pr.reference,
-            "needed_by": NEEDED_BY[Urgency(pr.urgency)],
-            "sibling_count": pr.siblings_to_place_together,
-            "preferred_location": _preferred_location(pr, latest) or None,
+    record: dict[str, Any] = standard.referral_entities(
+        pr, preferred_location=_preferred_location(pr, latest)
+    )
+    actual = _actual_placement(pr, outcome)
+    if actual is not None:
+        record["ActualPlacement"] = actual
+        record["QualityAssurance"] = _quality_assurance(pr, outcome)
+    today = _local_date(pr.created_at) or timezone.localdate()
+    record[standard.EXTENSIONS] = {
+        "localIdentifier": pr.reference,
+        # The rest of the profile, in our codes: what an import reads back (placements/standard).
+        "profile": standard.extension_profile(pr),
+        "referralEntry": {
+            "officerName": pr.created_by.full_name if pr.created_by else None,
+            "date": _local_date(pr.created_at),
         },
-        "placement_requirements": {
-            "communication_needs": "Y" if communication else "N",
-            "specific_communication_requirements": communication or ["None"],
-            "home_adaptation": pr.needs_adaptation,
-            "cultural_needs": "Not Known",
-            "living_companions": LIVING_COMPANIONS[LivingAlongside(pr.living_alongside)],
-            "pets": _pets(pr),
-            "additional_support": None,
-            "deprivation_of_liberty": pr.deprivation_of_liberty,
-        },
-        "placement_recommendation": {
-            name: _suitability(pr, kind) for name, kind in SUITABILITY.items()
-        },
-        "risks": {
-            name: (None if risk is None else RISK_PRESENT if risk in pr.risks else NO_KNOWN_RISK)
-            for name, risk, _ in RISKS
-        },
-        "actual_placement": _actual_placement(pr, outcome),
-        "quality_assurance": {
-            "referral_officer_name": (
-                first_referral.sent_by.full_name
-                if first_referral and first_referral.sent_by
-                else None
-            ),
-            "referral_date": _local_date(first_referral.sent_at) if first_referral else None,
-            "placement_officer_name": (
-                outcome.decided_by.full_name if outcome and outcome.decided_by else None
-            ),
-            "placement_date": _local_date(outcome.created_at) if outcome else None,
-            "cost_officer_name": (
-                outcome.decided_by.full_name if outcome and outcome.decided_by else None
-            ),
-            "cost_date": _local_date(outcome.created_at) if outcome else None,
-        },
+        "placementTerms": _placement_terms(outcome),
         "referrals": [_referral_record(referral) for referral in referrals],
-        "off_service_enquiries": [
+        "offServiceEnquiries": [
             _enquiry_record(enquiry)
             for enquiry in sorted(
                 pr.off_service_enquiries.all(), key=lambda e: (e.contacted_on, e.created_at, e.pk)
@@ -511,48 +484,49 @@ def placement_record(placement_request: PlacementRequest) -> dict[str, Any]:
         ],
         "demand": {
             "status": str(pr.get_status_display()),
-            "created_at": _local(pr.created_at),
-            "closed_at": _local(pr.closed_at),
-            "close_reason": str(pr.get_close_reason_display()) if pr.close_reason else None,
-            "close_note": pr.close_note or None,
-            "home_district": pr.home_district or None,
+            "createdAt": _local(pr.created_at),
+            "closedAt": _local(pr.closed_at),
+            "closeReason": str(pr.get_close_reason_display()) if pr.close_reason else None,
+            "closeNote": pr.close_note or None,
+            "homeDistrict": pr.home_district or None,
             # A child placed outside the service: what was secured (never the provider).
-            "secured_outside": (
+            "securedOutside": (
                 {
-                    "placement_type": pr.get_secured_accommodation_display() or None,
-                    "total_weekly_cost": _money(pr.secured_weekly_cost),
-                    "inside_local_authority": pr.secured_in_area,
+                    "placementType": pr.get_secured_accommodation_display() or None,
+                    "totalWeeklyCost": _money(pr.secured_weekly_cost),
+                    "insideLocalAuthority": pr.secured_in_area,
                 }
                 if pr.close_reason == CloseReason.PLACED_OUTSIDE
                 else None
             ),
-            # Each part of the profile the standard's sections do not hold (placements/criteria.py).
-            **criteria.record_of(pr, today=_local_date(pr.created_at) or timezone.localdate()),
+            # Each part of the profile the standard's sections do not hold, in words
+            # (placements/criteria.py).
+            **{_camel(key): words for key, words in criteria.record_of(pr, today=today).items()},
             "places": [
                 {
                     "label": place.label,
                     "district": _district(place.postcode),
-                    "max_minutes": place.max_minutes,
+                    "maxMinutes": place.max_minutes,
                     "mode": place.mode,
-                    "departs_at": clock(place.departs_at)
+                    "departsAt": clock(place.departs_at)
                     if place.mode == TravelMode.PUBLIC_TRANSPORT
                     else None,
                     "day": place.day if place.mode == TravelMode.PUBLIC_TRANSPORT else None,
                 }
                 for place in pr.places.all()
             ],
-            "areas_to_avoid": len(pr.areas_to_avoid.all()),
+            "areasToAvoid": len(pr.areas_to_avoid.all()),
             "searches": {
                 "count": len(searches),
                 "latest": (
                     {
-                        "run_at": _local(latest.created_at),
+                        "runAt": _local(latest.created_at),
                         "matches": latest.match_count,
                         "funnel": [
                             {
                                 "check": key,
                                 "label": FUNNEL_LABELS.get(key, key),
-                                "settings_left": count,
+                                "settingsLeft": count,
                             }
                             for key, count in _funnel_in_order(latest.funnel or {})
                         ],
@@ -563,6 +537,7 @@ def placement_record(placement_request: PlacementRequest) -> dict[str, Any]:
             },
         },
     }
+    return record
 
 
 # Many requests ----------------------------------------------------------------------------------
@@ -574,6 +549,7 @@ def _with_record_data(requests: QuerySet[PlacementRequest]) -> QuerySet[Placemen
         "organisation",
         "organisation__area",
         "organisation__region",
+        "created_by",
         "outcome",
         "outcome__setting",
         "outcome__setting__local_authority",
@@ -626,8 +602,9 @@ def records_document(
     one request and for a period, so one reader handles both."""
     document: dict[str, Any] = {
         "standard": STANDARD,
-        "generated_at": _local(now or timezone.now()),
-        "local_authority": organisation_name,
+        "formatVersion": FORMAT_VERSION,
+        "generatedAt": _local(now or timezone.now()),
+        "localAuthority": organisation_name,
     }
     if start is not None and end is not None:
         document["period"] = {"from": start, "to": end}
@@ -663,7 +640,7 @@ def _cell(value: Any) -> Any:
 def _funnel_text(latest: dict[str, Any] | None) -> str:
     if not latest:
         return ""
-    return "; ".join(f"{step['label']}: {step['settings_left']}" for step in latest["funnel"])
+    return "; ".join(f"{step['label']}: {step['settingsLeft']}" for step in latest["funnel"])
 
 
 REQUEST_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -753,7 +730,7 @@ REFERRAL_COLUMNS: tuple[tuple[str, int], ...] = (
 
 def _how(place: dict[str, Any]) -> str:
     """How the child gets to a place, in words (a record made before modes were kept is by car)."""
-    departs = place.get("departs_at")
+    departs = place.get("departsAt")
     return mode_words(
         place.get("mode") or TravelMode.CAR,
         departs_at=dt.time.fromisoformat(departs) if departs else None,
@@ -762,77 +739,80 @@ def _how(place: dict[str, Any]) -> str:
 
 
 def _request_row(record: dict[str, Any]) -> list[Any]:
-    availability = record["placement_availability"]
-    requirements = record["placement_requirements"]
-    demand = record["demand"]
+    availability = record["PlacementAvailability"]
+    requirements = record["PlacementRequirements"]
+    extensions = record[standard.EXTENSIONS]
+    demand = extensions["demand"]
     searches = demand["searches"]
     latest = searches["latest"]
-    placed = record["actual_placement"] or {}
-    funding = placed.get("funding_split") or {}
-    outside = demand["secured_outside"] or {}
-    responses = [referral["response"] for referral in record["referrals"]]
+    actual = record.get("ActualPlacement") or {}
+    terms = extensions["placementTerms"] or {}
+    funding = terms.get("fundingSplit") or {}
+    outside = demand["securedOutside"] or {}
+    enquiries = extensions["offServiceEnquiries"]
+    responses = [referral["response"] for referral in extensions["referrals"]]
     values = [
-        availability["child_id"],
-        availability["local_identifier"],
+        availability["childId"],
+        extensions["localIdentifier"],
         demand["status"],
-        demand["close_reason"],
-        demand["created_at"],
-        demand["home_district"],
-        availability["needed_by"],
-        availability["sibling_count"],
-        availability["preferred_location"],
-        requirements["communication_needs"],
-        requirements["specific_communication_requirements"],
-        requirements["home_adaptation"],
-        requirements["cultural_needs"],
-        requirements["living_companions"],
+        demand["closeReason"],
+        demand["createdAt"],
+        demand["homeDistrict"],
+        availability["neededBy"],
+        availability["siblingCount"],
+        availability["preferredLocation"],
+        requirements["communicationNeeds"],
+        requirements["specificCommunicationRequirements"],
+        requirements["homeAdaptation"],
+        requirements["culturalNeeds"],
+        requirements["livingCompanions"],
         requirements["pets"],
-        requirements["deprivation_of_liberty"],
-        *record["placement_recommendation"].values(),
-        *record["risks"].values(),
-        *(demand[key] for key, _, _ in criteria.record_columns()),
+        requirements["deprivationOfLiberty"],
+        *record["PlacementRecommendation"].values(),
+        *record["Risks"].values(),
+        *(demand[_camel(key)] for key, _, _ in criteria.record_columns()),
         [f"{place['label']}: {place['district']}, {_how(place)}" for place in demand["places"]],
         searches["count"],
-        latest["run_at"] if latest else None,
+        latest["runAt"] if latest else None,
         _funnel_text(latest),
         len(responses),
         responses.count(Response.INTERESTED),
         responses.count(Response.NOT_ABLE),
         responses.count(Response.NO_ANSWER),
-        placed.get("provider_urn"),
-        placed.get("setting_name"),
-        placed.get("placement_type"),
-        placed.get("ssda903_placement_type"),
-        placed.get("ssda903_placement_provider"),
-        placed.get("placement_location"),
-        placed.get("start_date"),
-        placed.get("total_weekly_cost"),
-        placed.get("services_included"),
-        funding.get("social_care_weekly"),
-        funding.get("education_weekly"),
-        funding.get("health_weekly"),
-        placed.get("commercial_route"),
-        placed.get("distance_from_home_miles"),
-        placed.get("distance_measured_from"),
-        placed.get("home_miles"),
-        placed.get("over_20_miles_from_home"),
-        placed.get("home_minutes_by_road"),
-        placed.get("school_minutes_by_road"),
-        placed.get("inside_local_authority"),
-        placed.get("inside_region"),
-        placed.get("travel_estimated"),
-        placed.get("framework"),
-        placed.get("lot"),
-        placed.get("need_level"),
-        placed.get("tendered_rate"),
-        placed.get("above_rate_by"),
-        placed.get("above_rate_reason"),
-        len(record["off_service_enquiries"]),
-        sum(1 for e in record["off_service_enquiries"] if e["result"] == ENQUIRY_INTERESTED),
-        outside.get("placement_type"),
-        outside.get("total_weekly_cost"),
-        outside.get("inside_local_authority"),
-        demand["close_note"],
+        actual.get("providerURN"),
+        terms.get("settingName"),
+        actual.get("placementType"),
+        terms.get("ssda903PlacementType"),
+        terms.get("ssda903PlacementProvider"),
+        actual.get("placementLocation"),
+        terms.get("startDate"),
+        terms.get("weeklyCost"),
+        terms.get("servicesIncluded"),
+        funding.get("socialCareWeekly"),
+        funding.get("educationWeekly"),
+        funding.get("healthWeekly"),
+        terms.get("commercialRoute"),
+        terms.get("distanceFromHomeMiles"),
+        terms.get("distanceMeasuredFrom"),
+        terms.get("homeMiles"),
+        terms.get("over20MilesFromHome"),
+        terms.get("homeMinutesByRoad"),
+        terms.get("schoolMinutesByRoad"),
+        terms.get("insideLocalAuthority"),
+        terms.get("insideRegion"),
+        terms.get("travelEstimated"),
+        terms.get("framework"),
+        terms.get("lot"),
+        terms.get("needLevel"),
+        terms.get("tenderedRate"),
+        terms.get("aboveRateBy"),
+        terms.get("aboveRateReason"),
+        len(enquiries),
+        sum(1 for e in enquiries if e["result"] == ENQUIRY_INTERESTED),
+        outside.get("placementType"),
+        outside.get("totalWeeklyCost"),
+        outside.get("insideLocalAuthority"),
+        demand["closeNote"],
     ]
     return [_cell(value) for value in values]
 
@@ -852,40 +832,43 @@ ENQUIRY_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 
 
+def _ids(record: dict[str, Any]) -> list[Any]:
+    return [
+        record["PlacementAvailability"]["childId"],
+        record[standard.EXTENSIONS]["localIdentifier"],
+    ]
+
+
 def _enquiry_row(record: dict[str, Any], enquiry: dict[str, Any]) -> list[Any]:
-    availability = record["placement_availability"]
     values = [
-        availability["child_id"],
-        availability["local_identifier"],
-        enquiry["provider_urn"],
-        enquiry["setting_name"],
-        enquiry["owner_name"],
-        enquiry["contacted_on"],
+        *_ids(record),
+        enquiry["providerURN"],
+        enquiry["settingName"],
+        enquiry["ownerName"],
+        enquiry["contactedOn"],
         enquiry["method"],
         enquiry["result"],
-        enquiry["officer_name"],
+        enquiry["officerName"],
     ]
     return [_cell(value) for value in values]
 
 
 def _referral_row(record: dict[str, Any], referral: dict[str, Any]) -> list[Any]:
-    availability = record["placement_availability"]
     values = [
-        availability["child_id"],
-        availability["local_identifier"],
-        referral["provider_urn"],
-        referral["setting_name"],
-        referral["referral_date"],
-        referral["referral_officer_name"],
+        *_ids(record),
+        referral["providerURN"],
+        referral["settingName"],
+        referral["referralDate"],
+        referral["referralOfficerName"],
         referral["deadline"],
         referral["response"],
         referral["status"],
-        referral["answered_at"],
-        referral["weekly_price"],
-        referral["start_date"],
-        referral["price_includes"],
-        referral["not_able_reason"],
-        referral["sent_despite_criteria"],
+        referral["answeredAt"],
+        referral["weeklyPrice"],
+        referral["startDate"],
+        referral["priceIncludes"],
+        referral["notAbleReason"],
+        referral["sentDespiteCriteria"],
     ]
     return [_cell(value) for value in values]
 
@@ -894,12 +877,17 @@ def record_sheets(document: dict[str, Any]) -> list[Sheet]:
     """The document's records as three sheets: one row per request, one per referral, one per
     enquiry made outside the service."""
     records = document["records"]
+    extensions = standard.EXTENSIONS
     return [
         _sheet("Requests", REQUEST_COLUMNS, [_request_row(record) for record in records]),
         _sheet(
             "Referrals",
             REFERRAL_COLUMNS,
-            [_referral_row(record, r) for record in records for r in record["referrals"]],
+            [
+                _referral_row(record, r)
+                for record in records
+                for r in record[extensions]["referrals"]
+            ],
         ),
         _sheet(
             "Asked outside the service",
@@ -907,7 +895,7 @@ def record_sheets(document: dict[str, Any]) -> list[Sheet]:
             [
                 _enquiry_row(record, enquiry)
                 for record in records
-                for enquiry in record["off_service_enquiries"]
+                for enquiry in record[extensions]["offServiceEnquiries"]
             ],
         ),
     ]

@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from commissioning import api as commissioning_api
-from placements.api import PlacementMatchesView
+from placements.api import PlacementMatchesView, StandardRecordImportView
 from providers import api
 
 router = SimpleRouter()
@@ -31,6 +31,11 @@ v1 = [
         name="api_vacancy_confirm",
     ),
     *router.urls,
+    path(
+        "placement-requests/standard/",
+        StandardRecordImportView.as_view(),
+        name="api_placement_request_standard",
+    ),
     path(
         "placement-requests/<int:pk>/matches/",
         PlacementMatchesView.as_view(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,17 +23,20 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from accounts.models import Organisation
 from commissioning.models import NeedLevel, RateIncludes
 from commissioning.search import MemberOf
 from geo.journeys import estimate_range, journey_summary, whole_minutes
 from geo.modes import TravelMode, clock
-from placements import search_extras
+from placements import search_extras, standard
 from placements.matching import AreaKind, Match, SearchAreaError, TravelLeg, with_memberships
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
 from placements.search_forms import SearchForm
 from placements.selectors import placement_request_get
 from placements.services import placement_search_run
+from providers.api_auth import ApiTokenAuthentication
+from providers.models import ApiToken
 
 
 class MatchTravelSerializer(serializers.Serializer):
@@ -313,3 +317,88 @@ def _match(rank: int, match: Match, extras: list[search_extras.Extra]) -> dict[s
         "concerns": match.concerns,
         "extras": extras,
     }
+
+
+# A referral in the Placements Data Standard's shape, from an LA's own system ---------------------
+
+
+class StandardRecordError(serializers.Serializer):
+    field = serializers.CharField(
+        help_text='The standard\'s path: "PlacementRequirements.pets", "extensions.profile.sex", '
+        '"PlacementRequirements.specificCommunicationRequirements[0]".'
+    )
+    message = serializers.CharField()
+
+
+class StandardRecordErrors(serializers.Serializer):
+    errors = StandardRecordError(many=True)
+
+
+class ImportedRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The new request's id (the export's `childId`).")
+    reference = serializers.CharField(help_text="The case reference it was given.")
+    status = serializers.CharField()
+    url = serializers.CharField(help_text="Its page, for the officer to review and search.")
+
+
+class StandardRecordImportView(APIView):
+    """`POST /api/v1/placement-requests/standard/`: one record in the Placements Data Standard's
+    shape (placements/standard.py) becomes a new open request of the key's local authority.
+    Only a key created by a placement officer or LA manager of a member LA (it acts as that
+    person); a provider's or hub's key is a 403, no key a 401."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["placement requests"],
+        summary="Make a placement request from a record in the Placements Data Standard's shape",
+        description=(
+            "The body is one record: the standard's entities by their names "
+            "(`PlacementAvailability`, `PlacementRequirements`, `PlacementRecommendation`, "
+            "`Risks`), fields by the "
+            "standard's camelCase names, and `extensions.profile` for what the standard does not "
+            "hold (`sex` required; `ageYears` or `birthMonth` and `birthYear`; optional "
+            "`homeDistrict`, `placementKind`, `needs`, `needLevel`) and optional "
+            "`extensions.localIdentifier` (the case reference; else `childId`). The same shape "
+            "as each record of the records export. Checked against the standard's JSON Schema "
+            "first, then the service's rules."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={
+            201: ImportedRequestSerializer,
+            400: OpenApiResponse(StandardRecordErrors, description="Field-level errors."),
+            401: OpenApiResponse(description="No key, or an unknown or revoked one."),
+            403: OpenApiResponse(
+                description="Not a key of a member LA's placement officer or manager."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        token = request.auth
+        if not (
+            isinstance(token, ApiToken)
+            and token.organisation.kind == Organisation.Kind.LOCAL_AUTHORITY
+            and can_make_placement_requests(request.user)
+        ):
+            raise PermissionDenied(
+                "Only a key of a member local authority's placement officer or manager can "
+                "make placement requests."
+            )
+        try:
+            created = standard.placement_request_import(actor=request.user, record=request.data)
+        except standard.RecordInvalid as invalid:
+            return Response({"errors": [error.as_dict() for error in invalid.errors]}, status=400)
+        return Response(
+            ImportedRequestSerializer(
+                {
+                    "id": created.pk,
+                    "reference": created.reference,
+                    "status": created.status,
+                    "url": request.build_absolute_uri(
+                        reverse("brokerage:placement_request_detail", args=[created.pk])
+                    ),
+                }
+            ).data,
+            status=201,
+        )

@@ -34,10 +34,10 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from providers import facts
 from providers.models import ApiToken
-from providers.permissions import can_manage_api_tokens
+from providers.permissions import can_hold_api_tokens
 
 KEYWORDS = (b"bearer", b"token")
 
@@ -69,13 +69,14 @@ class ApiTokenAuthentication(BaseAuthentication):
         creator = token.created_by
         if (
             creator is None
-            or not can_manage_api_tokens(creator)
+            or not can_hold_api_tokens(creator)
             or creator.organisation_id != token.organisation_id
         ):
+            provider = token.organisation.kind == Organisation.Kind.PROVIDER
             raise exceptions.AuthenticationFailed(
-                "This API key was created by someone who is no longer an active provider admin "
-                f"of {token.organisation.name}, so it no longer works. A provider admin can "
-                "create a new key."
+                "This API key was created by someone who is no longer an active "
+                f"{'provider admin' if provider else 'user'} "
+                f"of {token.organisation.name}, so it no longer works. Create a new key."
             )
         facts.api_token_used(token)
         return creator, token
@@ -85,12 +86,17 @@ class ApiTokenAuthentication(BaseAuthentication):
 
 
 class HasApiToken(BasePermission):
-    """Only requests authenticated by an API key (above), never a session."""
+    """Only requests authenticated by a provider's API key (above), never a session. Another
+    kind of organisation's key (a local authority's, a hub's) is refused, 403."""
 
-    message = "Send an API key: 'Authorization: Bearer <key>'."
+    message = "Send a provider's API key: 'Authorization: Bearer <key>'."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return isinstance(request.auth, ApiToken) and bool(request.user.is_authenticated)
+        return (
+            isinstance(request.auth, ApiToken)
+            and bool(request.user.is_authenticated)
+            and request.auth.organisation.kind == Organisation.Kind.PROVIDER
+        )
 
 
 class ApiTokenRateThrottle(SimpleRateThrottle):

@@ -40,7 +40,7 @@ from providers.models import (
 from providers.permissions import (
     can_claim_settings,
     can_edit_setting,
-    can_manage_api_tokens,
+    can_hold_api_tokens,
     can_see_exact_location,
     is_member_la_user,
 )
@@ -615,7 +615,7 @@ def _token_hash(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the actor's organisation. The key is returned once and never stored."""
-    require(can_manage_api_tokens(actor))
+    require(can_hold_api_tokens(actor))
     assert actor.organisation is not None
     key = "pf_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -630,19 +630,16 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:
-    require(can_manage_api_tokens(actor) and token.organisation_id == actor.organisation_id)
+    require(can_hold_api_tokens(actor) and token.organisation_id == actor.organisation_id)
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def api_token_get(key: str) -> ApiToken | None:
-    """The live token for a key (its organisation and creator loaded), or None."""
+    """The live token for a key (its organisation and creator loaded), or None. Any kind of
+    organisation's: each endpoint says which kinds it takes (providers.api_auth)."""
     return (
         ApiToken.objects.select_related("organisation", "created_by__organisation")
-        .filter(
-            key_sha256=_token_hash(key),
-            revoked_at__isnull=True,
-            organisation__kind=Organisation.Kind.PROVIDER,
-        )
+        .filter(key_sha256=_token_hash(key), revoked_at__isnull=True)
         .first()
     )
 

@@ -35,6 +35,17 @@ def can_manage_api_tokens(user: User) -> bool:
     return user.is_active and user.role == Role.PROVIDER_ADMIN
 
 
+def can_hold_api_tokens(user: User) -> bool:
+    """Who may hold an API key for their own organisation's systems: provider admins (the
+    provider API), member-LA placement officers and managers (sending referrals in the
+    Placements Data Standard's shape) and hub admins. Each endpoint says which keys it takes."""
+    return (
+        can_manage_api_tokens(user)
+        or is_member_la_user(user)
+        or (user.is_active and user.role == Role.HUB_ADMIN)
+    )
+
+
 def is_member_la_user(user: User) -> bool:
     """A placement officer or LA manager of a local authority that is a member of a region."""
     organisation = user.organisation

@@ -234,11 +234,11 @@ def test_the_record_json_and_sheet_carry_the_framework_terms(scene):
     document = records.records_document(
         [records.placement_record_get(scene.request)], organisation_name="Rutland", now=NOW
     )
-    placed = document["records"][0]["actual_placement"]
+    placed = document["records"][0]["extensions"]["placementTerms"]
     assert placed["framework"] == "North residential framework" and placed["lot"] == 2
-    assert placed["need_level"] == "Complex" and placed["tendered_rate"] == 5200
-    assert placed["above_rate_by"] == 300 and placed["above_rate_reason"] == "Solo placement needed"
-    assert placed["commercial_route"] == "Framework"
+    assert placed["needLevel"] == "Complex" and placed["tenderedRate"] == 5200
+    assert placed["aboveRateBy"] == 300 and placed["aboveRateReason"] == "Solo placement needed"
+    assert placed["commercialRoute"] == "Framework"
 
     sheet = records.record_sheets(document)[0]
     row = dict(zip(sheet.headers, sheet.rows[0], strict=True))
@@ -254,10 +254,10 @@ def test_a_spot_record_has_no_framework_terms(scene):
     document = records.records_document(
         [records.placement_record_get(scene.request)], organisation_name="Rutland", now=NOW
     )
-    placed = document["records"][0]["actual_placement"]
+    placed = document["records"][0]["extensions"]["placementTerms"]
     assert placed["framework"] is None and placed["lot"] is None
-    assert placed["tendered_rate"] is None and placed["above_rate_reason"] is None
-    assert placed["need_level"] == "Complex"
+    assert placed["tenderedRate"] is None and placed["aboveRateReason"] is None
+    assert placed["needLevel"] == "Complex"
 
 
 # The outcome page and the request page ----------------------------------------------------------

@@ -47,8 +47,8 @@ def _placed(la: Organisation, request: PlacementRequest, setting: Setting) -> Pl
 
 
 def _codes(request: PlacementRequest) -> tuple[str | None, str | None]:
-    placed = placement_record(placement_record_get(request))["actual_placement"]
-    return placed["ssda903_placement_type"], placed["ssda903_placement_provider"]
+    terms = placement_record(placement_record_get(request))["extensions"]["placementTerms"]
+    return terms["ssda903PlacementType"], terms["ssda903PlacementProvider"]
 
 
 @pytest.mark.parametrize(
@@ -86,8 +86,8 @@ def test_the_json_and_the_xlsx_show_the_same_codes(world_map, client):
 
     response = client.get(reverse("brokerage:placement_record_json", args=[request.pk]))
     (record,) = json.loads(response.content)["records"]
-    placed = record["actual_placement"]
-    assert (placed["ssda903_placement_type"], placed["ssda903_placement_provider"]) == (
+    placed = record["extensions"]["placementTerms"]
+    assert (placed["ssda903PlacementType"], placed["ssda903PlacementProvider"]) == (
         "K2",
         "PR4",
     )

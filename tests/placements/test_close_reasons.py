@@ -202,12 +202,12 @@ def test_the_records_export_carries_why_and_what_was_secured(officer, open_reque
     document = records.records_document(
         [records.placement_record_get(open_request)], organisation_name="LA A1"
     )
-    demand = document["records"][0]["demand"]
-    assert demand["close_reason"] == "Placed outside this service"
-    assert demand["secured_outside"] == {
-        "placement_type": "Foster care",
-        "total_weekly_cost": 1050,
-        "inside_local_authority": True,
+    demand = document["records"][0]["extensions"]["demand"]
+    assert demand["closeReason"] == "Placed outside this service"
+    assert demand["securedOutside"] == {
+        "placementType": "Foster care",
+        "totalWeeklyCost": 1050,
+        "insideLocalAuthority": True,
     }
     sheet = records.record_sheets(document)[0]
     row = dict(zip(sheet.headers, sheet.rows[0], strict=True))

@@ -118,97 +118,105 @@ def test_the_json_record_is_in_the_shape_of_the_placements_data_standard(
     assert f'filename="placement-record-{request.pk}.json"' in response["Content-Disposition"]
     document = json.loads(response.content)
     assert document["standard"] == "Placements Data Standard v2"
-    assert document["local_authority"] == "Rutland"
+    assert document["formatVersion"] == 2
+    assert document["localAuthority"] == "Rutland"
     (record,) = document["records"]
+    # The standard's entities by their own names, then ours, apart.
     assert list(record) == [
-        "placement_availability",
-        "placement_requirements",
-        "placement_recommendation",
-        "risks",
-        "actual_placement",
-        "quality_assurance",
-        "referrals",
-        "off_service_enquiries",
-        "demand",
+        "PlacementAvailability",
+        "PlacementRequirements",
+        "PlacementRecommendation",
+        "Risks",
+        "ActualPlacement",
+        "QualityAssurance",
+        "extensions",
     ]
-    assert record["placement_availability"] == {
-        "child_id": request.pk,
-        "local_identifier": "LAC-0042",
-        "needed_by": "in less than 5 days",
-        "sibling_count": 1,
-        "preferred_location": "Anywhere in England",
+    assert record["PlacementAvailability"] == {
+        "childId": request.pk,
+        "neededBy": "in less than 5 days",
+        "siblingCount": 1,
+        "preferredLocation": "Anywhere in England",
     }
-    assert record["placement_requirements"] == {
-        "communication_needs": "Y",
-        "specific_communication_requirements": ["BSL"],
-        "home_adaptation": True,
-        "cultural_needs": "Not Known",
-        "living_companions": "Only with other older children",
+    assert record["PlacementRequirements"] == {
+        "communicationNeeds": "Y",
+        "specificCommunicationRequirements": ["BSL"],
+        "homeAdaptation": True,
+        "culturalNeeds": "Not Known",
+        "livingCompanions": "Only with other older children",
         "pets": "Yes - must",
-        "additional_support": None,
-        "deprivation_of_liberty": True,
+        "additionalSupport": None,
+        "deprivationOfLiberty": True,
     }
-    assert record["placement_recommendation"] == {
-        "foster_care_suitability": "Suitable but not preferred",
-        "residential_care_suitability": "Suitable but not preferred",
-        "supported_accommodation_suitability": "Unsuitable",
+    assert record["PlacementRecommendation"] == {
+        "fosterCareSuitability": "Suitable but not preferred",
+        "residentialCareSuitability": "Suitable but not preferred",
+        "supportedAccommodationSuitability": "Unsuitable",
     }
-    risks = record["risks"]
+    risks = record["Risks"]
     assert len(risks) == 13
-    assert risks["risk_self_harm"] == "Risk Present"
-    assert risks["risk_missing"] == "Risk Present"
-    assert risks["risk_to_others_fire"] == "Risk Present"
-    assert risks["risk_sexual_exploitation"] == "No known risk"
-    assert risks["risk_other"] is None and risks["risk_to_others_other"] is None
-    placed = record["actual_placement"]
-    assert placed["provider_urn"] == willow.urn
-    assert placed["total_weekly_cost"] == 4250.5
-    assert placed["placement_type"] == "Residential"
-    assert placed["placement_location"] == f"Rutland, {willow.postcode_district}"
-    assert placed["siblings_placed_together"] == 1
-    assert placed["start_date"] == start.isoformat()
-    assert placed["services_included"] == ["Core care", "Education"]
-    assert placed["funding_split"] == {
-        "social_care_weekly": 3250.5,
-        "education_weekly": 1000,
-        "health_weekly": 0,
+    assert risks["riskSelfHarm"] == "Risk Present"
+    assert risks["riskMissing"] == "Risk Present"
+    assert risks["riskToOthersFire"] == "Risk Present"
+    assert risks["riskSexualExploitation"] == "No known risk"
+    assert risks["riskOther"] is None and risks["riskToOthersOther"] is None
+    # The standard's cost is whole pounds (4250.50 rounds half up); the exact one is ours.
+    assert record["ActualPlacement"] == {
+        "totalWeeklyCost": 4251,
+        "placementLocation": f"Rutland, {willow.postcode_district}",
+        "preferabilityLocation": True,
+        "educationContinuity": True,
+        "providerURN": willow.urn,
+        "siblingsPlacedTogether": 1,
+        "placementType": "Residential",
     }
-    assert placed["commercial_route"] == "Framework"
-    assert placed["distance_from_home_miles"] is not None
-    assert placed["distance_measured_from"] == "School"
+    extensions = record["extensions"]
+    assert extensions["localIdentifier"] == "LAC-0042"
+    placed = extensions["placementTerms"]
+    assert placed["weeklyCost"] == 4250.5
+    assert placed["startDate"] == start.isoformat()
+    assert placed["servicesIncluded"] == ["Core care", "Education"]
+    assert placed["fundingSplit"] == {
+        "socialCareWeekly": 3250.5,
+        "educationWeekly": 1000,
+        "healthWeekly": 0,
+    }
+    assert placed["commercialRoute"] == "Framework"
+    assert placed["distanceFromHomeMiles"] is not None
+    assert placed["distanceMeasuredFrom"] == "School"
     today = timezone.localdate().isoformat()
-    assert record["quality_assurance"] == {
-        "referral_officer_name": "Pat Lee",
-        "referral_date": today,
-        "placement_officer_name": "Pat Lee",
-        "placement_date": today,
-        "cost_officer_name": "Pat Lee",
-        "cost_date": today,
+    assert record["QualityAssurance"] == {
+        "referralOfficerName": "Pat Lee",
+        "referralDate": today,
+        "placementOfficerName": "Pat Lee",
+        "placementDate": today,
+        "costOfficerName": "Pat Lee",
+        "costDate": today,
     }
-    referrals = record["referrals"]
-    assert [r["provider_urn"] for r in referrals][0] == willow.urn
+    referrals = extensions["referrals"]
+    assert [r["providerURN"] for r in referrals][0] == willow.urn
     assert [r["response"] for r in referrals] == ["Interested", "No answer", "Not able"]
     assert [r["status"] for r in referrals] == [
         "Placement agreed here",
         "Place filled elsewhere",
         "Not able",
     ]
-    assert referrals[0]["weekly_price"] == 4250.5
-    assert referrals[0]["referral_date"] == today
-    assert referrals[2]["not_able_reason"] == "Matching with the children already there"
-    demand = record["demand"]
+    assert referrals[0]["weeklyPrice"] == 4250.5
+    assert referrals[0]["referralDate"] == today
+    assert referrals[2]["notAbleReason"] == "Matching with the children already there"
+    demand = extensions["demand"]
     assert demand["status"] == "Closed"
     assert demand["places"] == [
         {
             "label": "School",
             "district": "LE15",
-            "max_minutes": 45,
+            "maxMinutes": 45,
             "mode": "car",
-            "departs_at": None,
+            "departsAt": None,
             "day": None,
         }
     ]
     assert demand["needs"] == ["Autism"]
+    assert extensions["profile"]["needs"] == ["autism"]
     assert demand["searches"]["count"] == 1
     funnel = demand["searches"]["latest"]["funnel"]
     assert [step["check"] for step in funnel] == [
@@ -283,7 +291,7 @@ def test_the_period_export_holds_only_the_authoritys_requests_started_in_the_per
     document = json.loads(response.content)
     assert document["standard"] == "Placements Data Standard v2"
     assert document["period"] == {"from": "2025-04-01", "to": "2025-06-30"}
-    ids = [r["placement_availability"]["child_id"] for r in document["records"]]
+    ids = [r["PlacementAvailability"]["childId"] for r in document["records"]]
     assert ids == [inside.pk, last_day.pk]
 
     sheet = signed_in.get(url, {"from": "2025-04-01", "to": "2025-06-30", "format": "xlsx"})
