@@ -304,15 +304,6 @@ class SettingEvent(models.Model):
                 return "Back on Ofsted's register"
         return str(self.get_kind_display())
 
-    @property
-    def description(self) -> str:
-        label = self.get_kind_display()
-        if self.field:
-            label = f"{label}: {self.field.replace('_', ' ')}"
-        if self.old_value or self.new_value:
-            return f"{label} ({self.old_value or 'none'} → {self.new_value or 'none'})"
-        return label
-
 
 # What providers say about their own settings (issue: providers keep their own facts true) ----
 
