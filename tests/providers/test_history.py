@@ -319,6 +319,16 @@ class TestSmallHistories:
             ofsted_history_import(folder=folder, commit=True)
         assert not Setting.objects.exists()
 
+    def test_a_file_that_cannot_be_read_is_named_and_nothing_imported(self, boundaries, tmp_path):
+        folder = tmp_path / "lists"
+        folder.mkdir()
+        _undated(small_csv(folder, [row("SC000001")], "march_2019.csv"))
+        (folder / "march_2020.csv").write_text("name,town\nx,y\n", encoding="utf-8")
+        (folder / "notes.txt").write_text("not a list", encoding="utf-8")  # not a list: ignored
+        with pytest.raises(ImportFailed, match=r"^march_2020\.csv: This doesn't look like"):
+            ofsted_history_import(folder=folder, commit=True)
+        assert not Setting.objects.exists()
+
     def test_a_history_never_goes_back_before_what_is_imported(self, boundaries, tmp_path):
         ofsted_import(
             source=source_read(small_csv(tmp_path, [row("SC000001")], "now.csv")),
