@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from common.models import TimeStampedModel
@@ -278,6 +280,18 @@ class Setting(TimeStampedModel):
         return f"https://reports.ofsted.gov.uk/provider/44/{self.urn}"
 
 
+# What each judgement is about, as a setting's History says it. The overall judgement has been
+# "overall experiences and progress of children and young people" since the 2017 framework.
+JUDGEMENT_AREA_LABELS = {
+    "overall_effectiveness": "overall experiences and progress",
+    "help_and_protection": "help and protection",
+    "leadership_and_management": "leadership and management",
+    "outcomes_in_education": "outcomes in education",
+    "health_services": "health services",
+    "supported_accommodation_outcome": "supported accommodation outcome",
+}
+
+
 class SettingEvent(models.Model):
     """A change Ofsted's list showed for a setting. Written by imports; never edited."""
 
@@ -301,6 +315,10 @@ class SettingEvent(models.Model):
     field = models.CharField(max_length=50, blank=True, help_text="Which judgement, for example.")
     old_value = models.CharField(max_length=255, blank=True)
     new_value = models.CharField(max_length=255, blank=True)
+    # When it happened in Ofsted's terms, not when it was imported: the list's "as at" date, the
+    # new inspection's date for a judgement, the registration date for a registration. Null for
+    # events from a list whose date could not be told (then created_at stands in).
+    occurred_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -310,13 +328,27 @@ class SettingEvent(models.Model):
         return f"{self.setting.urn}: {self.get_kind_display()}"
 
     @property
-    def description(self) -> str:
-        label = self.get_kind_display()
-        if self.field:
-            label = f"{label}: {self.field.replace('_', ' ')}"
-        if self.old_value or self.new_value:
-            return f"{label} ({self.old_value or 'none'} → {self.new_value or 'none'})"
-        return label
+    def happened_on(self) -> dt.date:
+        """When it happened in Ofsted's terms, or failing that the day it was imported."""
+        return self.occurred_on or timezone.localdate(self.created_at)
+
+    @property
+    def timeline_text(self) -> str:
+        """What happened, in a line of the setting's History ("Judged Good → Inadequate (help and
+        protection)"). Only what the setting page shows anyway: never an address."""
+        area = JUDGEMENT_AREA_LABELS.get(self.field, self.field.replace("_", " "))
+        match self.kind:
+            case self.Kind.JUDGEMENT_IMPROVED | self.Kind.JUDGEMENT_DECLINED:
+                return f"Judged {self.old_value} → {self.new_value} ({area})"
+            case self.Kind.JUDGEMENT_FIRST:
+                return f"First judged {self.new_value} ({area})"
+            case self.Kind.PLACES_CHANGED:
+                return f"Places {self.old_value or 'not stated'} → {self.new_value or 'not stated'}"
+            case self.Kind.OWNER_CHANGED:
+                return f"Owner {self.old_value} → {self.new_value}"
+            case self.Kind.REOPENED:
+                return "Back on Ofsted's register"
+        return str(self.get_kind_display())
 
 
 # What providers say about their own settings (issue: providers keep their own facts true) ----

@@ -7,13 +7,15 @@ leave these selectors except for settings whose location may be shown.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, ExtractYear, Lower, TruncDate
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -133,8 +135,70 @@ def setting_get(*, urn: str) -> Setting:
         raise Http404 from exc
 
 
+def _event_date() -> Coalesce:
+    # When Ofsted's list dates it; events from before `occurred_on` existed, by their import.
+    return Coalesce(F("occurred_on"), TruncDate("created_at"))
+
+
 def setting_event_list(*, setting: Setting) -> QuerySet[SettingEvent]:
-    return setting.events.order_by("-created_at", "-id")
+    """The setting's history, newest first by when it happened (not when it was imported)."""
+    return setting.events.alias(happened=_event_date()).order_by("-happened", "-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class YearOfChanges:
+    year: int
+    registered: int
+    closed: int
+    improved: int
+    declined: int
+
+
+# The headline judgement: the overall one, or supported accommodation's single outcome.
+_HEADLINE_JUDGEMENTS = ("overall_effectiveness", "supported_accommodation_outcome")
+_SUMMARY_COUNTS = {
+    "registered": Q(kind=SettingEvent.Kind.REGISTERED),
+    "closed": Q(kind=SettingEvent.Kind.CLOSED),
+    "improved": Q(kind=SettingEvent.Kind.JUDGEMENT_IMPROVED, field__in=_HEADLINE_JUDGEMENTS),
+    "declined": Q(kind=SettingEvent.Kind.JUDGEMENT_DECLINED, field__in=_HEADLINE_JUDGEMENTS),
+}
+
+
+def _count_settings(name: str) -> Count:
+    return Count("setting", filter=_SUMMARY_COUNTS[name], distinct=True)
+
+
+def setting_change_summary(*, settings: QuerySet[Setting]) -> list[YearOfChanges]:
+    """For `settings` (the directory's current filters), how many of them registered, closed,
+    and had their headline judgement (overall, or supported accommodation's outcome) improve or
+    decline in each year, newest year first: one aggregate query.
+
+    A year is the one Ofsted's lists date the change in (`SettingEvent.occurred_on`): a list's
+    "as at" date, or the inspection's date for a judgement.
+    """
+    rows = (
+        SettingEvent.objects.filter(setting__in=settings.order_by().values("pk"))
+        .filter(reduce(operator.or_, _SUMMARY_COUNTS.values()))
+        .annotate(year=ExtractYear(_event_date()))
+        .values("year")
+        .annotate(
+            registered=_count_settings("registered"),
+            closed=_count_settings("closed"),
+            improved=_count_settings("improved"),
+            declined=_count_settings("declined"),
+        )
+        .order_by("-year")
+    )
+    return [
+        YearOfChanges(
+            year=row["year"],
+            registered=row["registered"],
+            closed=row["closed"],
+            improved=row["improved"],
+            declined=row["declined"],
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

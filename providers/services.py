@@ -2,8 +2,12 @@
 
 A list is read by `providers.ofsted`, compared with what is stored, and applied in one
 transaction: settings created or updated by URN, settings missing from a newer complete list
-closed (never deleted), and every change recorded as a `SettingEvent`. Without `commit` the same
-work is done and rolled back, so a preview finds exactly what the real run would.
+closed (never deleted), and every change recorded as a `SettingEvent` dated when Ofsted's list
+says it happened. Without `commit` the same work is done and rolled back, so a preview finds
+exactly what the real run would.
+
+`ofsted_history_import` replays a folder of yearly lists through the same core, oldest first, so
+each setting's events run back over the years those lists cover.
 """
 
 from __future__ import annotations
@@ -83,9 +87,21 @@ PROVIDER_ADDRESS_FIELDS = frozenset(
     {"address_line_1", "address_line_2", "address_line_3", "town", "county", "postcode"}
 )
 _AS_AT = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
-# "provider_at_march_2016.csv", "ofsted-31-march-2016.xlsx", "providers_2016-03-31.csv"
-_NAME_DMY = re.compile(r"(?:(\d{1,2})[_\s.-]+)?([a-z]{3,9})[_\s.-]+(\d{4})")
-_NAME_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in (
+        dt.date(2000, number, 1).strftime("%B").lower(),
+        dt.date(2000, number, 1).strftime("%b").lower(),
+    )
+} | {"sept": 9}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# File names seen or expected: provider_at_march_2016, 2016-03-31, 31_march_2016, march-2016.
+_NAME_DATES = (
+    (re.compile(r"(?<!\d)(?P<y>\d{4}) (?P<m>\d{1,2}) (?P<d>\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(rf"(?<!\d)(?P<d>\d{{1,2}}) (?P<m>{_MONTH}) (?P<y>\d{{4}})(?!\d)"), "dmy"),
+    (re.compile(rf"(?<![a-z])(?P<m>{_MONTH}) (?P<y>\d{{4}})(?!\d)"), "my"),
+)
 
 
 class ImportFailed(Exception):
@@ -160,30 +176,32 @@ def _as_at(title: str | None) -> dt.date | None:
         return None
 
 
-def _as_at_from_name(name: str) -> dt.date | None:
-    """The date a list describes from its file name, when its title does not say: Ofsted's
-    older releases ("Provider information") are published as "… at March 2016". A month without
-    a day is its last day, as Ofsted's lists describe the end of March."""
-    stem = Path(name).stem.lower()
-    if match := _NAME_ISO.search(stem):
+def as_at_from_name(name: str) -> dt.date | None:
+    """The date a list describes, from its file name, for releases whose title gives none.
+
+    "provider_at_march_2016.csv" and "march-2016" mean the end of that month (Ofsted's lists are
+    as at the last day of one); "2016-03-31" and "31_march_2016" mean that day.
+    """
+    text = " ".join(re.split(r"[^0-9a-z]+", Path(name).stem.lower()))
+    for pattern, form in _NAME_DATES:
+        match = pattern.search(text)
+        if not match:
+            continue
+        year = int(match["y"])
+        month = int(match["m"]) if form == "ymd" else _MONTHS[match["m"]]
+        if form == "my":
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
         try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            return dt.date(year, month, int(match["d"]))
         except ValueError:
             return None
-    for match in _NAME_DMY.finditer(stem):
-        try:
-            month = dt.datetime.strptime(match[2][:3], "%b").month
-        except ValueError:
-            continue
-        year = int(match[3])
-        if match[1]:
-            try:
-                return dt.date(year, month, int(match[1]))
-            except ValueError:
-                return None
-        following = dt.date(year + month // 12, month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
     return None
+
+
+def _list_date(parsed: ofsted.OfstedProviderList, name: str) -> dt.date | None:
+    """The title's date ("… as at 31 March 2025") when it has one, else the file name's."""
+    return _as_at(parsed.title) or as_at_from_name(name)
 
 
 def _values(provider: ofsted.OfstedProvider, existing: Setting | None) -> dict[str, Any]:
@@ -212,10 +230,16 @@ def _blank(model_field: str) -> Any:
     return None if django_field.null else ""
 
 
-def _events_for_change(setting: Setting, new: dict[str, Any]) -> list[SettingEvent]:
+def _events_for_change(
+    setting: Setting, new: dict[str, Any], as_at: dt.date | None
+) -> list[SettingEvent]:
+    """What changed between the stored setting and the list's row, each dated `as_at` except a
+    judgement, dated by the inspection that gave it when the row says when that was."""
     events: list[SettingEvent] = []
+    judged_on = new["latest_inspection_date"] or as_at
 
     def add(kind: str, field_name: str = "", old: object = "", new_value: object = "") -> None:
+        judgement = kind in _JUDGEMENT_KINDS
         events.append(
             SettingEvent(
                 setting=setting,
@@ -223,6 +247,7 @@ def _events_for_change(setting: Setting, new: dict[str, Any]) -> list[SettingEve
                 field=field_name,
                 old_value=str(old or ""),
                 new_value=str(new_value or ""),
+                occurred_on=judged_on if judgement else as_at,
             )
         )
 
@@ -234,14 +259,26 @@ def _events_for_change(setting: Setting, new: dict[str, Any]) -> list[SettingEve
             add(SettingEvent.Kind.SUSPENDED)
         else:
             add(SettingEvent.Kind.REINSTATED)
+    # A judgement where there was none is news only for a setting never judged before: for one
+    # already judged it is a column an older list did not have (2016 and 2018 had no "help and
+    # protection"), and a history would otherwise report thousands of "first judgements".
+    judged_before = any(getattr(setting, name) for name in _ALL_JUDGEMENT_FIELDS)
     scales = (setting.judgement_scale, new["judgement_scale"])
     for name in JUDGEMENT_FIELDS:
-        _judgement_event(add, name, getattr(setting, name), new[name], scales=scales)
+        _judgement_event(
+            add,
+            name,
+            getattr(setting, name),
+            new[name],
+            scales=scales,
+            judged_before=judged_before,
+        )
     _judgement_event(
         add,
         "supported_accommodation_outcome",
         setting.supported_accommodation_outcome,
         new["supported_accommodation_outcome"],
+        judged_before=judged_before,
     )
     if setting.places is not None and new["places"] is not None and setting.places != new["places"]:
         add(SettingEvent.Kind.PLACES_CHANGED, "places", setting.places, new["places"])
@@ -254,6 +291,16 @@ def _events_for_change(setting: Setting, new: dict[str, Any]) -> list[SettingEve
     return events
 
 
+_JUDGEMENT_KINDS = frozenset(
+    {
+        SettingEvent.Kind.JUDGEMENT_FIRST,
+        SettingEvent.Kind.JUDGEMENT_IMPROVED,
+        SettingEvent.Kind.JUDGEMENT_DECLINED,
+    }
+)
+_ALL_JUDGEMENT_FIELDS = (*JUDGEMENT_FIELDS, "supported_accommodation_outcome")
+
+
 def _judgement_event(  # type: ignore[no-untyped-def]
     add,
     name: str,
@@ -261,6 +308,7 @@ def _judgement_event(  # type: ignore[no-untyped-def]
     new: str,
     *,
     scales: tuple[str, str] = ("", ""),
+    judged_before: bool = False,
 ) -> None:
     """A first, improved or declined judgement, worded on each side's own scale ("Adequate
     (older scale)" → "Good"). Points are compared, so the same point on a newer scale is no
@@ -282,6 +330,8 @@ def _judgement_event(  # type: ignore[no-untyped-def]
         return f"{text} (older scale)" if older else text
 
     if not old:
+        if judged_before:
+            return
         add(SettingEvent.Kind.JUDGEMENT_FIRST, name, "", label(new, scales[1]))
         return
     improved = ranks[enum(new)] > ranks[enum(old)]
@@ -360,6 +410,8 @@ def _apply(
     complete: bool,
     record: OfstedImport,
     authorities: tuple[dict[Located, Resolution], dict[str, int]],
+    as_at: dt.date | None,
+    history: bool,
 ) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
@@ -369,7 +421,11 @@ def _apply(
         .exists()
     )
     existing = {s.urn: s for s in Setting.objects.all()}
-    now = timezone.now()
+    # A history's closures happened by the list's date, not today (a 2018 list closes in 2018).
+    if history and as_at is not None:
+        closed_at = timezone.make_aware(dt.datetime.combine(as_at, dt.time()))
+    else:
+        closed_at = timezone.now()
     to_create: list[Setting] = []
     to_update: list[Setting] = []
     events: list[SettingEvent] = []
@@ -383,13 +439,19 @@ def _apply(
             created = Setting(urn=provider.urn, last_import=record, **values)
             to_create.append(created)
             if not baseline:
-                events.append(SettingEvent(setting=created, kind=SettingEvent.Kind.REGISTERED))
+                events.append(
+                    SettingEvent(
+                        setting=created,
+                        kind=SettingEvent.Kind.REGISTERED,
+                        occurred_on=values["registration_date"] or as_at,
+                    )
+                )
             continue
         differences = [name for name, value in values.items() if getattr(setting, name) != value]
         if not differences:
             summary.unchanged += 1
             continue
-        events.extend(_events_for_change(setting, values))
+        events.extend(_events_for_change(setting, values, as_at))
         for name in differences:
             setattr(setting, name, values[name])
         setting.last_import = record
@@ -402,12 +464,14 @@ def _apply(
             if urn not in seen and setting.status != Setting.Status.CLOSED:
                 setting.status, setting.closed_at, setting.last_import = (
                     Setting.Status.CLOSED,
-                    now,
+                    closed_at,
                     record,
                 )
                 to_update.append(setting)
                 changed_fields.update({"status", "closed_at"})
-                events.append(SettingEvent(setting=setting, kind=SettingEvent.Kind.CLOSED))
+                events.append(
+                    SettingEvent(setting=setting, kind=SettingEvent.Kind.CLOSED, occurred_on=as_at)
+                )
                 summary.closed += 1
 
     Setting.objects.bulk_create(to_create, batch_size=1000)
@@ -448,6 +512,8 @@ def ofsted_import(
     complete: bool = True,
     started_by: User | None = None,
     record: OfstedImport | None = None,
+    history: bool = False,
+    parsed: ofsted.OfstedProviderList | None = None,
 ) -> tuple[OfstedImport, ImportSummary]:
     """Read and apply one Ofsted list. Returns the import record and its summary.
 
@@ -455,15 +521,21 @@ def ofsted_import(
     problem stops the whole import. A file that cannot be read at all raises ImportFailed, as
     does a list older than the one already imported. With `commit` all changes happen in one
     transaction: if anything fails, the stored data is exactly as it was.
+
+    The list's date is its title's, else its file name's (`as_at_from_name`). `history` is for
+    `ofsted_history_import`, which has already put the releases in order: closures are then
+    dated by the list rather than today. `parsed` is `source` already read (the history reads
+    each file first to date it).
     """
     record = record or OfstedImport(source=source.name, origin=origin, started_by=started_by)
     record.content_sha256 = source.sha256
     record.strict = strict
-    try:
-        parsed = ofsted.read_provider_list(io.BytesIO(source.data), filename=source.name)
-    except ofsted.OfstedFileError as exc:
-        _record_failure(record, str(exc), None)
-        raise ImportFailed(str(exc)) from exc
+    if parsed is None:
+        try:
+            parsed = ofsted.read_provider_list(io.BytesIO(source.data), filename=source.name)
+        except ofsted.OfstedFileError as exc:
+            _record_failure(record, str(exc), None)
+            raise ImportFailed(str(exc)) from exc
 
     summary = ImportSummary(complete=complete)
     kept_rows = {p.row for p in parsed.providers}
@@ -473,7 +545,7 @@ def ofsted_import(
     summary.errors = [e.as_dict() for e in parsed.errors]
     summary.notes = [e.as_dict() for e in parsed.notes]
     summary.by_provision_type = dict(Counter(str(p.provision_type) for p in parsed.providers))
-    as_at = _as_at(parsed.title) or _as_at_from_name(source.name)
+    as_at = _list_date(parsed, source.name)
     summary.as_at = as_at.isoformat() if as_at else None
     record.as_at = as_at
 
@@ -515,6 +587,8 @@ def ofsted_import(
                 complete=complete,
                 record=record,
                 authorities=authorities,
+                as_at=as_at,
+                history=history,
             )
             summary.committed = commit
             record.summary = summary.as_dict()
@@ -542,6 +616,182 @@ def ofsted_import(
         len(summary.errors),
     )
     return record, summary
+
+
+# History: a folder of yearly lists, replayed oldest first --------------------------------------
+
+# When two files in a folder are the same release (Ofsted publish an .ods; a .csv is often kept
+# beside it), the first of these is imported: a CSV reads fastest and is what most people keep.
+_FORMAT_PREFERENCE = {extension: rank for rank, extension in enumerate((".csv", ".xlsx", ".ods"))}
+
+
+@dataclass
+class HistoryRelease:
+    """One file of a history run: what it is, and what became of it."""
+
+    file: str
+    as_at: dt.date
+    status: str  # "imported", "would import" (a dry run) or "skipped"
+    reason: str = ""
+    summary: ImportSummary | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        details = self.summary.as_dict() if self.summary else {}
+        return {
+            **details,
+            "file": self.file,
+            "as_at": self.as_at.isoformat(),
+            "status": self.status,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class _Release:
+    path: Path
+    source: Source
+    parsed: ofsted.OfstedProviderList
+    as_at: dt.date
+
+
+def _history_releases(folder: Path) -> tuple[list[_Release], list[HistoryRelease]]:
+    """The folder's lists, one per date, oldest first; and the files left out as duplicates.
+
+    Every file is read first, so a file that cannot be read or dated stops the history before
+    anything is imported, naming the file.
+    """
+    if not folder.is_dir():
+        raise ImportFailed(f"No folder at {folder}")
+    paths = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.suffix.lower() in ofsted.SUPPORTED_EXTENSIONS
+    )
+    if not paths:
+        raise ImportFailed(f"No .csv, .xlsx or .ods file in {folder}")
+    by_date: dict[dt.date, list[_Release]] = {}
+    for path in paths:
+        source = source_read(path)
+        try:
+            parsed = ofsted.read_provider_list(io.BytesIO(source.data), filename=source.name)
+        except ofsted.OfstedFileError as exc:
+            raise ImportFailed(f"{path.name}: {exc} Nothing was imported.") from exc
+        as_at = _list_date(parsed, path.name)
+        if as_at is None:
+            raise ImportFailed(
+                f"Cannot tell which date {path.name} describes: its title "
+                f"({parsed.title or 'none'!r}) gives no date such as '31 March 2018', nor does "
+                "its name (for example provider_at_march_2018.csv or 2018-03-31.csv). Rename "
+                "it and run again; nothing was imported."
+            )
+        by_date.setdefault(as_at, []).append(_Release(path, source, parsed, as_at))
+    chosen: list[_Release] = []
+    duplicates: list[HistoryRelease] = []
+    for as_at in sorted(by_date):
+        first, *others = sorted(
+            by_date[as_at],
+            key=lambda r: (_FORMAT_PREFERENCE.get(r.path.suffix.lower(), 9), r.path.name),
+        )
+        chosen.append(first)
+        duplicates += [
+            HistoryRelease(
+                file=other.path.name,
+                as_at=as_at,
+                status="skipped",
+                reason=f"the same release as {first.path.name} ({as_at:%-d %B %Y})",
+            )
+            for other in others
+        ]
+    return chosen, duplicates
+
+
+def ofsted_history_import(
+    *,
+    folder: str | Path,
+    commit: bool,
+    origin: str = OfstedImport.Origin.COMMAND,
+    strict: bool = False,
+    started_by: User | None = None,
+) -> list[HistoryRelease]:
+    """Import a folder of yearly Ofsted lists oldest first, building each setting's history.
+
+    Each file is dated by its title, else its name; of two files with the same date (the same
+    release as .csv and .ods) only one is imported, a CSV by preference. Each release goes
+    through `ofsted_import` in its own transaction, the first into an empty database being the
+    baseline (no "registered" for everyone); later ones record registrations, closures (dated
+    by the list) and changes of judgement.
+
+    Running it again is harmless: a release already imported (same SHA-256, or a list of the
+    same date) is skipped. Otherwise a history only moves forward: if the database holds a list
+    newer than a release still to import, nothing is imported. A failure stops the run at that
+    file, the releases before it staying imported. Without `commit` the whole run is done in one
+    transaction and rolled back, so each release is compared with the ones before it.
+
+    Returns one entry per file, in the order they were considered, duplicates included.
+    """
+    releases, duplicates = _history_releases(Path(folder))
+    committed = OfstedImport.objects.filter(status=OfstedImport.Status.COMMITTED)
+    known_sha = set(committed.values_list("content_sha256", flat=True))
+    known_dates = {d for d in committed.values_list("as_at", flat=True) if d is not None}
+    newest = max(known_dates, default=None)
+    results: list[HistoryRelease] = []
+    pending: list[_Release] = []
+    for release in releases:
+        if release.source.sha256 in known_sha:
+            reason = "already imported (the same file)"
+        elif release.as_at in known_dates:
+            reason = f"a list at {release.as_at:%-d %B %Y} is already imported"
+        else:
+            pending.append(release)
+            continue
+        results.append(
+            HistoryRelease(release.path.name, release.as_at, status="skipped", reason=reason)
+        )
+    if pending and newest is not None and pending[0].as_at < newest:
+        raise ImportFailed(
+            f"{pending[0].path.name} describes {pending[0].as_at:%-d %B %Y}, older than the "
+            f"newest list already imported ({newest:%-d %B %Y}). A history is replayed from the "
+            "oldest list into a database holding nothing newer; nothing was imported."
+        )
+
+    def replay() -> None:
+        for release in pending:
+            try:
+                _, summary = ofsted_import(
+                    source=release.source,
+                    parsed=release.parsed,
+                    commit=True,
+                    origin=origin,
+                    strict=strict,
+                    started_by=started_by,
+                    history=True,
+                )
+            except ImportFailed as exc:
+                raise ImportFailed(f"{release.path.name}: {exc}", exc.summary) from exc
+            except Exception as exc:
+                raise ImportFailed(f"{release.path.name}: the import failed ({exc})") from exc
+            summary.committed = commit
+            results.append(
+                HistoryRelease(
+                    release.path.name,
+                    release.as_at,
+                    status="imported" if commit else "would import",
+                    summary=summary,
+                )
+            )
+
+    if commit:
+        replay()
+    else:
+        try:
+            with transaction.atomic():
+                replay()
+                raise _Rollback
+        except _Rollback:
+            pass
+    return sorted(results + duplicates, key=lambda r: (r.as_at, r.status == "skipped", r.file))
 
 
 # How long an uploaded list waits for its preview to be confirmed or cancelled. After that the

@@ -89,6 +89,7 @@ class SettingListView(LoginRequiredMixin, View):
                 "map_capped": map_points.capped,
                 "map_tile_url": django_settings.MAP_TILE_URL,
                 "map_attribution": django_settings.MAP_ATTRIBUTION,
+                "changes_by_year": selectors.setting_change_summary(settings=settings),
             },
         )
 

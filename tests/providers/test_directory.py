@@ -430,11 +430,11 @@ def test_detail_shows_ofsted_facts_judgements_and_history(signed_in, directory):
         setting.latest_inspection_date.strftime("%-d %B %Y"),
         'govuk-tag--green">Outstanding',
         "https://reports.ofsted.gov.uk/provider/44/SC200001",
-        "Judgement improved: overall effectiveness (Requires improvement to be good → Good)",
-        "Places changed: places (8 → 10)",
+        "Judged Requires improvement to be good → Good (overall experiences and progress)",
+        "Places 8 → 10",
     ):
         assert text in html, text
-    assert html.index("Places changed") < html.index("Judgement improved")  # newest first
+    assert html.index("Places 8") < html.index("Judged Requires")  # newest first
 
 
 def test_detail_lists_the_owners_other_open_settings(signed_in, directory):

@@ -4,19 +4,35 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from providers.models import OfstedImport
-from providers.services import ImportFailed, ofsted_import, source_read
+from providers.services import (
+    HistoryRelease,
+    ImportFailed,
+    ImportSummary,
+    ofsted_history_import,
+    ofsted_import,
+    source_read,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Import Ofsted's provider list (.csv, .xlsx or .ods; a path or URL). Without --commit, "
-        "reports what would change and writes nothing."
+        "Import Ofsted's provider list (.csv, .xlsx or .ods; a path or URL), or with --history a "
+        "folder of yearly lists, oldest first. Without --commit, reports what would change and "
+        "writes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("source", help="path or http(s) URL of the list")
+        what = parser.add_mutually_exclusive_group(required=True)
+        what.add_argument("source", nargs="?", help="path or http(s) URL of the list")
+        what.add_argument(
+            "--history",
+            metavar="FOLDER",
+            help="import every list in FOLDER oldest first, building each setting's history",
+        )
         parser.add_argument("--commit", action="store_true", help="write the changes")
-        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+        parser.add_argument(
+            "--json", action="store_true", help="print the summary as JSON (one line a release)"
+        )
         parser.add_argument(
             "--strict", action="store_true", help="import nothing if any row has a problem"
         )
@@ -27,6 +43,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["history"]:
+            self._history(options)
+            return
         try:
             record, summary = ofsted_import(
                 source=source_read(options["source"]),
@@ -43,14 +62,52 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary.as_dict()))
             return
         verb = "Imported" if options["commit"] else "Dry run (nothing written; add --commit):"
-        self.stdout.write(
-            f"{verb} {options['source']}: {summary.rows} rows, {summary.created} created, "
-            f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.closed} closed, "
+        self.stdout.write(f"{verb} {options['source']}: {self._counts(summary)}")
+        self._details(summary)
+
+    def _history(self, options: dict[str, Any]) -> None:
+        if options["partial"]:
+            raise CommandError("--partial does not go with --history: each yearly list is whole.")
+        try:
+            releases = ofsted_history_import(
+                folder=options["history"],
+                commit=options["commit"],
+                origin=OfstedImport.Origin.COMMAND,
+                strict=options["strict"],
+            )
+        except ImportFailed as exc:
+            if options["json"] and exc.summary is not None:
+                self.stdout.write(json.dumps({**exc.summary.as_dict(), "failed": str(exc)}))
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            for release in releases:
+                self.stdout.write(json.dumps(release.as_dict()))
+            return
+        if not options["commit"]:
+            self.stdout.write("Dry run (nothing written; add --commit):")
+        for release in releases:
+            self._release(release)
+
+    def _release(self, release: HistoryRelease) -> None:
+        head = f"{release.as_at:%-d %B %Y} {release.file}"
+        if release.summary is None:
+            self.stdout.write(f"{head}: skipped, {release.reason}")
+            return
+        self.stdout.write(f"{head}: {release.status}, {self._counts(release.summary)}")
+        self._details(release.summary, problems_shown=5)
+
+    @staticmethod
+    def _counts(summary: ImportSummary) -> str:
+        return (
+            f"{summary.rows} rows, {summary.created} created, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged, {summary.closed} closed, "
             f"{summary.rejected} rejected, {len(summary.errors)} problems"
         )
+
+    def _details(self, summary: ImportSummary, problems_shown: int = 50) -> None:
         for kind, count in sorted(summary.events.items()):
             self.stdout.write(f"  {kind}: {count}")
-        for error in summary.errors[:50]:
+        for error in summary.errors[:problems_shown]:
             self.stderr.write(f"  row {error['row']}, {error['column']}: {error['message']}")
-        if len(summary.errors) > 50:
-            self.stderr.write(f"  … and {len(summary.errors) - 50} more")
+        if len(summary.errors) > problems_shown:
+            self.stderr.write(f"  … and {len(summary.errors) - problems_shown} more")
