@@ -33,6 +33,7 @@ from geo.models import Area, Postcode
 from geo.names import la_gss_codes_for_names
 from providers import ofsted
 from providers.models import JUDGEMENT_RANK, OUTCOME_RANK, OfstedImport, Setting, SettingEvent
+from providers.signals import settings_changed_by_ofsted
 
 logger = logging.getLogger(__name__)
 
@@ -257,6 +258,7 @@ def _apply(
     complete: bool,
     record: OfstedImport,
     la_ids: dict[str, int | None],
+    alerts: bool = True,
 ) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
@@ -317,6 +319,8 @@ def _apply(
         event.setting_id = event.setting.pk
     SettingEvent.objects.bulk_create(events, batch_size=1000)
     _locate(record)
+    if alerts and events:
+        settings_changed_by_ofsted.send(sender=OfstedImport, record=record, events=events)
     summary.created = len(to_create)
     summary.updated = len(to_update) - summary.closed
     summary.events = dict(Counter(str(e.kind) for e in events))
@@ -345,13 +349,16 @@ def ofsted_import(
     complete: bool = True,
     started_by: User | None = None,
     record: OfstedImport | None = None,
+    alerts: bool = True,
 ) -> tuple[OfstedImport, ImportSummary]:
     """Read and apply one Ofsted list. Returns the import record and its summary.
 
     Row problems are reported and the good rows still go in, unless `strict`, when any row
     problem stops the whole import. A file that cannot be read at all raises ImportFailed, as
     does a list older than the one already imported. With `commit` all changes happen in one
-    transaction: if anything fails, the stored data is exactly as it was.
+    transaction: if anything fails, the stored data is exactly as it was. With `alerts` (the
+    default) the changes are announced (`settings_changed_by_ofsted`) to whoever must hear of
+    them; an old release replayed for its history passes False, so nobody is told about it.
     """
     record = record or OfstedImport(source=source.name, origin=origin, started_by=started_by)
     record.content_sha256 = source.sha256
@@ -412,7 +419,14 @@ def ofsted_import(
                 OfstedImport.Status.COMMITTED if commit else OfstedImport.Status.PREVIEWED
             )
             record.save()
-            _apply(parsed=parsed, summary=summary, complete=complete, record=record, la_ids=la_ids)
+            _apply(
+                parsed=parsed,
+                summary=summary,
+                complete=complete,
+                record=record,
+                la_ids=la_ids,
+                alerts=alerts,
+            )
             summary.committed = commit
             record.summary = summary.as_dict()
             record.committed_at = timezone.now() if commit else None
