@@ -44,7 +44,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from brokerage.models import (
     ALERT_WORDS,
     Notification,
@@ -78,7 +78,6 @@ _JUDGEMENT_WORDS = {
     "outcomes_in_education": "outcomes in education",
     "health_services": "health services",
 }
-_ALL_ALERTS = NotificationPreference()
 
 
 def setting_alert_of(event: SettingEvent) -> SettingAlert | None:
@@ -156,8 +155,9 @@ def _placed_by_la(setting_ids: Iterable[int], *, today: dt.date) -> dict[int, di
 
 
 def _chosen(user: User, events: list[tuple[SettingAlert, SettingEvent]]) -> list[SettingEvent]:
-    preference = getattr(user, "notification_preference", None) or _ALL_ALERTS
-    return [event for alert, event in events if preference.wants_alert(alert)]
+    """The events of the kinds the user wants (no preference saved: every kind)."""
+    preference: NotificationPreference | None = getattr(user, "notification_preference", None)
+    return [e for alert, e in events if preference is None or preference.wants_alert(alert)]
 
 
 def ofsted_alerts_queue(
@@ -183,7 +183,7 @@ def ofsted_alerts_queue(
     for user in (
         User.objects.filter(
             organisation_id__in=la_ids,
-            organisation__kind="la",
+            organisation__kind=Organisation.Kind.LOCAL_AUTHORITY,
             is_active=True,
             role__in=LA_ROLES,
         )

@@ -22,8 +22,10 @@ from accounts.models import Organisation, Role, User
 from brokerage import tasks
 from brokerage.models import Notification, NotificationPreference, PlacementOutcome, Referral
 from brokerage.notifications import notification_preference_save
+from brokerage.ofsted_alerts import ofsted_alerts_queue
 from providers.models import OfstedImport, Setting, SettingEvent
 from providers.services import ofsted_import, source_read
+from providers.signals import settings_changed_by_ofsted
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory
 from tests.placements.factories import PlacementRequestFactory
 from tests.providers.ofsted_files import LIST_2025, row, small_csv
@@ -245,6 +247,37 @@ def test_a_preview_and_an_old_release_replayed_tell_nobody(
     assert _alerts() == [] and mail.outbox == []
 
 
+def test_queuing_the_same_import_again_queues_nothing(
+    people, imported, django_capture_on_commit_callbacks
+):
+    """However often a job hands the same import's events over, each person hears once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        record, _ = imported([oak(**SUSPENDED), *others()], "suspended.csv")
+    events = list(SettingEvent.objects.filter(ofsted_import=record).select_related("setting"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ofsted_alerts_queue(record=record, events=events) == []
+    assert len(_alerts()) == 5 and len(mail.outbox) == 5
+
+
+def test_an_import_that_fails_after_queuing_leaves_no_alert(
+    people, imported, django_capture_on_commit_callbacks
+):
+    """The alerts are written in the import's transaction: if it rolls back, so do they."""
+
+    def fail(**kwargs):
+        raise RuntimeError("a later receiver failed")
+
+    settings_changed_by_ofsted.connect(fail, dispatch_uid="test-fail")
+    try:
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+            imported([oak(**SUSPENDED), *others()], "suspended.csv")
+    finally:
+        settings_changed_by_ofsted.disconnect(dispatch_uid="test-fail")
+    assert _alerts() == [] and mail.outbox == []
+    assert Setting.objects.get(urn="SC000001").status == "active"
+    assert not SettingEvent.objects.exists()
+
+
 # --- The other kinds --------------------------------------------------------------------------
 
 
@@ -418,7 +451,10 @@ def test_an_unknown_alert_is_refused(client, people):
     client.force_login(people.officer_a)
     response = client.post(URL, {"alerts": ["fire"]})
     assert response.status_code == 200
-    assert "Choose only alerts from the list" in response.content.decode()
+    page = response.content.decode()
+    assert page.count("Choose only alerts from the list") == 2  # the summary and the field
+    # The summary's link goes to the first checkbox.
+    assert 'href="#id_alerts_1"' in page and 'id="id_alerts_1"' in page
     assert not NotificationPreference.objects.exists()
 
 
