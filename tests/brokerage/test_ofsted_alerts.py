@@ -22,7 +22,7 @@ from accounts.models import Organisation, Role, User
 from brokerage import tasks
 from brokerage.models import Notification, NotificationPreference, PlacementOutcome, Referral
 from brokerage.notifications import notification_preference_save
-from brokerage.ofsted_alerts import ofsted_alerts_queue
+from brokerage.ofsted_alerts import alert_sentence, ofsted_alerts_queue
 from providers.models import OfstedImport, Setting, SettingEvent
 from providers.services import ofsted_import, source_read
 from providers.signals import settings_changed_by_ofsted
@@ -463,3 +463,17 @@ def test_hub_admins_have_no_alert_choices(client, people):
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"alerts": ["closed"]}).status_code == 403
     assert not NotificationPreference.objects.exists()
+
+
+def test_a_setting_ofsted_names_only_by_its_type_is_named_by_type_and_urn(db):
+    event = SettingEvent(
+        setting=Setting(urn="SC000009", provision_type="childrens_home", name=""),
+        kind=SettingEvent.Kind.SUSPENDED,
+    )
+    record = OfstedImport(as_at=dt.date(2025, 3, 31))
+    assert alert_sentence(event, record=record) == (
+        "Ofsted's list of 31 March 2025 shows Children's home SC000009 as suspended."
+    )
+    assert alert_sentence(event, record=OfstedImport(as_at=None)) == (
+        "Ofsted's list shows Children's home SC000009 as suspended."
+    )
