@@ -65,8 +65,8 @@ class NotificationPreferenceForm(GovukFormMixin, forms.Form):
     alerts = forms.MultipleChoiceField(
         label="Ofsted alerts",
         help_text=(
-            "An email as soon as Ofsted's list shows a change like this for a setting you have "
-            "an open referral or a child placed with, or that your organisation runs. "
+            "An email as soon as Ofsted's list shows one of these changes at a setting your "
+            "organisation runs, or where it has an open referral or a child placed. "
             "Select all that apply."
         ),
         choices=SettingAlert.choices,
