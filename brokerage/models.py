@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -249,6 +250,7 @@ class Notification(TimeStampedModel):
         FILLED = "filled", "Place filled"
         PLACED = "placed", "Placement agreed"
         SETTING_TRANSFERRED = "setting_transferred", "Setting moved to another provider"
+        SETTING_ALERT = "setting_alert", "Ofsted alert about a setting"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     referral = models.ForeignKey(
@@ -279,10 +281,40 @@ class Notification(TimeStampedModel):
         return f"{self.get_kind_display()} to {self.recipient_id}"
 
 
-class NotificationPreference(TimeStampedModel):
-    """Which of their organisation's settings a provider user hears about, and how.
+class SettingAlert(models.TextChoices):
+    """What an Ofsted list can show about a setting that the people placing children there, and
+    the provider running it, must hear about at once (brokerage.ofsted_alerts)."""
 
+    SUSPENDED = "suspended", "Suspended"
+    CLOSED = "closed", "Closed"
+    INADEQUATE = "inadequate", "Judged inadequate, or serious or widespread weaknesses"
+    REGISTRATION_CHANGED = (
+        "registration_changed",
+        "Registration changed: back on the register, suspension lifted or a new owner",
+    )
+
+
+# A few words for each, for a subject line or a summary ("suspended, closed").
+ALERT_WORDS: dict[str, str] = {
+    SettingAlert.SUSPENDED: "suspended",
+    SettingAlert.CLOSED: "closed",
+    SettingAlert.INADEQUATE: "judged inadequate",
+    SettingAlert.REGISTRATION_CHANGED: "registration changed",
+}
+
+
+class NotificationPreference(TimeStampedModel):
+    """Which emails a user chooses to get.
+
+    Provider admins and users: which of their organisation's settings they hear about, and how.
     No row: every setting, one email each. Chosen settings only when `all_settings` is false.
+
+    Everyone told about Ofsted's changes (provider people, placement officers and LA managers):
+    which kinds of alert they get, one switch per `SettingAlert`, all on unless turned off. The
+    switches live here rather than in a model of their own because they are the same kind of
+    choice, made on the same page, one row per user; a placement officer's row simply leaves
+    the referral choices at their defaults. Four booleans rather than a list of kinds, so a new
+    row and every row that existed before the alerts mean "all on" without a data migration.
     """
 
     user = models.OneToOneField(
@@ -293,9 +325,37 @@ class NotificationPreference(TimeStampedModel):
     daily_digest = models.BooleanField(
         default=False, help_text="One email a day listing new referrals, instead of one each."
     )
+    alert_suspended = models.BooleanField("alerts when a setting is suspended", default=True)
+    alert_closed = models.BooleanField("alerts when a setting closes", default=True)
+    alert_inadequate = models.BooleanField(
+        "alerts when a setting is judged inadequate", default=True
+    )
+    alert_registration_changed = models.BooleanField(
+        "alerts when a setting's registration changes", default=True
+    )
+
+    ALERT_FIELDS: ClassVar[dict[str, str]] = {
+        SettingAlert.SUSPENDED: "alert_suspended",
+        SettingAlert.CLOSED: "alert_closed",
+        SettingAlert.INADEQUATE: "alert_inadequate",
+        SettingAlert.REGISTRATION_CHANGED: "alert_registration_changed",
+    }
 
     def __str__(self) -> str:
         return f"Notification preference of {self.user_id}"
+
+    @property
+    def alerts(self) -> list[str]:
+        """The kinds of Ofsted alert chosen, in `SettingAlert` order."""
+        return [kind for kind, name in self.ALERT_FIELDS.items() if getattr(self, name)]
+
+    @property
+    def alerts_summary(self) -> str:
+        """ "Suspended, closed", "None": what the account page shows."""
+        return ", ".join(ALERT_WORDS[kind] for kind in self.alerts).capitalize() or "None"
+
+    def wants_alert(self, kind: str) -> bool:
+        return bool(getattr(self, self.ALERT_FIELDS[kind]))
 
 
 class OffServiceEnquiry(TimeStampedModel):

@@ -1,4 +1,5 @@
-"""A provider user's choice of which settings they get emails about, and how often."""
+"""A user's email choices: which settings a provider user hears about and how often, and which
+Ofsted alerts anyone told about them gets. Each user sees and changes only their own."""
 
 from __future__ import annotations
 
@@ -14,21 +15,22 @@ from accounts.forms import apply_validation_error
 from accounts.mixins import PermissionRequiredMixin
 from brokerage.notification_forms import NotificationPreferenceForm
 from brokerage.notifications import notification_preference_for, notification_preference_save
+from brokerage.permissions import can_choose_emails
 from providers.facts import settings_run_by
 from providers.permissions import is_provider
 
 
 class NotificationPreferencesView(PermissionRequiredMixin, FormView):
     nav_section = "account"
-    permission = staticmethod(is_provider)
+    permission = staticmethod(can_choose_emails)
     template_name = "brokerage/notification_preferences.html"
     form_class = NotificationPreferenceForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         organisation = self.actor.organisation
-        assert organisation is not None  # is_provider made sure
-        kwargs["settings_run"] = settings_run_by(organisation)
+        assert organisation is not None  # can_choose_emails made sure
+        kwargs["settings_run"] = settings_run_by(organisation) if is_provider(self.actor) else None
         return kwargs
 
     def get_initial(self) -> dict[str, Any]:
@@ -41,15 +43,19 @@ class NotificationPreferencesView(PermissionRequiredMixin, FormView):
             ),
             "settings": list(preference.settings.all()) if preference.pk else [],
             "daily_digest": preference.daily_digest,
+            "alerts": preference.alerts,
         }
 
     def form_valid(self, form: NotificationPreferenceForm) -> HttpResponse:
+        data = form.cleaned_data
         try:
             notification_preference_save(
                 actor=self.actor,
-                all_settings=form.cleaned_data["scope"] == NotificationPreferenceForm.ALL,
-                settings=form.cleaned_data["settings"],
-                daily_digest=form.cleaned_data["daily_digest"],
+                all_settings=data.get("scope", NotificationPreferenceForm.ALL)
+                == NotificationPreferenceForm.ALL,
+                settings=data.get("settings", ()),
+                daily_digest=data.get("daily_digest", False),
+                alerts=data["alerts"],
             )
         except ValidationError as error:
             apply_validation_error(form, error)

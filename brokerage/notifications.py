@@ -13,8 +13,9 @@ sent afterwards, each exactly once.
   the worker died before the commit, a few milliseconds; the message's Message-ID is derived from
   the row, so a receiving system can recognise a repeat.)
 - Each provider admin or user chooses which of their organisation's settings they hear about
-  and whether new referrals come in one email a day (`notification_preference_save`); nobody
-  who has not chosen misses anything. A new-referral notification for someone who chose the
+  and whether new referrals come in one email a day, and everyone told about Ofsted's changes
+  (brokerage.ofsted_alerts) which kinds of alert they get (`notification_preference_save`);
+  nobody who has not chosen misses anything. A new-referral notification for someone who chose the
   daily digest is held (`for_digest`) and sent, with the others of the day, by
   `notification_digests_send`; reminders, deadlines and outcomes still go at once.
 
@@ -39,7 +40,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
-from brokerage.models import Notification, NotificationPreference, Referral
+from brokerage.models import Notification, NotificationPreference, Referral, SettingAlert
+from brokerage.permissions import can_choose_emails
 from common.permissions import require
 from common.queue import enqueue_each_after_commit
 from providers.models import Setting, SettingClaim
@@ -270,7 +272,8 @@ def _digest_send(recipient_id: int, now: datetime) -> int:
 
 
 def notification_preference_for(user: User) -> NotificationPreference:
-    """The user's preference, or the default (every setting, one email each) unsaved."""
+    """The user's preference, or the default (every setting, one email each, every Ofsted
+    alert) unsaved."""
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference or NotificationPreference(user=user, all_settings=True, daily_digest=False)
 
@@ -279,15 +282,21 @@ def notification_preference_for(user: User) -> NotificationPreference:
 def notification_preference_save(
     *,
     actor: User,
-    all_settings: bool,
-    settings: Iterable[Setting],
-    daily_digest: bool,
+    all_settings: bool = True,
+    settings: Iterable[Setting] = (),
+    daily_digest: bool = False,
+    alerts: Iterable[str] | None = None,
 ) -> NotificationPreference:
-    """Which of their organisation's settings a provider admin or user is told about (all, or
-    the ones chosen: at least one), and whether new referrals come in one email a day. Settings
-    run by another organisation are refused."""
-    require(is_provider(actor))
+    """The actor's own email choices. A provider admin or user chooses which of their
+    organisation's settings they are told about (all, or the ones chosen: at least one) and
+    whether new referrals come in one email a day; settings run by another organisation are
+    refused. A placement officer or LA manager has no referral choices to make (passing any is
+    refused) and chooses only `alerts`. `alerts` is the kinds of Ofsted alert wanted
+    (`SettingAlert`; None leaves them as they are)."""
+    require(can_choose_emails(actor))
     chosen = list({s.pk: s for s in settings}.values())
+    if not is_provider(actor):
+        require(all_settings and not chosen and not daily_digest)
     foreign = [s for s in chosen if s.provider_organisation_id != actor.organisation_id]
     if foreign:
         names = ", ".join(s.display_name for s in foreign)
@@ -296,8 +305,17 @@ def notification_preference_save(
         )
     if not all_settings and not chosen:
         raise ValidationError({"settings": "Choose at least one setting, or choose all"})
+    values: dict[str, bool] = {"all_settings": all_settings, "daily_digest": daily_digest}
+    if alerts is not None:
+        wanted = set(alerts)
+        unknown = wanted - set(SettingAlert.values)
+        if unknown:
+            raise ValidationError({"alerts": "Choose only alerts from the list"})
+        values |= {
+            name: kind in wanted for kind, name in NotificationPreference.ALERT_FIELDS.items()
+        }
     preference, _ = NotificationPreference.objects.select_for_update().update_or_create(
-        user=actor, defaults={"all_settings": all_settings, "daily_digest": daily_digest}
+        user=actor, defaults=values
     )
     preference.settings.set([] if all_settings else chosen)
     return preference

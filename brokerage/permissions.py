@@ -32,3 +32,17 @@ def can_see_referral_as_la(user: User, referral: Referral) -> bool:
         and organisation.member_until is None
         and referral.request.organisation_id == organisation.pk
     )
+
+
+def can_choose_emails(user: User) -> bool:
+    """Who has email choices to make: provider people (referrals and Ofsted alerts) and an LA's
+    placement officers and managers (Ofsted alerts). Hub admins have their own digest."""
+    organisation = user.organisation
+    if not user.is_active or organisation is None:
+        return False
+    if user.role in (Role.PROVIDER_ADMIN, Role.PROVIDER_USER):
+        return True
+    return (
+        user.role in (Role.PLACEMENT_OFFICER, Role.LA_MANAGER)
+        and organisation.kind == Organisation.Kind.LOCAL_AUTHORITY
+    )

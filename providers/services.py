@@ -37,6 +37,7 @@ from geo.models import Area, Postcode
 from geo.successions import Basis, Located, Resolution, authorities_resolve
 from providers import ofsted
 from providers.models import JUDGEMENT_RANK, OUTCOME_RANK, OfstedImport, Setting, SettingEvent
+from providers.signals import settings_changed_by_ofsted
 
 logger = logging.getLogger(__name__)
 
@@ -412,6 +413,7 @@ def _apply(
     authorities: tuple[dict[Located, Resolution], dict[str, int]],
     as_at: dt.date | None,
     history: bool,
+    alerts: bool = True,
 ) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
@@ -459,20 +461,15 @@ def _apply(
         to_update.append(setting)
 
     if complete:
-        seen = {p.urn for p in parsed.providers}
-        for urn, setting in existing.items():
-            if urn not in seen and setting.status != Setting.Status.CLOSED:
-                setting.status, setting.closed_at, setting.last_import = (
-                    Setting.Status.CLOSED,
-                    closed_at,
-                    record,
-                )
-                to_update.append(setting)
-                changed_fields.update({"status", "closed_at"})
-                events.append(
-                    SettingEvent(setting=setting, kind=SettingEvent.Kind.CLOSED, occurred_on=as_at)
-                )
-                summary.closed += 1
+        closed = _close_missing(parsed, existing, record, closed_at=closed_at)
+        to_update.extend(closed)
+        if closed:
+            changed_fields.update({"status", "closed_at"})
+        events.extend(
+            SettingEvent(setting=setting, kind=SettingEvent.Kind.CLOSED, occurred_on=as_at)
+            for setting in closed
+        )
+        summary.closed = len(closed)
 
     Setting.objects.bulk_create(to_create, batch_size=1000)
     if to_update:
@@ -484,9 +481,32 @@ def _apply(
         event.setting_id = event.setting.pk
     SettingEvent.objects.bulk_create(events, batch_size=1000)
     _locate(record)
+    if alerts and events:
+        settings_changed_by_ofsted.send(sender=OfstedImport, record=record, events=events)
     summary.created = len(to_create)
     summary.updated = len(to_update) - summary.closed
     summary.events = dict(Counter(str(e.kind) for e in events))
+
+
+def _close_missing(
+    parsed: ofsted.OfstedProviderList,
+    existing: dict[str, Setting],
+    record: OfstedImport,
+    *,
+    closed_at: dt.datetime,
+) -> list[Setting]:
+    """The settings a complete list no longer has, marked closed (not yet saved)."""
+    seen = {p.urn for p in parsed.providers}
+    closed = []
+    for urn, setting in existing.items():
+        if urn not in seen and setting.status != Setting.Status.CLOSED:
+            setting.status, setting.closed_at, setting.last_import = (
+                Setting.Status.CLOSED,
+                closed_at,
+                record,
+            )
+            closed.append(setting)
+    return closed
 
 
 def _locate(record: OfstedImport) -> None:
@@ -514,6 +534,7 @@ def ofsted_import(
     record: OfstedImport | None = None,
     history: bool = False,
     parsed: ofsted.OfstedProviderList | None = None,
+    alerts: bool = True,
 ) -> tuple[OfstedImport, ImportSummary]:
     """Read and apply one Ofsted list. Returns the import record and its summary.
 
@@ -525,7 +546,9 @@ def ofsted_import(
     The list's date is its title's, else its file name's (`as_at_from_name`). `history` is for
     `ofsted_history_import`, which has already put the releases in order: closures are then
     dated by the list rather than today. `parsed` is `source` already read (the history reads
-    each file first to date it).
+    each file first to date it). With `alerts` (the default) the changes are announced
+    (`settings_changed_by_ofsted`) to whoever must hear of them; an old release replayed for its
+    history passes False, so nobody is told about it.
     """
     record = record or OfstedImport(source=source.name, origin=origin, started_by=started_by)
     record.content_sha256 = source.sha256
@@ -589,6 +612,7 @@ def ofsted_import(
                 authorities=authorities,
                 as_at=as_at,
                 history=history,
+                alerts=alerts,
             )
             summary.committed = commit
             record.summary = summary.as_dict()
@@ -767,6 +791,7 @@ def ofsted_history_import(
                     strict=strict,
                     started_by=started_by,
                     history=True,
+                    alerts=False,
                 )
             except ImportFailed as exc:
                 raise ImportFailed(f"{release.path.name}: {exc}", exc.summary) from exc

@@ -42,7 +42,7 @@ TARGET_ORG = {
 PLAIN_PAGES = {
     "brokerage:home": dict.fromkeys(ALL_ROLES, 200),
     "accounts:account": dict.fromkeys(ALL_ROLES, 200),
-    "brokerage:notification_preferences": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 200},
+    "brokerage:notification_preferences": {HUB: 403, MGR: 200, OFF: 200, PADM: 200, PUSR: 200},
     "brokerage:region_demand": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
     "brokerage:region_prices": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
     "brokerage:region_prices_xlsx": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},

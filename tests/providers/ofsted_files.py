@@ -19,7 +19,7 @@ def small_csv(tmp_path: Path, rows: list[dict[str, str]], name: str = "small.csv
     """A file with the real 2025 title lines and header, and rows we write."""
     lines = LIST_2025.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     head = "".join(lines[:3])
-    header = next(csv.reader(io.StringIO("".join(lines[3:5]))))
+    header = next(csv.reader(io.StringIO("".join(lines[3:]))))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
