@@ -134,6 +134,7 @@ class Basis(models.TextChoices):
     CONSTITUENCY = "constituency", "Successor holding its constituency"
     ASSUMED = "assumed", "Successor assumed (location not known)"
     TO_ASSIGN = "to_assign", "To be assigned by the hub"
+    ASSIGNED = "assigned", "Assigned by the hub"
     OUTSIDE_ENGLAND = "outside_england", "Outside England"
     UNKNOWN = "unknown", "Not recognised"
 
@@ -217,6 +218,21 @@ def successions_load(path: Path | str = SUCCESSIONS_FILE) -> int:
     AuthoritySuccession.objects.all().delete()
     AuthoritySuccession.objects.bulk_create(rows)
     return len(rows)
+
+
+def successors_of(names: Iterable[str]) -> dict[str, list[AuthoritySuccession]]:
+    """Each predecessor name's successors at its latest change (a split's candidates, for the hub
+    to choose from), keyed by the name as given. One query."""
+    wanted = {name_key(name): name for name in names}
+    found: dict[str, list[AuthoritySuccession]] = {}
+    for succession in AuthoritySuccession.objects.order_by("-ended_on", "successor_name"):
+        name = wanted.get(name_key(succession.predecessor_name))
+        if name is None:
+            continue
+        latest = found.setdefault(name, [])
+        if not latest or latest[0].ended_on == succession.ended_on:
+            latest.append(succession)
+    return found
 
 
 # Resolving ---------------------------------------------------------------------------------

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
+from accounts.models import Region, User
 from accounts.permissions import can_manage_region
+from geo.successions import Basis
 from providers import ofsted
 from providers.forms import OfstedUploadForm
 from providers.models import OfstedImport, SettingEvent
+from providers.selectors import settings_to_assign
 from providers.services import (
     OFSTED_PREVIEW_KEEP,
+    AssignRefused,
     ImportFailed,
     Source,
     ofsted_import,
     ofsted_upload_discard,
+    setting_authority_assign,
 )
 
 PREVIEW_ERRORS_SHOWN = 100
@@ -84,6 +89,7 @@ class ImportDetailView(PermissionRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         record = get_object_or_404(OfstedImport, pk=pk)
         errors = record.summary.get("errors", [])
+        notes = record.summary.get("notes", [])
         return render(
             request,
             "providers/import_detail.html",
@@ -92,6 +98,15 @@ class ImportDetailView(PermissionRequiredMixin, View):
                 "summary": record.summary,
                 "errors": errors[:PREVIEW_ERRORS_SHOWN],
                 "errors_hidden": max(0, len(errors) - PREVIEW_ERRORS_SHOWN),
+                "notes": notes[:PREVIEW_ERRORS_SHOWN],
+                "notes_hidden": max(0, len(notes) - PREVIEW_ERRORS_SHOWN),
+                # How each row's authority was told: by its name, or through a successor.
+                "authorities": [
+                    (Basis(basis).label, count)
+                    for basis, count in record.summary.get("local_authorities", {}).items()
+                    if basis != Basis.NAME
+                ],
+                "to_assign_label": Basis.TO_ASSIGN.label,
                 "can_confirm": record.status == OfstedImport.Status.PREVIEWED
                 and bool(record.upload),
                 "keep_hours": int(OFSTED_PREVIEW_KEEP.total_seconds() // 3600),
@@ -149,3 +164,50 @@ class ImportCancelView(PermissionRequiredMixin, View):
         if record.status == OfstedImport.Status.PREVIEWED and ofsted_upload_discard(record=record):
             messages.success(request, "The import was cancelled. Nothing was imported.")
         return HttpResponseRedirect(reverse("providers:ofsted_import_list"))
+
+
+def _region(request: HttpRequest) -> Region:
+    organisation = cast(User, request.user).organisation
+    if organisation is None:  # a hub admin always has one (can_manage_region); be sure
+        raise Http404("Your account has no organisation.")
+    return organisation.region
+
+
+class AuthorityAssignView(PermissionRequiredMixin, View):
+    """Settings whose list named an authority since split, and could not say which successor
+    they are in: the hub whose region holds a successor says which."""
+
+    nav_section = "imports"
+    permission = staticmethod(can_manage_region)
+    template_name = "providers/authority_assign.html"
+
+    def _render(self, request: HttpRequest, **extra: Any) -> HttpResponse:
+        waiting = settings_to_assign(region=_region(request))
+        return render(request, self.template_name, {"waiting": waiting, **extra})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        waiting = {item.setting.urn: item for item in settings_to_assign(region=_region(request))}
+        item = waiting.get(request.POST.get("urn", ""))
+        if item is None:
+            raise Http404("No setting of your region is waiting to be assigned with that URN.")
+        chosen = next((a for a in item.candidates if a.gss_code == request.POST.get("area")), None)
+        if chosen is None:
+            return self._render(
+                request,
+                error_urn=item.setting.urn,
+                error=f"Choose which authority {item.setting.display_name} is in",
+            )
+        try:
+            setting_authority_assign(
+                actor=cast(User, request.user),
+                setting=item.setting,
+                area=chosen,
+                candidates=item.candidates,
+            )
+        except AssignRefused as exc:
+            return self._render(request, error_urn=item.setting.urn, error=str(exc))
+        messages.success(request, f"{item.setting.display_name} is now in {chosen.name}.")
+        return HttpResponseRedirect(reverse("providers:authority_assign"))

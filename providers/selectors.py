@@ -20,6 +20,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Organisation, Region
+from geo.models import Area
+from geo.successions import Basis, successors_of
 from providers.filters import SettingFilter, on_frameworks_q
 from providers.models import (
     PRIVATE_LOCATION_TYPES,
@@ -245,3 +248,39 @@ def ofsted_import_ids_digest_unsent(*, now: datetime | None = None) -> list[int]
         .order_by("committed_at", "pk")
         .values_list("pk", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class SettingToAssign:
+    setting: Setting
+    candidates: list[Area]  # the successors the hub may choose from, in its region
+
+
+def settings_to_assign(*, region: Region) -> list[SettingToAssign]:
+    """Settings whose list named an authority since split, with no postcode or constituency
+    telling which successor they are in (geo/successions.py), that the region's hub may assign:
+    those with a successor among its current member LAs. Closed ones too: a region's history
+    counts them."""
+    members = set(
+        Organisation.objects.filter(
+            region=region, kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True
+        ).values_list("gss_code", flat=True)
+    )
+    waiting = list(
+        Setting.objects.filter(local_authority_basis=Basis.TO_ASSIGN).order_by(
+            "local_authority_name", "status", "urn"
+        )
+    )
+    successors = successors_of({s.local_authority_name for s in waiting})
+    codes = {c.successor_code for found in successors.values() for c in found} & members
+    areas = {a.gss_code: a for a in Area.objects.filter(gss_code__in=codes)}
+    result = []
+    for setting in waiting:
+        candidates = [
+            areas[c.successor_code]
+            for c in successors.get(setting.local_authority_name, [])
+            if c.successor_code in areas
+        ]
+        if candidates:
+            result.append(SettingToAssign(setting, candidates))
+    return result

@@ -386,10 +386,25 @@ def _local_authorities(
 
 
 def _authority_values(
-    provider: ofsted.OfstedProvider, resolved: dict[Located, Resolution], ids: dict[str, int]
+    provider: ofsted.OfstedProvider,
+    existing: Setting | None,
+    resolved: dict[Located, Resolution],
+    ids: dict[str, int],
 ) -> dict[str, Any]:
     located = _located(provider)
     resolution = resolved.get(located) if located is not None else None
+    if (
+        existing is not None
+        and existing.local_authority_basis == Basis.ASSIGNED
+        and resolution is not None
+        and resolution.basis == Basis.TO_ASSIGN
+    ):
+        # The hub said which successor it is in; a list that still cannot tell keeps that.
+        return {
+            "local_authority_id": existing.local_authority_id,
+            "local_authority_basis": existing.local_authority_basis,
+            "local_authority_note": existing.local_authority_note,
+        }
     if resolution is None:
         return {
             "local_authority_id": None,
@@ -436,7 +451,7 @@ def _apply(
     for provider in parsed.providers:
         setting = existing.get(provider.urn)
         values = _values(provider, setting)
-        values.update(_authority_values(provider, *authorities))
+        values.update(_authority_values(provider, setting, *authorities))
         if setting is None:
             created = Setting(urn=provider.urn, last_import=record, **values)
             to_create.append(created)
@@ -817,6 +832,38 @@ def ofsted_history_import(
         except _Rollback:
             pass
     return sorted(results + duplicates, key=lambda r: (r.as_at, r.status == "skipped", r.file))
+
+
+class AssignRefused(ValueError):
+    """The setting cannot be assigned to that authority; the message says why."""
+
+
+def setting_authority_assign(
+    *, actor: User, setting: Setting, area: Area, candidates: Iterable[Area]
+) -> None:
+    """The hub says which successor of a split authority a setting is in, when the list could
+    not tell (`selectors.settings_to_assign` gives the candidates its region may choose). Later
+    lists that still cannot tell keep it (`_authority_values`); one that can, decides."""
+    if setting.local_authority_basis != Basis.TO_ASSIGN:
+        raise AssignRefused(f"{setting.display_name} is no longer waiting to be assigned.")
+    if area.pk not in {c.pk for c in candidates}:
+        raise AssignRefused(f"{area.name} is not one of the authorities it can be in.")
+    today = timezone.localdate()
+    setting.local_authority = area
+    setting.local_authority_basis = Basis.ASSIGNED
+    setting.local_authority_note = (
+        f"{setting.local_authority_name} has since been split: assigned to {area.name} by "
+        f"{actor.full_name} ({actor.organisation}) on {today:%-d %B %Y}"
+    )[:255]
+    setting.save(
+        update_fields=[
+            "local_authority",
+            "local_authority_basis",
+            "local_authority_note",
+            "updated_at",
+        ]
+    )
+    logger.info("Setting %s assigned to %s by user %s", setting.urn, area.gss_code, actor.pk)
 
 
 # How long an uploaded list waits for its preview to be confirmed or cancelled. After that the

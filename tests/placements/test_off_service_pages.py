@@ -298,27 +298,27 @@ def test_the_record_holds_the_enquiries(world_map, signed_in, asked):
         signed_in.get(reverse("brokerage:placement_record_json", args=[request.pk])).content
     )
     (record,) = document["records"]
-    assert record["off_service_enquiries"] == [
+    assert record["extensions"]["offServiceEnquiries"] == [
         {
-            "provider_urn": off[0].urn,
-            "setting_name": "Off 1",
-            "owner_name": "Owner 1 Ltd",
-            "contacted_on": today.isoformat(),
+            "providerURN": off[0].urn,
+            "settingName": "Off 1",
+            "ownerName": "Owner 1 Ltd",
+            "contactedOn": today.isoformat(),
             "method": "Email",
             "result": "Interested",
-            "officer_name": "Pat Lee",
+            "officerName": "Pat Lee",
         },
         {
-            "provider_urn": off[1].urn,
-            "setting_name": "Off 2",
-            "owner_name": "Owner 2 Ltd",
-            "contacted_on": today.isoformat(),
+            "providerURN": off[1].urn,
+            "settingName": "Off 2",
+            "ownerName": "Owner 2 Ltd",
+            "contactedOn": today.isoformat(),
             "method": "Email",
             "result": "No answer",
-            "officer_name": "Pat Lee",
+            "officerName": "Pat Lee",
         },
     ]
-    assert "note" not in json.dumps(record["off_service_enquiries"])
+    assert "note" not in json.dumps(record["extensions"]["offServiceEnquiries"])
 
     response = signed_in.get(reverse("brokerage:placement_record_xlsx", args=[request.pk]))
     workbook = load_workbook(io.BytesIO(response.content))

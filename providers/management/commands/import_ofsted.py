@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from geo.successions import Basis
 from providers.models import OfstedImport
 from providers.services import (
     HistoryRelease,
@@ -101,12 +102,19 @@ class Command(BaseCommand):
         return (
             f"{summary.rows} rows, {summary.created} created, {summary.updated} updated, "
             f"{summary.unchanged} unchanged, {summary.closed} closed, "
-            f"{summary.rejected} rejected, {len(summary.errors)} problems"
+            f"{summary.rejected} rejected, {summary.skipped} not settings, "
+            f"{len(summary.errors)} problems, {len(summary.notes)} notes"
         )
 
     def _details(self, summary: ImportSummary, problems_shown: int = 50) -> None:
         for kind, count in sorted(summary.events.items()):
             self.stdout.write(f"  {kind}: {count}")
+        told = {b: n for b, n in summary.local_authorities.items() if b != Basis.NAME}
+        if told:
+            self.stdout.write(
+                "  local authorities not named as today: "
+                + ", ".join(f"{Basis(b).label.lower()} {n}" for b, n in told.items())
+            )
         for error in summary.errors[:problems_shown]:
             self.stderr.write(f"  row {error['row']}, {error['column']}: {error['message']}")
         if len(summary.errors) > problems_shown:
