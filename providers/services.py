@@ -286,7 +286,7 @@ def _events_for_change(
     if (
         setting.owner_name
         and new["owner_name"]
-        and setting.owner_name.casefold() != new["owner_name"].casefold()
+        and owner_key(setting.owner_name) != owner_key(new["owner_name"])
     ):
         add(SettingEvent.Kind.OWNER_CHANGED, "owner", setting.owner_name, new["owner_name"])
     return events
@@ -300,6 +300,22 @@ _JUDGEMENT_KINDS = frozenset(
     }
 )
 _ALL_JUDGEMENT_FIELDS = (*JUDGEMENT_FIELDS, "supported_accommodation_outcome")
+
+
+_OWNER_NOISE = re.compile(r"\([^)]*\)|\bcompany number\b|\b\d{6,}\b")
+_OWNER_FORMS = frozenset(
+    {"the", "limited", "ltd", "plc", "llp", "cic", "council", "la", "uk", "metropolitan", "borough"}
+)
+
+
+def owner_key(name: str) -> str:
+    """An owner's name as its spellings across Ofsted's lists share: "Compass Children's Homes
+    Ltd" and "Compass Childrens Homes Limited", "Homes 2 Inspire Limited" and "Homes2inspire
+    Limited", a company number or "(tact)" added. A new name is an owner change; a respelling
+    is not (it would tell every LA placing there that the home changed hands)."""
+    text = _OWNER_NOISE.sub(" ", name.casefold().replace("&", " and "))
+    words = re.sub(r"[^0-9a-z ]+", "", text.replace("-", " ")).split()
+    return "".join(word for word in words if word not in _OWNER_FORMS)
 
 
 def _judgement_event(  # type: ignore[no-untyped-def]

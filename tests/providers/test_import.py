@@ -302,3 +302,25 @@ def test_public_settings_are_placed_at_their_postcode(boundaries, tmp_path):
     run(path)
     assert Setting.objects.get(urn="1234567").location.equals_exact(Point(-0.7286, 52.6707), 1e-6)
     assert Setting.objects.get(urn="SC000002").location is None
+
+
+def test_a_respelt_owner_is_not_an_owner_change():
+    from providers.services import owner_key
+
+    # Pairs of one owner's spellings in Ofsted's 2018, 2024 and 2025 lists.
+    for before, after in [
+        ("Compass Children's Homes Ltd", "Compass Children's Homes Limited"),
+        ("Compass Children's Homes Limited", "Compass Childrens Homes Ltd"),
+        ("Homes 2 Inspire Limited", "Homes2inspire Limited"),
+        ("Nh Care Limited", "N H Care Limited"),
+        ("The Adolescent And Children's Trust (tact)", "The Adolescent And Children's Trust"),
+        ("Haven Care Group", "HAVEN CARE GROUP LIMITED"),
+        ("Cheshire West And Chester Council", "Cheshire West and Chester LA"),
+        ("Birtenshaw - company number 02978546", "Birtenshaw"),
+        ("Rochdale Metropolitan Borough Council", "Rochdale Borough Council"),
+    ]:
+        assert owner_key(before) == owner_key(after), (before, after)
+    # A new name is a change, even with the same company behind it.
+    assert owner_key("Priory Education Services Limited 06244880") != owner_key(
+        "Aspris Children's Services Limited"
+    )
