@@ -47,8 +47,8 @@ NEW_IN_2018 = "1027091"
 #   "Requires improvement to be good" (inspected 05/10/2017) in 2018.
 DECLINED_BY_2018 = "SC003884"
 # Rows: 2,647 in 2016 (every URN distinct); 2,797 in 2018, one of them CAFCASS, which is not a
-# placement setting (left out and said, not a problem). 476 URNs of 2018 are not in 2016 (1027080, the
-# CAFCASS row, among them) and 326 URNs of 2016 are not in 2018.
+# placement setting (left out and said, not a problem). 476 URNs of 2018 are not in 2016
+# (1027080, the CAFCASS row, among them) and 326 URNs of 2016 are not in 2018.
 SETTINGS_2016 = 2647
 NEW_2018 = 475
 GONE_2018 = 326
