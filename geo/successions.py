@@ -162,7 +162,8 @@ class SuccessionFileError(ValueError):
 # Loading -----------------------------------------------------------------------------------
 
 
-_COLUMNS: Final = (
+#: The file's columns, which are also AuthoritySuccession's fields.
+SUCCESSION_FIELDS: Final = (
     "predecessor_name",
     "predecessor_code",
     "ended_on",
@@ -178,12 +179,12 @@ def successions_read(text: str) -> list[AuthoritySuccession]:
     """The rows of a successions file (lines starting "#" are comments), checked."""
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
-    missing = [c for c in _COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in SUCCESSION_FIELDS if c not in (reader.fieldnames or [])]
     if missing:
         raise SuccessionFileError(f"The file has no {', '.join(missing)} column.")
     rows: list[AuthoritySuccession] = []
     for number, cells in enumerate(reader, start=2):
-        row = {column: (cells.get(column) or "") for column in _COLUMNS}
+        row = {column: (cells.get(column) or "") for column in SUCCESSION_FIELDS}
         try:
             ended_on = dt.date.fromisoformat(row["ended_on"].strip())
         except ValueError:

@@ -4,27 +4,12 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from geo.successions import SUCCESSIONS_FILE, successions_read
+    from geo.successions import SUCCESSION_FIELDS, SUCCESSIONS_FILE, successions_read
 
     model = apps.get_model("geo", "AuthoritySuccession")
     rows = successions_read(SUCCESSIONS_FILE.read_text(encoding="utf-8-sig"))
     model.objects.bulk_create(
-        model(
-            **{
-                field: getattr(row, field)
-                for field in (
-                    "predecessor_name",
-                    "predecessor_code",
-                    "ended_on",
-                    "successor_name",
-                    "successor_code",
-                    "rule",
-                    "constituencies",
-                    "fallback",
-                )
-            }
-        )
-        for row in rows
+        model(**{field: getattr(row, field) for field in SUCCESSION_FIELDS}) for row in rows
     )
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Organisation, Role
-from geo.models import Area
 from geo.services import boundaries_load
 from geo.successions import Basis
 from providers.models import Setting
 from providers.services import ofsted_import, source_read
-from tests.factories import PASSWORD, OrganisationFactory, RegionFactory, UserFactory
-from tests.providers.ofsted_files import DATA, UTLA
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.providers.ofsted_files import DATA, UTLA, region_with_cumbrias_successors
 
 LIST_2016 = DATA / "ofsted" / "provider_at_march_2016.csv"
 LIST_2018 = DATA / "ofsted" / "provider_at_march_2018.csv"
@@ -36,16 +35,7 @@ def test_reorganised_authorities_older_scales_and_the_hubs_answer(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     boundaries_load(source=str(UTLA), commit=True)
-    region = RegionFactory(name="North West")
-    for code in ("E06000063", "E06000064"):
-        area = Area.objects.get(gss_code=code)
-        OrganisationFactory(
-            region=region,
-            kind=Organisation.Kind.LOCAL_AUTHORITY,
-            area=area,
-            gss_code=code,
-            name=area.name,
-        )
+    region = region_with_cumbrias_successors()
     admin = UserFactory(
         organisation=OrganisationFactory(region=region, hub=True),
         role=Role.HUB_ADMIN,

@@ -42,3 +42,22 @@ def row(urn: str, **fields: str) -> dict[str, str]:
     }
     base.update(fields)
     return base
+
+
+def region_with_cumbrias_successors(name: str = "North West"):
+    """A region whose member LAs are Cumberland and Westmorland and Furness (boundaries loaded),
+    the two authorities Cumbria was split into in 2023."""
+    from accounts.models import Organisation
+    from geo.models import Area
+    from tests.factories import OrganisationFactory, RegionFactory
+
+    region = RegionFactory(name=name)
+    for area in Area.objects.filter(gss_code__in=["E06000063", "E06000064"]):
+        OrganisationFactory(
+            region=region,
+            kind=Organisation.Kind.LOCAL_AUTHORITY,
+            area=area,
+            gss_code=area.gss_code,
+            name=area.name,
+        )
+    return region

@@ -6,12 +6,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Organisation, Role
-from geo.models import Area
 from geo.successions import Basis
 from providers.models import Setting
 from providers.services import ofsted_import, source_read
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory
-from tests.providers.ofsted_files import DATA
+from tests.providers.ofsted_files import DATA, region_with_cumbrias_successors
 
 LIST_2018 = DATA / "ofsted" / "provider_at_march_2018.csv"
 PENRITH = "1247885"  # a children's home in Cumbria, Penrith and The Border (2018 list)
@@ -22,16 +21,7 @@ pytestmark = pytest.mark.skipif(not LIST_2018.exists(), reason="Ofsted lists not
 def cumbria(boundaries):
     """North West's hub with Cumberland and Westmorland and Furness as members; another region's
     hub; the 2018 list imported."""
-    north_west, elsewhere = RegionFactory(name="North West"), RegionFactory(name="Elsewhere")
-    for code in ("E06000063", "E06000064"):
-        area = Area.objects.get(gss_code=code)
-        OrganisationFactory(
-            region=north_west,
-            kind=Organisation.Kind.LOCAL_AUTHORITY,
-            area=area,
-            gss_code=code,
-            name=area.name,
-        )
+    north_west, elsewhere = region_with_cumbrias_successors(), RegionFactory(name="Elsewhere")
     hub = OrganisationFactory(region=north_west, hub=True)
     ofsted_import(source=source_read(LIST_2018), commit=True, origin="command")
     return {
