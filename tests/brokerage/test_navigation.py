@@ -46,6 +46,7 @@ SECTIONS = {
         "providers:ofsted_import_list",
         "providers:ofsted_import_upload",
         "providers:ofsted_import_detail",
+        "providers:authority_assign",
     ],
     "claims": ["providers:claim_list"],
     "insight": ["insight:index", "insight:dashboard"],

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import Organisation, Role
 from geo.services import boundaries_load
-from geo.successions import Basis
+from geo.successions import Basis, successions_load
 from providers.models import Setting
 from providers.services import ofsted_import, source_read
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
@@ -35,6 +35,8 @@ def test_reorganised_authorities_older_scales_and_the_hubs_answer(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     boundaries_load(source=str(UTLA), commit=True)
+    # A transactional test's database is emptied between tests, the rows migrate loaded too.
+    successions_load()
     region = region_with_cumbrias_successors()
     admin = UserFactory(
         organisation=OrganisationFactory(region=region, hub=True),
