@@ -64,7 +64,8 @@ _REGISTRATION_CHANGES = (
     SettingEvent.Kind.REINSTATED,
     SettingEvent.Kind.OWNER_CHANGED,
 )
-# What an event stores as the new judgement is the judgement's label (providers.services).
+# What an event stores as the new judgement is the judgement's label (providers.services), with
+# "(older scale)" after it when the inspection was on one: inadequate either way.
 _INADEQUATE_LABELS = frozenset(
     {
         ofsted.Judgement.INADEQUATE.label,
@@ -90,7 +91,7 @@ def setting_alert_of(event: SettingEvent) -> SettingAlert | None:
         return SettingAlert.REGISTRATION_CHANGED
     if (
         event.kind in (SettingEvent.Kind.JUDGEMENT_DECLINED, SettingEvent.Kind.JUDGEMENT_FIRST)
-        and event.new_value in _INADEQUATE_LABELS
+        and event.new_value.removesuffix(ofsted.OLDER_SCALE) in _INADEQUATE_LABELS
     ):
         return SettingAlert.INADEQUATE
     return None

@@ -19,7 +19,7 @@ from geo.successions import Basis
 from providers import ofsted
 from providers.forms import OfstedUploadForm
 from providers.models import OfstedImport, SettingEvent
-from providers.selectors import settings_to_assign
+from providers.selectors import SettingToAssign, settings_to_assign
 from providers.services import (
     OFSTED_PREVIEW_KEEP,
     AssignRefused,
@@ -181,22 +181,24 @@ class AuthorityAssignView(PermissionRequiredMixin, View):
     permission = staticmethod(can_manage_region)
     template_name = "providers/authority_assign.html"
 
-    def _render(self, request: HttpRequest, **extra: Any) -> HttpResponse:
-        waiting = settings_to_assign(region=_region(request))
+    def _render(
+        self, request: HttpRequest, waiting: list[SettingToAssign], **extra: Any
+    ) -> HttpResponse:
         return render(request, self.template_name, {"waiting": waiting, **extra})
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request)
+        return self._render(request, settings_to_assign(region=_region(request)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        waiting = {item.setting.urn: item for item in settings_to_assign(region=_region(request))}
-        item = waiting.get(request.POST.get("urn", ""))
+        waiting = settings_to_assign(region=_region(request))
+        item = next((i for i in waiting if i.setting.urn == request.POST.get("urn", "")), None)
         if item is None:
             raise Http404("No setting of your region is waiting to be assigned with that URN.")
         chosen = next((a for a in item.candidates if a.gss_code == request.POST.get("area")), None)
         if chosen is None:
             return self._render(
                 request,
+                waiting,
                 error_urn=item.setting.urn,
                 error=f"Choose which authority {item.setting.display_name} is in",
             )
@@ -208,6 +210,6 @@ class AuthorityAssignView(PermissionRequiredMixin, View):
                 candidates=item.candidates,
             )
         except AssignRefused as exc:
-            return self._render(request, error_urn=item.setting.urn, error=str(exc))
+            return self._render(request, waiting, error_urn=item.setting.urn, error=str(exc))
         messages.success(request, f"{item.setting.display_name} is now in {chosen.name}.")
         return HttpResponseRedirect(reverse("providers:authority_assign"))

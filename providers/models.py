@@ -232,12 +232,7 @@ class Setting(TimeStampedModel):
         """A judgement as Ofsted worded it on its scale, saying when the scale is an older one:
         "Adequate (older scale)". "" when there is none."""
         value = getattr(self, field_name)
-        if not value:
-            return ""
-        judgement = ofsted.Judgement(value)
-        words = judgement.words(self.judgement_scale or None)
-        older = self.judgement_scale and not ofsted.JudgementScale(self.judgement_scale).is_current
-        return f"{words} (older scale)" if older and judgement != Judgement.NOT_JUDGED else words
+        return ofsted.Judgement(value).shown(self.judgement_scale or None) if value else ""
 
     # Django's generated get_FOO_display would give the current scale's words for every scale.
     def get_overall_effectiveness_display(self) -> str:  # type: ignore[no-redef]

@@ -147,6 +147,14 @@ class Judgement(enum.StrEnum):
             return _THIRD_POINT_WORDS[JudgementScale(scale)]
         return self.label
 
+    def shown(self, scale: JudgementScale | str | None) -> str:
+        """Its words on ``scale``, saying when that scale is an older one: "Adequate (older
+        scale)". What pages, exports and events show."""
+        words = self.words(scale)
+        if not scale or self is Judgement.NOT_JUDGED or JudgementScale(scale).is_current:
+            return words
+        return f"{words}{OLDER_SCALE}"
+
 
 class JudgementScale(enum.StrEnum):
     """Which of Ofsted's judgement scales a row's judgements are on (see :class:`Judgement`).
@@ -170,6 +178,8 @@ class JudgementScale(enum.StrEnum):
 
 
 SCCIF_STARTED: Final = dt.date(2017, 4, 1)
+#: What a judgement on an older scale is shown with (Judgement.shown).
+OLDER_SCALE: Final = " (older scale)"
 _THIRD_POINT_WORDS: Final[Mapping[JudgementScale, str]] = {
     JudgementScale.SCCIF: "Requires improvement to be good",
     JudgementScale.REQUIRES_IMPROVEMENT: "Requires improvement",

@@ -192,16 +192,7 @@ def setting_change_summary(*, settings: QuerySet[Setting]) -> list[YearOfChanges
         )
         .order_by("-year")
     )
-    return [
-        YearOfChanges(
-            year=row["year"],
-            registered=row["registered"],
-            closed=row["closed"],
-            improved=row["improved"],
-            declined=row["declined"],
-        )
-        for row in rows
-    ]
+    return [YearOfChanges(**row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -342,9 +342,7 @@ def _judgement_event(  # type: ignore[no-untyped-def]
     def label(value: str, scale: str) -> str:
         if words is None:
             return str(enum(value).label)
-        text = ofsted.Judgement(value).words(scale or None)
-        older = scale and not ofsted.JudgementScale(scale).is_current
-        return f"{text} (older scale)" if older else text
+        return ofsted.Judgement(value).shown(scale or None)
 
     if not old:
         if judged_before:

@@ -477,3 +477,16 @@ def test_a_setting_ofsted_names_only_by_its_type_is_named_by_type_and_urn(db):
     assert alert_sentence(event, record=OfstedImport(as_at=None)) == (
         "Ofsted's list shows Children's home SC000009 as suspended."
     )
+
+
+def test_inadequate_on_an_older_scale_is_an_alert_too(
+    people, imported, django_capture_on_commit_callbacks
+):
+    # A judgement from before the SCCIF (April 2017) is shown "Inadequate (older scale)".
+    older = {"Latest full inspection date": "10/06/2016"}
+    imported([oak(**{OVERALL: "Good", **older}), *others()], "judged.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        imported([oak(**{OVERALL: "Inadequate", **older}), *others()], "inadequate.csv")
+    event = SettingEvent.objects.get(kind="judgement_declined")
+    assert event.new_value == "Inadequate (older scale)"
+    assert {n.recipient for n in _alerts()} == people.entitled
