@@ -114,6 +114,45 @@ class LocalAuthorityAddForm(GovukFormMixin, forms.Form):
         self.add_error("confirm_outside_region", error)
 
 
+class HubCreateForm(GovukFormMixin, forms.Form):
+    """A new regional hub (the national operator): its region, and who runs it first."""
+
+    submit_label = "Create hub"
+    name = forms.CharField(
+        label="Region's name",
+        max_length=200,
+        error_messages={"required": "Enter the region's name"},
+        help_text="As its member authorities know it, for example 'North West Regional Care "
+        "Co-operative'.",
+    )
+    hub_name = forms.CharField(
+        label="Hub organisation's name",
+        max_length=200,
+        required=False,
+        help_text="The commissioning hub that runs it. Leave empty to use the region's name.",
+    )
+    ons_region = forms.ModelChoiceField(
+        label="ONS region (optional)",
+        queryset=Area.objects.filter(kind=Area.Kind.REGION).order_by("name"),
+        required=False,
+        empty_label="None: it spans regions",
+        help_text="Where its members are. Member authorities elsewhere can still be added.",
+    )
+    admin_full_name = forms.CharField(
+        label="First hub admin's full name",
+        max_length=200,
+        error_messages={"required": "Enter the first hub admin's full name"},
+    )
+    admin_email = forms.EmailField(
+        label="First hub admin's email address",
+        error_messages={
+            "required": "Enter the first hub admin's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+        help_text="They are emailed a link to set a password, then add the member authorities.",
+    )
+
+
 class ProviderOrganisationAddForm(GovukFormMixin, forms.Form):
     submit_label = "Add provider"
     name = forms.CharField(

@@ -55,14 +55,28 @@ class Region(TimeStampedModel):
 
 
 class Organisation(TimeStampedModel):
+    """A hub or a local authority belongs to one region. A provider organisation is national: it
+    takes part in any number of regions (`regions`, through RegionProvider), and what is its own
+    (claims, criteria, vacancies) is the same in all of them. The national operator (the
+    deployment's owner) belongs to none: it keeps the national data and creates the hubs."""
+
     class Kind(models.TextChoices):
         HUB = "hub", "Regional hub"
         LOCAL_AUTHORITY = "la", "Local authority"
         PROVIDER = "provider", "Provider"
+        OPERATOR = "operator", "National operator"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=200)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations")
+    # A hub's or a local authority's region; empty for a provider and for the operator.
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+    )
+    # The regions a provider organisation takes part in (its referrals, frameworks, prices and
+    # insight stay inside each region that made them).
+    regions = models.ManyToManyField(
+        Region, through="RegionProvider", related_name="providers", blank=True
+    )
     area = models.ForeignKey(
         "geo.Area",
         null=True,
@@ -82,8 +96,18 @@ class Organisation(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["hub", "la", "provider"]),
+                condition=models.Q(kind__in=["hub", "la", "provider", "operator"]),
                 name="organisation_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["hub", "la"], region__isnull=False)
+                | models.Q(kind__in=["provider", "operator"], region__isnull=True),
+                name="organisation_region_only_for_hub_and_la",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="operator"),
+                name="organisation_one_operator",
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind="la") | models.Q(gss_code__regex=r"^E[0-9]{8}$"),
@@ -108,6 +132,41 @@ class Organisation(TimeStampedModel):
     def is_member(self) -> bool:
         return self.member_until is None
 
+    @property
+    def own_region(self) -> Region:
+        """The region of a hub or a local authority (a provider or the operator has none)."""
+        if self.region is None:
+            raise ValueError(f"{self.name} ({self.get_kind_display()}) belongs to no one region")
+        return self.region
+
+    @property
+    def own_region_id(self) -> int:
+        return self.own_region.pk
+
+
+class RegionProvider(models.Model):
+    """A provider organisation takes part in a region: the hub added it, or invited it from one
+    of the region's settings. Leaving a region keeps the history."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="region_links"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "organisation"], name="region_provider_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.region}"
+
 
 class Role(models.TextChoices):
     HUB_ADMIN = "hub_admin", "Hub admin"
@@ -115,12 +174,14 @@ class Role(models.TextChoices):
     PLACEMENT_OFFICER = "placement_officer", "Placement officer"
     PROVIDER_ADMIN = "provider_admin", "Provider admin"
     PROVIDER_USER = "provider_user", "Provider user"
+    NATIONAL_OPERATOR = "operator", "National operator"
 
 
 ROLES_BY_ORGANISATION_KIND: dict[str, tuple[Role, ...]] = {
     Organisation.Kind.HUB: (Role.HUB_ADMIN,),
     Organisation.Kind.LOCAL_AUTHORITY: (Role.LA_MANAGER, Role.PLACEMENT_OFFICER),
     Organisation.Kind.PROVIDER: (Role.PROVIDER_ADMIN, Role.PROVIDER_USER),
+    Organisation.Kind.OPERATOR: (Role.NATIONAL_OPERATOR,),
 }
 
 
@@ -183,10 +244,11 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
 
     @property
     def region(self) -> Region:
-        """The region of the user's organisation. Only for users who have one."""
+        """The region of the user's hub or local authority. Only for users who have one: a
+        provider's people and the operator's work across regions."""
         if self.organisation is None:
             raise ValueError(f"{self.email} belongs to no organisation")
-        return self.organisation.region
+        return self.organisation.own_region
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
@@ -254,6 +316,7 @@ class AuditEvent(models.Model):
     """Who did what to whom, and when. Written by services; never edited."""
 
     class Action(models.TextChoices):
+        HUB_CREATED = "hub_created", "Hub created"
         LA_ADDED = "la_added", "Local authority added"
         LA_REMOVED = "la_removed", "Local authority removed"
         PROVIDER_ADDED = "provider_added", "Provider organisation added"
@@ -295,6 +358,11 @@ class AuditEvent(models.Model):
         Organisation, null=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
     target_user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The region whose hub admins read it in its audit trail; empty for the operator's national
+    # work (a provider organisation is national, so its own organisation does not say).
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:

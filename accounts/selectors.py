@@ -16,10 +16,24 @@ from geo.models import Area
 
 def organisation_list_manageable(*, actor: User) -> QuerySet[Organisation]:
     """Organisations whose users `actor` may manage: the hub's whole region, or their own."""
-    if not can_manage_users(actor) or actor.organisation is None:
+    if actor.organisation is None or not can_manage_users(actor):
         return Organisation.objects.none()
+    if actor.role == Role.NATIONAL_OPERATOR:
+        return Organisation.objects.filter(
+            Q(pk=actor.organisation.pk) | Q(kind=Organisation.Kind.HUB)
+        )
     if actor.role == Role.HUB_ADMIN:
-        return Organisation.objects.filter(region_id=actor.organisation.region_id)
+        # The region's hub and LAs, and the providers taking part in it that have no active
+        # provider admin of their own (accounts.permissions.can_manage_organisation_users).
+        region_id = actor.organisation.own_region_id
+        starting = (
+            Organisation.objects.filter(
+                kind=Organisation.Kind.PROVIDER, region_links__region_id=region_id
+            )
+            .exclude(users__role=Role.PROVIDER_ADMIN, users__is_active=True)
+            .values("pk")
+        )
+        return Organisation.objects.filter(Q(region_id=region_id) | Q(pk__in=starting))
     return Organisation.objects.filter(pk=actor.organisation.pk)
 
 
@@ -37,9 +51,14 @@ def local_authority_list(*, region: Region) -> QuerySet[Organisation]:
 
 
 def provider_organisation_list(*, region: Region) -> QuerySet[Organisation]:
+    """The provider organisations taking part in `region` (each is national: it may take part in
+    others too)."""
     return (
-        Organisation.objects.filter(region=region, kind=Organisation.Kind.PROVIDER)
-        .annotate(active_users=Count("users", filter=Q(users__is_active=True)))
+        Organisation.objects.filter(region_links__region=region, kind=Organisation.Kind.PROVIDER)
+        .annotate(
+            active_users=Count("users", filter=Q(users__is_active=True), distinct=True),
+            region_count=Count("regions", distinct=True),
+        )
         .order_by("name")
     )
 
@@ -146,7 +165,9 @@ def local_authority_get(*, actor: User, pk: int) -> Organisation:
         raise Http404
     try:
         return Organisation.objects.get(
-            pk=pk, kind=Organisation.Kind.LOCAL_AUTHORITY, region_id=actor.organisation.region_id
+            pk=pk,
+            kind=Organisation.Kind.LOCAL_AUTHORITY,
+            region_id=actor.organisation.own_region_id,
         )
     except Organisation.DoesNotExist as exc:
         raise Http404 from exc
@@ -198,3 +219,34 @@ def invitation_ids_unsent(*, older_than: timedelta = timedelta(minutes=2)) -> li
             created_at__lt=timezone.now() - older_than,
         ).values_list("pk", flat=True)
     )
+
+
+def hub_list() -> QuerySet[Region]:
+    """Every region with its hub, the counts the operator's list shows."""
+    return Region.objects.annotate(
+        member_count=Count(
+            "organisations",
+            filter=Q(
+                organisations__kind=Organisation.Kind.LOCAL_AUTHORITY,
+                organisations__member_until__isnull=True,
+            ),
+            distinct=True,
+        ),
+        provider_count=Count("providers", distinct=True),
+        hub_admin_count=Count(
+            "organisations__users",
+            filter=Q(
+                organisations__users__role=Role.HUB_ADMIN, organisations__users__is_active=True
+            ),
+            distinct=True,
+        ),
+    ).order_by("name")
+
+
+def hub_get(*, pk: int) -> tuple[Region, Organisation | None]:
+    try:
+        region = Region.objects.select_related("area").get(pk=pk)
+    except Region.DoesNotExist as exc:
+        raise Http404 from exc
+    hub = Organisation.objects.filter(region=region, kind=Organisation.Kind.HUB).first()
+    return region, hub

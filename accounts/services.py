@@ -24,8 +24,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import selectors
-from accounts.models import AuditEvent, Invitation, Organisation, Region, Role, User
-from accounts.permissions import assignable_roles, can_manage_organisation_users, can_manage_region
+from accounts.models import AuditEvent, Invitation, Organisation, Region, RegionProvider, Role, User
+from accounts.permissions import (
+    assignable_roles,
+    can_manage_national_data,
+    can_manage_organisation_users,
+    can_manage_region,
+)
 from common.permissions import require
 from common.queue import enqueue_after_commit
 from geo.models import Area
@@ -45,14 +50,65 @@ def audit_record(
     action: AuditEvent.Action,
     organisation: Organisation | None = None,
     target_user: User | None = None,
+    region: Region | None = None,
     **detail: object,
 ) -> None:
+    """Write one audit event. Its region (whose hub admins read it) is `region`, else the
+    actor's hub's or LA's, else the organisation's; none for what only the operator does."""
+    if region is None:
+        for owner in (actor.organisation if actor else None, organisation):
+            if owner is not None and owner.region_id is not None:
+                region = owner.region
+                break
     AuditEvent.objects.create(
         actor=actor,
         action=action,
         organisation=organisation,
         target_user=target_user,
+        region=region,
         detail=detail,
+    )
+
+
+def _region_managed(actor: User, region: Region | None) -> Region:
+    """The region `actor` changes: a hub admin's own (whatever `region` says), or for the
+    national operator the one given."""
+    if can_manage_national_data(actor) and region is not None:
+        return region
+    require(can_manage_region(actor))
+    assert actor.organisation is not None
+    return actor.organisation.own_region
+
+
+@transaction.atomic
+def hub_create(
+    *,
+    actor: User,
+    name: str,
+    hub_name: str,
+    ons_region: Area | None,
+    admin_full_name: str,
+    admin_email: str,
+) -> Invitation:
+    """The national operator sets up a regional hub: the region, its hub organisation and an
+    invitation for its first hub admin (who then adds its members). Returns the invitation."""
+    require(can_manage_national_data(actor))
+    name, hub_name = " ".join(name.split()), " ".join(hub_name.split())
+    if Region.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A region called {name} already exists."})
+    if ons_region is not None and ons_region.kind != Area.Kind.REGION:
+        raise ValidationError({"ons_region": "Choose an ONS region."})
+    region = Region.objects.create(name=name, area=ons_region)
+    hub = Organisation.objects.create(
+        kind=Organisation.Kind.HUB, region=region, name=hub_name or name
+    )
+    audit_record(actor=actor, action=AuditEvent.Action.HUB_CREATED, organisation=hub, region=region)
+    return invitation_create(
+        actor=actor,
+        email=admin_email,
+        full_name=admin_full_name,
+        organisation=hub,
+        role=Role.HUB_ADMIN,
     )
 
 
@@ -138,16 +194,19 @@ def _region_name(region: Area) -> str:
 
 @transaction.atomic
 def local_authority_add(
-    *, actor: User, area: Area, outside_region_confirmed: bool = False
+    *,
+    actor: User,
+    area: Area,
+    outside_region_confirmed: bool = False,
+    region: Region | None = None,
 ) -> Organisation:
-    """Make an upper-tier local authority a member of the actor's region (again, if it left).
+    """Make an upper-tier local authority a member of a region (again, if it left): the hub
+    admin's own, or, for the national operator setting a hub up, `region`.
 
     Regional care co-operatives can span ONS regions, so an authority outside the hub's region
     may be added, but only when the hub admin has confirmed it (`outside_region_confirmed`);
     without that it is refused with code "outside_region"."""
-    require(can_manage_region(actor))
-    assert actor.organisation is not None
-    region = actor.organisation.region
+    region = _region_managed(actor, region)
     if area.kind != Area.Kind.UPPER_TIER_LA:
         raise ValidationError("Choose an upper-tier local authority.")
     own = selectors.area_outside_region(area=area, region=region)
@@ -189,7 +248,7 @@ def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if (
         organisation.kind != Organisation.Kind.LOCAL_AUTHORITY
-        or organisation.region_id != actor.organisation.region_id
+        or organisation.own_region_id != actor.organisation.own_region_id
     ):
         raise PermissionDenied
     if organisation.member_until is not None:
@@ -203,7 +262,7 @@ def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
     Invitation.objects.filter(
         organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now, updated_at=now)
-    region_boundary_refresh(region=organisation.region)
+    region_boundary_refresh(region=organisation.own_region)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.LA_REMOVED,
@@ -215,19 +274,53 @@ def local_authority_remove(*, actor: User, organisation: Organisation) -> int:
 
 @transaction.atomic
 def provider_organisation_add(*, actor: User, name: str) -> Organisation:
+    """Bring a provider organisation into the actor's region. Provider organisations are national:
+    one already on the service (in another region) under this name takes part in this one too,
+    with its people, settings, criteria and vacancies; otherwise a new one is made."""
     require(can_manage_region(actor))
     assert actor.organisation is not None
     name = " ".join(name.split())
-    region = actor.organisation.region
-    if Organisation.objects.filter(
-        region=region, kind=Organisation.Kind.PROVIDER, name__iexact=name
-    ).exists():
-        raise ValidationError(f"A provider called {name} already exists.")
-    organisation = Organisation.objects.create(
-        region=region, kind=Organisation.Kind.PROVIDER, name=name
+    region = actor.organisation.own_region
+    organisation = (
+        Organisation.objects.select_for_update()
+        .filter(kind=Organisation.Kind.PROVIDER, name__iexact=name)
+        .order_by("pk")
+        .first()
     )
-    audit_record(actor=actor, action=AuditEvent.Action.PROVIDER_ADDED, organisation=organisation)
+    if organisation is not None and organisation.region_links.filter(region=region).exists():
+        raise ValidationError(f"A provider called {name} already takes part in {region}.")
+    joined = organisation is not None
+    if organisation is None:
+        organisation = Organisation.objects.create(kind=Organisation.Kind.PROVIDER, name=name)
+    RegionProvider.objects.create(region=region, organisation=organisation, added_by=actor)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.PROVIDER_ADDED,
+        organisation=organisation,
+        region=region,
+        already_on_the_service=joined,
+    )
     return organisation
+
+
+def provider_region_join(*, actor: User, organisation: Organisation) -> bool:
+    """Make a provider organisation already on the service take part in the actor's region (a
+    hub linking one of its settings to it). True when it was not yet taking part."""
+    require(can_manage_region(actor) and organisation.kind == Organisation.Kind.PROVIDER)
+    region = actor.organisation.own_region if actor.organisation else None
+    assert region is not None
+    _, created = RegionProvider.objects.get_or_create(
+        region=region, organisation=organisation, defaults={"added_by": actor}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.PROVIDER_ADDED,
+            organisation=organisation,
+            region=region,
+            already_on_the_service=True,
+        )
+    return created
 
 
 # Invitations -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.views import View
@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts import selectors, services
 from accounts.forms import (
+    HubCreateForm,
     InvitationAcceptForm,
     InvitationForm,
     LocalAuthorityAddForm,
@@ -27,7 +28,12 @@ from accounts.forms import (
 )
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import User
-from accounts.permissions import assignable_roles, can_manage_region, can_manage_users
+from accounts.permissions import (
+    assignable_roles,
+    can_manage_national_data,
+    can_manage_region,
+    can_manage_users,
+)
 from common.formats import govuk_datetime
 from common.forms import GovukFormMixin
 
@@ -233,6 +239,94 @@ class ProviderOrganisationAddView(PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{organisation.name} has been added.")
         return HttpResponseRedirect(reverse("accounts:organisation_list"))
+
+
+# Hubs (the national operator) ----------------------------------------------------------------
+
+
+class HubListView(PermissionRequiredMixin, TemplateView):
+    nav_section = "hubs"
+    permission = staticmethod(can_manage_national_data)
+    template_name = "accounts/hub_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["regions"] = selectors.hub_list()
+        return context
+
+
+class HubCreateView(PermissionRequiredMixin, FormView):
+    nav_section = "hubs"
+    permission = staticmethod(can_manage_national_data)
+    template_name = "accounts/hub_create.html"
+    form_class = HubCreateForm
+
+    def form_valid(self, form: HubCreateForm) -> HttpResponse:
+        try:
+            invitation = services.hub_create(actor=self.actor, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{invitation.organisation.name} has been created. {invitation.full_name} has been "
+            f"emailed an invitation to be its hub admin.",
+        )
+        assert invitation.organisation.region_id is not None
+        return HttpResponseRedirect(
+            reverse("accounts:hub_detail", args=[invitation.organisation.region_id])
+        )
+
+
+class HubDetailView(PermissionRequiredMixin, FormView):
+    """A hub's member authorities, its admins, and a form to add a member."""
+
+    nav_section = "hubs"
+    permission = staticmethod(can_manage_national_data)
+    template_name = "accounts/hub_detail.html"
+    form_class = LocalAuthorityAddForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            self.region, self.hub = selectors.hub_get(pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["areas"] = selectors.area_list_addable(region=self.region)
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["region"], context["hub"] = self.region, self.hub
+        context["local_authorities"] = selectors.local_authority_list(region=self.region)
+        context["providers"] = selectors.provider_organisation_list(region=self.region)
+        context["hub_people"] = (
+            self.hub.users.filter(is_active=True).order_by("full_name") if self.hub else []
+        )
+        context["hub_invitations"] = (
+            self.hub.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+            if self.hub
+            else []
+        )
+        return context
+
+    def form_valid(self, form: LocalAuthorityAddForm) -> HttpResponse:
+        try:
+            organisation = services.local_authority_add(
+                actor=self.actor,
+                area=form.cleaned_data["area"],
+                outside_region_confirmed=form.cleaned_data["confirm_outside_region"],
+                region=self.region,
+            )
+        except ValidationError as error:
+            if error.code == "outside_region":
+                form.ask_to_confirm(error)
+            else:
+                form.add_error("area", error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{organisation.name} is now a member of {self.region}.")
+        return HttpResponseRedirect(reverse("accounts:hub_detail", args=[self.region.pk]))
 
 
 # People (hub admins, LA managers, provider admins) -----------------------------------------------

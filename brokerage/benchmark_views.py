@@ -79,7 +79,7 @@ class LaPricesView(PermissionRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         organisation = self.actor.organisation
         assert organisation is not None  # can_see_own_prices
-        region = organisation.region
+        region = organisation.own_region
         today = timezone.localdate()
         period = benchmarks.period_get(request.GET.get("period"), today)
         tables = benchmarks.price_tables(

@@ -6,7 +6,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.permissions import can_manage_region, can_manage_users, can_see_insight
+from accounts.permissions import (
+    can_manage_national_data,
+    can_manage_region,
+    can_manage_users,
+    can_see_insight,
+)
 from brokerage.referral_selectors import referrals_waiting_count
 from commissioning.permissions import can_read_frameworks, can_see_own_memberships
 from placements.permissions import can_make_placement_requests
@@ -54,6 +59,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         elif can_see_own_memberships(user):
             frameworks_url = reverse("commissioning:own_memberships")
             items.append({"label": "Frameworks", "url": frameworks_url, "section": "frameworks"})
+        if can_manage_national_data(user):
+            items.append({"label": "Hubs", "url": reverse("accounts:hub_list"), "section": "hubs"})
+            imports_url = reverse("providers:ofsted_import_list")
+            items.append({"label": "Ofsted imports", "url": imports_url, "section": "imports"})
+            items.append(
+                {"label": "Claims", "url": reverse("providers:claim_list"), "section": "claims"}
+            )
         if can_manage_region(user):
             items.append(
                 {

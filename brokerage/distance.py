@@ -66,7 +66,9 @@ def outcome_distances(request: PlacementRequest, setting: Setting) -> dict[str, 
         return fields
     area = request.organisation.area
     fields["inside_la"] = _inside(area.boundary if area else None, location)
-    fields["inside_region"] = _inside(region_boundary(region=request.organisation.region), location)
+    fields["inside_region"] = _inside(
+        region_boundary(region=request.organisation.own_region), location
+    )
     places = list(request.places.all())
     ends: list[tuple[str, str, Point]] = [(HOME, home.district, home.point)] if home else []
     ends += [(place.label, place.postcode.split(" ")[0], place.point) for place in places]

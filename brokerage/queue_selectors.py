@@ -16,13 +16,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Win
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import can_manage_region
+from accounts.permissions import can_manage_national_data, can_manage_region
 from brokerage.models import Referral, ReferralMessage
 from brokerage.referral_selectors import _waiting
 from placements.models import PlacementRequest
 from providers.facts import VacancyView, vacancy_view
 from providers.models import OfstedImport, Setting, SettingClaim
 from providers.permissions import is_member_la_user, is_provider
+from providers.selectors import claims_decidable
 
 # The most rows a panel lists; its heading still counts them all.
 PANEL_ROWS = 20
@@ -248,40 +249,32 @@ def provider_vacancies_to_confirm(user: User, *, now: datetime | None = None) ->
 # Hub admins ------------------------------------------------------------------------------------
 
 
-def _region_id(user: User) -> int:
-    if not can_manage_region(user) or user.organisation is None:
-        return NOBODY
-    return user.organisation.region_id
-
-
 def hub_claims_waiting(user: User, *, now: datetime | None = None) -> Panel:
-    """Claims by the region's providers waiting for a decision, the oldest first."""
+    """Claims for the region's settings (every claim, for the operator) waiting for a
+    decision, the oldest first."""
     return _panel(
-        SettingClaim.objects.filter(
-            status=SettingClaim.Status.PENDING, organisation__region_id=_region_id(user)
-        )
+        claims_decidable(actor=user)
+        .filter(status=SettingClaim.Status.PENDING)
         .select_related("setting", "organisation")
         .order_by("created_at", "pk")
     )
 
 
-def hub_imports_to_confirm(user: User, *, now: datetime | None = None) -> Panel:
-    """Previews uploaded by the region's hub admins that can still be confirmed, newest first."""
+def operator_imports_to_confirm(user: User, *, now: datetime | None = None) -> Panel:
+    """Previews of Ofsted's list that can still be confirmed, newest first: the national
+    operator's (no one else imports the national register)."""
+    previews = OfstedImport.objects.filter(status=OfstedImport.Status.PREVIEWED)
+    if not can_manage_national_data(user):
+        previews = previews.none()
     return _panel(
-        OfstedImport.objects.filter(
-            status=OfstedImport.Status.PREVIEWED,
-            started_by__organisation__region_id=_region_id(user),
-        )
-        .exclude(upload="")
-        .select_related("started_by")
-        .order_by("-created_at", "-pk")
+        previews.exclude(upload="").select_related("started_by").order_by("-created_at", "-pk")
     )
 
 
 def last_import(user: User) -> OfstedImport | None:
     """The last import that ran for real (imported, skipped as unchanged, or failed). Ofsted's
     list is the whole country's, so this is the same for every region."""
-    if _region_id(user) == NOBODY:
+    if not (can_manage_region(user) or can_manage_national_data(user)):
         return None
     return (
         OfstedImport.objects.exclude(status=OfstedImport.Status.PREVIEWED)
@@ -324,13 +317,19 @@ def work_queue(user: User, *, now: datetime | None = None) -> WorkQueue:
                 "vacancies": provider_vacancies_to_confirm(user, now=now),
             },
         )
-    if can_manage_region(user):
+    if can_manage_national_data(user):
         return WorkQueue(
             kind="hub",
             panels={
                 "claims": hub_claims_waiting(user, now=now),
-                "imports": hub_imports_to_confirm(user, now=now),
+                "imports": operator_imports_to_confirm(user, now=now),
             },
+            last_import=last_import(user),
+        )
+    if can_manage_region(user):
+        return WorkQueue(
+            kind="hub",
+            panels={"claims": hub_claims_waiting(user, now=now)},
             last_import=last_import(user),
         )
     return WorkQueue(kind="")

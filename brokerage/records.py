@@ -163,7 +163,7 @@ def outcome_lot_offers(
     if not by_id:
         return []
     memberships = list(
-        current_memberships(placement_request.organisation.region_id, today=today)
+        current_memberships(placement_request.organisation.own_region_id, today=today)
         .filter(setting_id__in=by_id)
         .select_related("lot__framework")
         .order_by("lot__framework__name", "lot__number", "setting__name")
@@ -268,7 +268,7 @@ def _preferred_location(placement_request: PlacementRequest, search: PlacementSe
     if area == AreaKind.OWN_LA:
         return local_authority_name(own.area, own.name)
     if area == AreaKind.REGION:
-        return f"The region ({own.region.name})"
+        return f"The region ({own.own_region.name})"
     if area == AreaKind.LAS:
         return "Local authorities " + ", ".join(criteria.get("las") or [])
     if area == AreaKind.RADIUS:

@@ -74,7 +74,7 @@ def recent_prices(
 ) -> dict[int, list[Extra]]:
     """The "Recent prices" line of each of `matches` (one page of results)."""
     viewer = getattr(actor, "organisation", None)
-    region = placement_request.organisation.region
+    region = placement_request.organisation.own_region
     need_level = placement_request.need_level
     settings = [match.setting for match in matches]
     kinds = {KIND_OF_TYPE.get(s.provision_type) for s in settings} - {None}
@@ -188,7 +188,9 @@ def benchmark_lines(
     # A setting recorded by URN may not have been referred: the kinds the child may go to too.
     kinds |= {str(kind) for kind in placement_request.accommodation or []}
     need_level = placement_request.need_level
-    cells = like_for_like(placement_request.organisation.region, need_level, kinds, viewer, today)
+    cells = like_for_like(
+        placement_request.organisation.own_region, need_level, kinds, viewer, today
+    )
     lines = []
     for kind, kind_label in Accommodation.choices:
         if kind not in kinds:
@@ -218,7 +220,7 @@ def outcome_median_row(
     route = "spot" if outcome.commercial_route == CommercialRoute.SPOT else "contracted"
     request = outcome.request
     cell = like_for_like(
-        request.organisation.region, request.need_level, {kind}, viewer, today
+        request.organisation.own_region, request.need_level, {kind}, viewer, today
     ).get((kind, route))
     if cell is None or _shown(cell, viewer) is not None:
         return None

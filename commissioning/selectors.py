@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def _region_id(user: User) -> int:
     """The reader's region (0, matching nothing, for a user without an organisation)."""
-    return user.organisation.region_id if user.organisation is not None else 0
+    return user.organisation.own_region_id if user.organisation is not None else 0
 
 
 def framework_list(*, user: User) -> QuerySet[Framework]:

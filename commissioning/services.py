@@ -26,7 +26,7 @@ def _with_history_user(instance: Any, user: User) -> None:
 
 def _region_id(actor: User) -> int:
     assert actor.organisation is not None  # can_manage_frameworks makes sure
-    return actor.organisation.region_id
+    return actor.organisation.own_region_id
 
 
 def _require_own_region(actor: User, framework: Framework) -> None:
@@ -239,7 +239,7 @@ def framework_weight_set(*, actor: User, weight: int) -> bool:
             actor=actor,
             action=AuditEvent.Action.FRAMEWORK_WEIGHT_CHANGED,
             organisation=actor.organisation,
-            region=region.pk,
+            region=region,
             old=old,
             new=weight,
         )

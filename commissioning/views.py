@@ -85,7 +85,7 @@ class FrameworkListView(PermissionRequiredMixin, View):
             {
                 **split,
                 "can_manage": can_manage_frameworks(self.actor),
-                "framework_weight": self.actor.organisation.region.framework_weight
+                "framework_weight": self.actor.organisation.own_region.framework_weight
                 if self.actor.organisation
                 else None,
             },
@@ -103,7 +103,7 @@ class FrameworkWeightView(PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         assert self.actor.organisation is not None
-        region = self.actor.organisation.region
+        region = self.actor.organisation.own_region
         return self._page(FrameworkWeightForm(initial={"weight": region.framework_weight}))
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -168,7 +168,7 @@ class FrameworkFormView(FrameworkPageMixin, View):
         form = FrameworkForm(
             data,
             initial=FrameworkForm.initial_for(framework),
-            region=self.actor.organisation.region,
+            region=self.actor.organisation.own_region,
             submit_label="Save changes" if framework else "Add framework",
         )
         return form, framework

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
-from accounts.models import Organisation, Region, Role, User
+from accounts.models import Organisation, Region, RegionProvider, Role, User
 from accounts.services import region_boundary_refresh
 from common.demo import require_demo_allowed
 from geo.models import Area, Postcode
@@ -23,6 +23,10 @@ from providers.services import ofsted_import, source_read
 
 DEMO_REGION_CODE = "E12000004"  # East Midlands: Rutland's road network is in ../shared/data/osm
 DEMO_LA_CODE = "E06000017"  # Rutland
+# A second hub in the same deployment, so that a provider working in two regions can be seen:
+# the North West, with Cheshire West and Chester (whose buses are in ../shared/data/gtfs).
+DEMO_SECOND_REGION_CODE = "E12000002"
+DEMO_SECOND_LA_CODE = "E06000050"
 DEMO_PASSWORD = "demo-placement-2026"  # noqa: S105 - printed for the demo on purpose
 BOUNDARY_FILES = ("england_rgn_2025_bsc.geojson", "england_utla_2025_bsc.geojson")
 # Postcode areas covering the East Midlands' authorities (and their neighbours' edges).
@@ -149,10 +153,15 @@ def demo_people_seed() -> list[DemoLogin]:
             defaults={"name": area.name, "area": area, "member_until": None},
         )
     region_boundary_refresh(region=region)
-    provider, _ = Organisation.objects.get_or_create(
-        region=region, kind=Organisation.Kind.PROVIDER, name="Oakfield Care Ltd (demo)"
+    operator, _ = Organisation.objects.get_or_create(
+        kind=Organisation.Kind.OPERATOR, defaults={"name": "Placement finder operator (demo)"}
     )
+    provider, _ = Organisation.objects.get_or_create(
+        region=None, kind=Organisation.Kind.PROVIDER, name="Oakfield Care Ltd (demo)"
+    )
+    RegionProvider.objects.get_or_create(region=region, organisation=provider)
     people = [
+        (Role.NATIONAL_OPERATOR, "operator@example.org", "Omar Operator", operator),
         (Role.HUB_ADMIN, "hub.admin@example.org", "Hana Hubbard", hub),
         (Role.LA_MANAGER, "la.manager@example.org", "Lewis Manning", las[DEMO_LA_CODE]),
         (
@@ -163,6 +172,7 @@ def demo_people_seed() -> list[DemoLogin]:
         ),
         (Role.PROVIDER_ADMIN, "provider.admin@example.org", "Paul Oakfield", provider),
         (Role.PROVIDER_USER, "provider.user@example.org", "Pat Keyworker", provider),
+        *_second_region_people(provider),
     ]
     logins = []
     for role, email, name, organisation in people:
@@ -180,6 +190,35 @@ def demo_people_seed() -> list[DemoLogin]:
         user.save(update_fields=["password"])
         logins.append(DemoLogin(role=role.label, email=email, organisation=organisation.name))
     return logins
+
+
+def _second_region_people(provider: Organisation) -> list[tuple[Role, str, str, Organisation]]:
+    """The North West's hub, with Cheshire West and Chester as its one member, and the demo
+    provider taking part in it too: its people answer both regions' referrals."""
+    area = Area.objects.filter(gss_code=DEMO_SECOND_LA_CODE).first()
+    region_area = Area.objects.filter(gss_code=DEMO_SECOND_REGION_CODE).first()
+    if area is None or region_area is None:
+        return []
+    region, _ = Region.objects.get_or_create(
+        name=f"{region_area.name} Regional Care Co-operative", defaults={"area": region_area}
+    )
+    hub, _ = Organisation.objects.get_or_create(
+        region=region,
+        kind=Organisation.Kind.HUB,
+        defaults={"name": f"{region_area.name} Children's Commissioning Hub"},
+    )
+    la, _ = Organisation.objects.update_or_create(
+        region=region,
+        kind=Organisation.Kind.LOCAL_AUTHORITY,
+        gss_code=area.gss_code,
+        defaults={"name": area.name, "area": area, "member_until": None},
+    )
+    region_boundary_refresh(region=region)
+    RegionProvider.objects.get_or_create(region=region, organisation=provider)
+    return [
+        (Role.HUB_ADMIN, "hub.admin.nw@example.org", "Nadia Northwest", hub),
+        (Role.PLACEMENT_OFFICER, "officer.nw@example.org", "Owen Chester", la),
+    ]
 
 
 DEMO_HOME_LA = "E10000018"  # Leicestershire: Rutland itself has no children's homes
@@ -335,8 +374,9 @@ def demo_providers_seed() -> tuple[int, int]:
     created = given = 0
     for owner in owners:
         organisation, made = Organisation.objects.get_or_create(
-            region=region, kind=Organisation.Kind.PROVIDER, name=f"{owner}{DEMO_PROVIDER_SUFFIX}"
+            region=None, kind=Organisation.Kind.PROVIDER, name=f"{owner}{DEMO_PROVIDER_SUFFIX}"
         )
+        RegionProvider.objects.get_or_create(region=region, organisation=organisation)
         created += made
         given += in_region.filter(owner_name=owner, provider_organisation__isnull=True).update(
             provider_organisation=organisation

@@ -68,7 +68,7 @@ def scope_get(user: User, key: str | None) -> Scope | None:
     organisation = user.organisation
     if organisation is None:
         return None
-    region = organisation.region
+    region = organisation.own_region
     members = region_members(region)
     choices = [choice for choice, _ in scope_choices(user, members)]
     if not choices:

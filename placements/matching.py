@@ -332,7 +332,7 @@ NO_REGION_BOUNDARY = (
 
 def _region_area(request: PlacementRequest, criteria: SearchCriteria) -> MultiPolygon | None:
     """The hub's region is its current member LAs, whatever ONS regions they lie in (ADR 0012)."""
-    boundary = region_boundary(region=request.organisation.region)
+    boundary = region_boundary(region=request.organisation.own_region)
     if boundary is None:
         raise SearchAreaError(NO_REGION_BOUNDARY)
     return as_multipolygon(boundary)
@@ -422,7 +422,7 @@ class _Child:
 
     @property
     def region_id(self) -> int:
-        return self.request.organisation.region_id
+        return self.request.organisation.own_region_id
 
     @property
     def group(self) -> int:
@@ -595,7 +595,7 @@ def setting_match(
     today = timezone.localdate(now)
     places = list(request.places.all())
     limits = {place.pk: criteria.limits.get(place.pk, place.max_minutes) for place in places}
-    region = request.organisation.region
+    region = request.organisation.own_region
     frameworks = list(current_frameworks(region.pk, today=today).values_list("pk", "name"))
     child = _Child(
         request=request, age=request.age_on(today), today=today, now=now, limits=limits,
@@ -647,7 +647,7 @@ def with_memberships(matches: Iterable[Match], request: PlacementRequest, *, tod
     their tendered rates: one query however many matches (a page's 25, or the API's all)."""
     matches = list(matches)
     found = memberships_of(
-        [m.setting.pk for m in matches], request.organisation.region_id, today=today
+        [m.setting.pk for m in matches], request.organisation.own_region_id, today=today
     )
     for match in matches:
         match.memberships = found.get(match.setting.pk, [])
@@ -890,7 +890,7 @@ def _rank_context(child: _Child) -> _RankContext:
         child=child,
         own_area=own_area,
         neighbours=neighbours,
-        region_las=region_member_area_ids(region=organisation.region),
+        region_las=region_member_area_ids(region=organisation.own_region),
     )
 
 

@@ -164,7 +164,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.placement_request = request
         organisation = request.organisation
-        region = organisation.region
+        region = organisation.own_region
         own = local_authority_name(organisation.area, default="your local authority")
         areas = [
             (AreaKind.ANYWHERE, "Anywhere in England"),
@@ -345,7 +345,7 @@ class SearchForm(forms.Form):
 def framework_choices(request: PlacementRequest) -> list[tuple[str, str]]:
     """Any setting, those on the region's current frameworks, or those on one of them."""
     frameworks = current_frameworks(
-        request.organisation.region_id, today=timezone.localdate()
+        request.organisation.own_region_id, today=timezone.localdate()
     ).values_list("pk", "name")
     return [
         (ANY_SETTING, "Any setting, on a framework or not"),
@@ -356,7 +356,7 @@ def framework_choices(request: PlacementRequest) -> list[tuple[str, str]]:
 
 def la_choices(request: PlacementRequest) -> list[tuple[str, str]]:
     """The region's local authorities and those bordering the region, by name."""
-    boundary = region_boundary(region=request.organisation.region)
+    boundary = region_boundary(region=request.organisation.own_region)
     areas = Area.objects.filter(kind=Area.Kind.UPPER_TIER_LA)
     if boundary is not None:
         areas = areas.filter(boundary__intersects=boundary)

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Organisation, User
-from accounts.permissions import can_manage_region
 from accounts.services import audit_record
 from common.permissions import require
 from geo.postcodes import PostcodeError, postcode_lookup
@@ -39,11 +38,13 @@ from providers.models import (
 )
 from providers.permissions import (
     can_claim_settings,
+    can_decide_claims,
     can_edit_setting,
     can_hold_api_tokens,
     can_see_exact_location,
     is_member_la_user,
 )
+from providers.selectors import claims_decidable
 from providers.signals import setting_transferred
 
 # Every statement a provider makes about whom it can care for: each Eligibility field, so that a
@@ -122,12 +123,12 @@ def _claim_approve(*, actor: User, claim: SettingClaim, setting: Setting, now: A
 def setting_claim_decide(
     *, actor: User, claim: SettingClaim, approve: bool, note: str = "", now: Any = None
 ) -> SettingClaim:
-    """A hub admin of the claiming organisation's region approves or rejects a claim. Approving
+    """A hub admin of the setting's region (or the operator) approves or rejects a claim. Approving
     hands the setting to that organisation and rejects any other open claim for it.
 
     A setting another organisation already runs on the service is not handed over by a plain
     approval: that takes `setting_claim_transfer`, with a reason (code "transfer_required")."""
-    require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
+    require(can_decide_claims(actor) and claims_decidable(actor=actor).filter(pk=claim.pk).exists())
     claim, setting = _lock_pending_claim(claim)
     now = now or timezone.now()
     if note:
@@ -187,22 +188,17 @@ def setting_claim_transfer(
     """Approve a claim for a setting another organisation runs on the service: the setting moves
     to the claimant, with the hub admin's reason recorded on the claim and in the audit log.
 
-    Only a hub admin of the region of both organisations may do it. The previous organisation
+    Only a hub admin of the setting's region (or the operator) may do it. The previous organisation
     loses the setting's pages and API at once; the new one starts without the previous one's
     facts (`_setting_facts_clear`). Both organisations' provider users are emailed once,
     through the notification outbox (brokerage/, on `setting_transferred`)."""
-    require(can_manage_region(actor) and claim.organisation.region_id == actor.region.pk)
+    require(can_decide_claims(actor) and claims_decidable(actor=actor).filter(pk=claim.pk).exists())
     claim, setting = _lock_pending_claim(claim)
     previous = setting.provider_organisation
     if previous is None:
         raise ValidationError(f"Nobody runs {setting.urn} on this service: approve the claim.")
     if previous.pk == claim.organisation_id:
         raise ValidationError(f"{previous.name} already runs {setting.urn}.")
-    if previous.region_id != actor.region.pk:
-        raise ValidationError(
-            f"{setting.urn} is run by {previous.name} in another region; its hub must agree "
-            "to the move."
-        )
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Enter why the setting is moving to another provider"})

@@ -14,7 +14,11 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Region, User
-from accounts.permissions import can_manage_region
+from accounts.permissions import (
+    can_manage_national_data,
+    can_manage_region,
+    can_read_national_imports,
+)
 from geo.successions import Basis
 from providers import ofsted
 from providers.forms import OfstedUploadForm
@@ -35,18 +39,19 @@ PREVIEW_ERRORS_SHOWN = 100
 
 class ImportListView(PermissionRequiredMixin, TemplateView):
     nav_section = "imports"
-    permission = staticmethod(can_manage_region)
+    permission = staticmethod(can_read_national_imports)
     template_name = "providers/import_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["imports"] = OfstedImport.objects.select_related("started_by")[:50]
+        context["can_import"] = can_manage_national_data(self.actor)
         return context
 
 
 class ImportUploadView(PermissionRequiredMixin, FormView):
     nav_section = "imports"
-    permission = staticmethod(can_manage_region)
+    permission = staticmethod(can_manage_national_data)
     template_name = "providers/import_upload.html"
     form_class = OfstedUploadForm
 
@@ -84,7 +89,7 @@ class ImportUploadView(PermissionRequiredMixin, FormView):
 
 class ImportDetailView(PermissionRequiredMixin, View):
     nav_section = "imports"
-    permission = staticmethod(can_manage_region)
+    permission = staticmethod(can_read_national_imports)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         record = get_object_or_404(OfstedImport, pk=pk)
@@ -108,7 +113,9 @@ class ImportDetailView(PermissionRequiredMixin, View):
                 ],
                 "to_assign_label": Basis.TO_ASSIGN.label,
                 "can_confirm": record.status == OfstedImport.Status.PREVIEWED
-                and bool(record.upload),
+                and bool(record.upload)
+                and can_manage_national_data(self.actor),
+                "can_import": can_manage_national_data(self.actor),
                 "keep_hours": int(OFSTED_PREVIEW_KEEP.total_seconds() // 3600),
                 "events": [
                     (SettingEvent.Kind(kind).label, count)
@@ -125,7 +132,7 @@ class ImportDetailView(PermissionRequiredMixin, View):
 
 
 class ImportConfirmView(PermissionRequiredMixin, View):
-    permission = staticmethod(can_manage_region)
+    permission = staticmethod(can_manage_national_data)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         record = get_object_or_404(OfstedImport, pk=pk)
@@ -157,7 +164,7 @@ class ImportConfirmView(PermissionRequiredMixin, View):
 class ImportCancelView(PermissionRequiredMixin, View):
     """Abandon a preview: the uploaded copy is deleted and nothing is imported."""
 
-    permission = staticmethod(can_manage_region)
+    permission = staticmethod(can_manage_national_data)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         record = get_object_or_404(OfstedImport, pk=pk)
@@ -170,7 +177,7 @@ def _region(request: HttpRequest) -> Region:
     organisation = cast(User, request.user).organisation
     if organisation is None:  # a hub admin always has one (can_manage_region); be sure
         raise Http404("Your account has no organisation.")
-    return organisation.region
+    return organisation.own_region
 
 
 class AuthorityAssignView(PermissionRequiredMixin, View):

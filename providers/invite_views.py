@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
@@ -60,13 +60,21 @@ class SettingProviderInviteView(PermissionRequiredMixin, View):
     permission = staticmethod(can_manage_region)
     template_name = "providers/setting_invite_provider.html"
 
-    def get(self, request: HttpRequest, urn: str) -> HttpResponse:
+    def _setting(self, urn: str) -> Setting:
+        """A setting in the hub's region: only its hub links it to a provider."""
         setting = selectors.setting_get(urn=urn)
+        region = self.actor.region
+        if not selectors.setting_in_region(setting=setting, region=region):
+            raise Http404(f"{urn} is not in {region}.")
+        return setting
+
+    def get(self, request: HttpRequest, urn: str) -> HttpResponse:
+        setting = self._setting(urn)
         form = SettingProviderInviteForm(initial={"organisation_name": setting.owner_name})
         return self._render(setting, form)
 
     def post(self, request: HttpRequest, urn: str) -> HttpResponse:
-        setting = selectors.setting_get(urn=urn)
+        setting = self._setting(urn)
         form = SettingProviderInviteForm(request.POST)
         if form.is_valid():
             try:

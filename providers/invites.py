@@ -20,11 +20,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, Organisation, Role, User
-from accounts.permissions import can_manage_region
-from accounts.services import audit_record, invitation_create, provider_organisation_add
+from accounts.permissions import can_manage_organisation_users, can_manage_region
+from accounts.services import (
+    audit_record,
+    invitation_create,
+    provider_organisation_add,
+    provider_region_join,
+)
 from common.permissions import require
 from providers.facts import _claim_approve
 from providers.models import Setting, SettingClaim
+from providers.selectors import setting_in_region
 
 INVITED_CLAIM_NOTE = "Provider invited by the hub from the setting's page."
 
@@ -74,9 +80,26 @@ def setting_provider_invite(
     if not name:
         raise ValidationError({"organisation_name": "Enter the organisation's name"})
     email, full_name = email.strip(), " ".join(full_name.split())
-    organisation = Organisation.objects.filter(
-        region=actor.organisation.region, kind=Organisation.Kind.PROVIDER, name__iexact=name
-    ).first()
+    if not setting_in_region(setting=setting, region=actor.organisation.own_region):
+        raise ValidationError(f"{setting.urn} is not in {actor.organisation.own_region}.")
+    # Provider organisations are national: one already on the service (in any region) is found
+    # by its name and takes part in this region from now on.
+    organisation = (
+        Organisation.objects.filter(kind=Organisation.Kind.PROVIDER, name__iexact=name)
+        .order_by("pk")
+        .first()
+    )
+    if (
+        organisation is not None
+        and (email or full_name)
+        and not can_manage_organisation_users(actor, organisation)
+    ):
+        raise ValidationError(
+            {
+                "email": f"{organisation.name} manages its own people: leave the name and email "
+                "address empty to link the setting, and its provider admin can invite them"
+            }
+        )
     if organisation is None or email or full_name:
         errors = {}
         if not full_name:
@@ -87,6 +110,8 @@ def setting_provider_invite(
             raise ValidationError(errors)
     if organisation is None:
         organisation = provider_organisation_add(actor=actor, name=name)
+    else:
+        provider_region_join(actor=actor, organisation=organisation)
     invitation = None
     if email:
         invitation = invitation_create(

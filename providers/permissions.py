@@ -14,6 +14,12 @@ PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.PROVIDER_USER)
 LA_ROLES = (Role.PLACEMENT_OFFICER, Role.LA_MANAGER)
 
 
+def can_decide_claims(user: User) -> bool:
+    """Hub admins, for the settings in their region, and the national operator, for any
+    (providers.selectors.claims_decidable says which)."""
+    return user.is_active and user.role in (Role.HUB_ADMIN, Role.NATIONAL_OPERATOR)
+
+
 def is_provider(user: User) -> bool:
     return user.is_active and user.role in PROVIDER_ROLES and user.organisation is not None
 

@@ -16,7 +16,6 @@ from django.views import View
 from accounts.forms import apply_validation_error
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import User
-from accounts.permissions import can_manage_region
 from providers import facts
 from providers.forms import (
     ClaimForm,
@@ -28,11 +27,13 @@ from providers.forms import (
 from providers.models import Eligibility, Setting, SettingClaim, Vacancy
 from providers.permissions import (
     can_claim_settings,
+    can_decide_claims,
     can_edit_setting,
     can_manage_api_tokens,
     can_see_exact_location,
     is_provider,
 )
+from providers.selectors import claims_decidable
 
 
 def setting_for_provider(*, actor: User, urn: str) -> Setting:
@@ -147,22 +148,22 @@ class ClaimCreateView(PermissionRequiredMixin, View):
 
 
 def _claim_for_hub_admin(*, actor: User, pk: int) -> SettingClaim:
-    """A claim by an organisation of the actor's region; anything else is not found."""
+    """A claim for a setting in the actor's region (any, for the operator); anything else is
+    not found."""
     return get_object_or_404(
-        SettingClaim.objects.select_related(
+        claims_decidable(actor=actor).select_related(
             "setting", "setting__provider_organisation", "organisation", "requested_by"
         ),
         pk=pk,
-        organisation__region=actor.region,
     )
 
 
 class ClaimListView(PermissionRequiredMixin, View):
     nav_section = "claims"
-    permission = staticmethod(can_manage_region)
+    permission = staticmethod(can_decide_claims)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        claims = SettingClaim.objects.filter(organisation__region=self.actor.region).select_related(
+        claims = claims_decidable(actor=self.actor).select_related(
             "setting",
             "setting__provider_organisation",
             "organisation",
@@ -183,7 +184,7 @@ class ClaimListView(PermissionRequiredMixin, View):
 
 
 class ClaimDecideView(PermissionRequiredMixin, View):
-    permission = staticmethod(can_manage_region)
+    permission = staticmethod(can_decide_claims)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         claim = _claim_for_hub_admin(actor=self.actor, pk=pk)
@@ -207,7 +208,7 @@ class ClaimTransferView(PermissionRequiredMixin, View):
 
     nav_section = ""
 
-    permission = staticmethod(can_manage_region)
+    permission = staticmethod(can_decide_claims)
     template_name = "providers/claim_transfer.html"
 
     def _render(self, request: HttpRequest, claim: SettingClaim, form: Any) -> HttpResponse:

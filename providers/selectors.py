@@ -20,7 +20,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation, Region
+from accounts.models import Organisation, Region, Role, User
 from geo.models import Area
 from geo.successions import Basis, successors_of
 from providers.filters import SettingFilter, on_frameworks_q
@@ -29,6 +29,7 @@ from providers.models import (
     OfstedImport,
     ProvisionType,
     Setting,
+    SettingClaim,
     SettingEvent,
 )
 
@@ -62,6 +63,41 @@ def setting_list(
 ) -> QuerySet[Setting]:
     """Settings matching the directory's filters, sorted by name. Invalid values are ignored."""
     return setting_filter(data=filters, framework_region_id=framework_region_id).qs
+
+
+def region_member_areas(*, region_id: int) -> QuerySet[Organisation, Any]:
+    """The areas of the region's current member LAs, as a subquery: a setting whose local
+    authority is one of them is in the region."""
+    return Organisation.objects.filter(
+        region_id=region_id,
+        kind=Organisation.Kind.LOCAL_AUTHORITY,
+        member_until__isnull=True,
+        area__isnull=False,
+    ).values("area_id")
+
+
+def setting_in_region(*, setting: Setting, region: Region) -> bool:
+    if setting.local_authority_id is None:
+        return False
+    return (
+        region_member_areas(region_id=region.pk).filter(area_id=setting.local_authority_id).exists()
+    )
+
+
+def claims_decidable(*, actor: User) -> QuerySet[SettingClaim]:
+    """The claims `actor` decides. Who runs a setting is national (a provider organisation takes
+    part in many regions), so it is decided where the setting is: by a hub admin of the region
+    whose current member LA it lies in, whoever claims it; the national operator decides any
+    claim (for a setting in no region, only the operator can). Anything else: none."""
+    claims = SettingClaim.objects.all()
+    if not actor.is_active or actor.organisation is None:
+        return claims.none()
+    if actor.role == Role.NATIONAL_OPERATOR:
+        return claims
+    if actor.role != Role.HUB_ADMIN:
+        return claims.none()
+    member_areas = region_member_areas(region_id=actor.organisation.own_region_id)
+    return claims.filter(setting__local_authority_id__in=member_areas)
 
 
 def framework_region_of(user: Any) -> int | None:

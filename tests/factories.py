@@ -4,7 +4,7 @@ import factory
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from factory.django import DjangoModelFactory
 
-from accounts.models import Organisation, Region, Role, User
+from accounts.models import Organisation, Region, RegionProvider, Role, User
 from geo.models import Area, Postcode
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"
@@ -67,6 +67,20 @@ class OrganisationFactory(DjangoModelFactory):
             name=factory.LazyAttribute(lambda o: o.area.name),
         )
         hub = factory.Trait(kind=Organisation.Kind.HUB, name="Regional hub")
+        operator = factory.Trait(kind=Organisation.Kind.OPERATOR, name="National operator")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """A provider organisation is national: `region=` makes it take part in that region
+        (a new region when not given). The operator belongs to none."""
+        kind = kwargs.get("kind")
+        if kind not in (Organisation.Kind.PROVIDER, Organisation.Kind.OPERATOR):
+            return super()._create(model_class, *args, **kwargs)
+        region = kwargs.pop("region", None)
+        organisation = super()._create(model_class, *args, **kwargs)
+        if kind == Organisation.Kind.PROVIDER and region is not None:
+            RegionProvider.objects.create(region=region, organisation=organisation)
+        return organisation
 
 
 class UserFactory(DjangoModelFactory):

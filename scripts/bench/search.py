@@ -363,7 +363,7 @@ def framework_benchmark(searches: list[Search]) -> None:
     once every searching region has a current framework whose one lot has a third of England's
     open settings as active members (so the score's framework part counts in both)."""
     today = timezone.localdate()
-    regions = {s.request.organisation.region_id for s in searches}
+    regions = {s.request.organisation.own_region_id for s in searches}
     Framework.objects.filter(name=BENCH_FRAMEWORK).delete()
     setting_ids = list(
         Setting.objects.filter(status=Setting.Status.ACTIVE)
