@@ -438,7 +438,7 @@ def demo_frameworks_seed() -> int:
         settings_ = Setting.objects.filter(
             status=Setting.Status.ACTIVE,
             provision_type__in=ACCOMMODATION_PROVISION_TYPES[accommodation],
-            provider_organisation__region=region,
+            provider_organisation__region_links__region=region,
         ).order_by("urn")[:members]
         for setting in settings_:
             membership, made = Membership.objects.get_or_create(

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Organisation, User
+from accounts.models import AuditEvent, Organisation, Role, User
 from accounts.services import audit_record
 from common.permissions import require
 from geo.postcodes import PostcodeError, postcode_lookup
@@ -44,7 +44,7 @@ from providers.permissions import (
     can_see_exact_location,
     is_member_la_user,
 )
-from providers.selectors import claims_decidable
+from providers.selectors import claims_decidable, setting_in_region
 from providers.signals import setting_transferred
 
 # Every statement a provider makes about whom it can care for: each Eligibility field, so that a
@@ -199,6 +199,15 @@ def setting_claim_transfer(
         raise ValidationError(f"Nobody runs {setting.urn} on this service: approve the claim.")
     if previous.pk == claim.organisation_id:
         raise ValidationError(f"{previous.name} already runs {setting.urn}.")
+    if actor.role == Role.HUB_ADMIN:
+        region = actor.region
+        if not setting_in_region(setting=setting, region=region) and not (
+            previous.region_links.filter(region=region).exists()
+        ):
+            raise ValidationError(
+                f"{setting.urn} is run by {previous.name} in another region; the national "
+                "operator must make the move."
+            )
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Enter why the setting is moving to another provider"})

@@ -64,7 +64,7 @@ class SettingProviderInviteView(PermissionRequiredMixin, View):
         """A setting in the hub's region: only its hub links it to a provider."""
         setting = selectors.setting_get(urn=urn)
         region = self.actor.region
-        if not selectors.setting_in_region(setting=setting, region=region):
+        if not selectors.setting_is_hubs(setting=setting, region=region):
             raise Http404(f"{urn} is not in {region}.")
         return setting
 

@@ -30,7 +30,7 @@ from accounts.services import (
 from common.permissions import require
 from providers.facts import _claim_approve
 from providers.models import Setting, SettingClaim
-from providers.selectors import setting_in_region
+from providers.selectors import setting_is_hubs
 
 INVITED_CLAIM_NOTE = "Provider invited by the hub from the setting's page."
 
@@ -80,7 +80,7 @@ def setting_provider_invite(
     if not name:
         raise ValidationError({"organisation_name": "Enter the organisation's name"})
     email, full_name = email.strip(), " ".join(full_name.split())
-    if not setting_in_region(setting=setting, region=actor.organisation.own_region):
+    if not setting_is_hubs(setting=setting, region=actor.organisation.own_region):
         raise ValidationError(f"{setting.urn} is not in {actor.organisation.own_region}.")
     # Provider organisations are national: one already on the service (in any region) is found
     # by its name and takes part in this region from now on.

@@ -84,11 +84,31 @@ def setting_in_region(*, setting: Setting, region: Region) -> bool:
     )
 
 
+def setting_in_no_region(*, setting: Setting) -> bool:
+    """No hub's current members cover the setting's authority (or it has none)."""
+    if setting.local_authority_id is None:
+        return True
+    return not Organisation.objects.filter(
+        kind=Organisation.Kind.LOCAL_AUTHORITY,
+        member_until__isnull=True,
+        area_id=setting.local_authority_id,
+    ).exists()
+
+
+def setting_is_hubs(*, setting: Setting, region: Region) -> bool:
+    """Whether the region's hub may link the setting to a provider: it is in the region, or in
+    none (so that a setting no hub covers is not left without a provider)."""
+    return setting_in_region(setting=setting, region=region) or setting_in_no_region(
+        setting=setting
+    )
+
+
 def claims_decidable(*, actor: User) -> QuerySet[SettingClaim]:
     """The claims `actor` decides. Who runs a setting is national (a provider organisation takes
     part in many regions), so it is decided where the setting is: by a hub admin of the region
     whose current member LA it lies in, whoever claims it; the national operator decides any
-    claim (for a setting in no region, only the operator can). Anything else: none."""
+    claim. A setting no region's members cover is decided by the hubs of the regions the
+    claimant works in, or the operator. Anything else: none."""
     claims = SettingClaim.objects.all()
     if not actor.is_active or actor.organisation is None:
         return claims.none()
@@ -96,8 +116,18 @@ def claims_decidable(*, actor: User) -> QuerySet[SettingClaim]:
         return claims
     if actor.role != Role.HUB_ADMIN:
         return claims.none()
-    member_areas = region_member_areas(region_id=actor.organisation.own_region_id)
-    return claims.filter(setting__local_authority_id__in=member_areas)
+    region_id = actor.organisation.own_region_id
+    in_any_region = Organisation.objects.filter(
+        kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True, area__isnull=False
+    ).values("area_id")
+    # A setting no hub's members cover: the hubs of the regions the claimant works in.
+    in_no_region = Q(setting__local_authority__isnull=True) | ~Q(
+        setting__local_authority_id__in=in_any_region
+    )
+    return claims.filter(
+        Q(setting__local_authority_id__in=region_member_areas(region_id=region_id))
+        | (in_no_region & Q(organisation__region_links__region_id=region_id))
+    ).distinct()
 
 
 def framework_region_of(user: Any) -> int | None:

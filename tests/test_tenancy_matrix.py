@@ -38,7 +38,7 @@ from providers import facts
 from providers.models import CarerHousehold, Eligibility, OfstedImport, SettingClaim
 from tests.commissioning.factories import FrameworkFactory, LotFactory, MembershipFactory
 from tests.factories import OrganisationFactory, UserFactory
-from tests.placements.factories import PlaceThatMattersFactory, PlacementRequestFactory
+from tests.placements.factories import PlacementRequestFactory, PlaceThatMattersFactory
 from tests.providers.factories import SettingFactory
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +260,7 @@ class Side:
     objects: dict[str, Callable[[], list[Any]]]
 
 
-def _side(world, scope: str) -> Side:
+def _side(world, scope: str) -> Side:  # noqa: C901 - one small builder per kind of object
     letter, la_key, provider_key = SCOPE_SIDE[scope]
     la: Organisation = getattr(world, la_key)
     provider: Organisation = getattr(world, provider_key)

@@ -219,5 +219,21 @@ class TestOrganisations:
     def test_provider_names_are_unique_in_a_region(self, world):
         admin = world.user("hub_a", Role.HUB_ADMIN)
         services.provider_organisation_add(actor=admin, name="Acme  Care Ltd")
-        with pytest.raises(ValidationError, match="already exists"):
+        with pytest.raises(ValidationError, match="already takes part in Region A"):
             services.provider_organisation_add(actor=admin, name="acme care ltd")
+
+    def test_a_provider_already_on_the_service_joins_another_region_as_itself(self, world):
+        """Provider organisations are national: region B's hub adding Acme finds region A's."""
+        acme = services.provider_organisation_add(
+            actor=world.user("hub_a", Role.HUB_ADMIN), name="Acme Care Ltd"
+        )
+        again = services.provider_organisation_add(
+            actor=world.user("hub_b", Role.HUB_ADMIN), name="ACME care ltd"
+        )
+        assert again == acme and acme.region is None
+        assert {r.name for r in acme.regions.all()} == {"Region A", "Region B"}
+        events = AuditEvent.objects.filter(action=AuditEvent.Action.PROVIDER_ADDED)
+        assert sorted((e.region.name, e.detail["already_on_the_service"]) for e in events) == [
+            ("Region A", False),
+            ("Region B", True),
+        ]

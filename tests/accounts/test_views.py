@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Invitation, Role, User
 from accounts.services import invitation_token
-from tests.factories import PASSWORD, AreaFactory, sign_in
+from tests.factories import PASSWORD, AreaFactory, OrganisationFactory, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -144,12 +144,14 @@ class TestInvitationPages:
 
     def test_invite_form_errors_are_shown_and_nothing_saved(self, world, client):
         client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+        # A provider of the region with no admin of its own yet: the hub starts it off.
+        starting = OrganisationFactory(region=world.hub_a.region, name="Provider New")
         response = client.post(
             reverse("accounts:user_invite"),
             {
                 "full_name": "",
                 "email": "bad",
-                "organisation": world.provider_a1.pk,
+                "organisation": starting.pk,
                 "role": Role.PLACEMENT_OFFICER,
             },
         )
@@ -162,7 +164,7 @@ class TestInvitationPages:
             {
                 "full_name": "Ann",
                 "email": "ann@example.org",
-                "organisation": world.provider_a1.pk,
+                "organisation": starting.pk,
                 "role": Role.PLACEMENT_OFFICER,
             },
         )
@@ -231,7 +233,7 @@ class TestRegionPages:
         ok = client.post(reverse("accounts:provider_add"), {"name": "Brook House Ltd"}, follow=True)
         assert "Brook House Ltd has been added." in ok.content.decode()
         dup = client.post(reverse("accounts:provider_add"), {"name": "brook house ltd"})
-        assert "already exists" in dup.content.decode()
+        assert "already takes part in Region A" in dup.content.decode()
 
     def test_deactivating_oneself_is_refused_with_a_message(self, world, client):
         admin = world.user("provider_a1", Role.PROVIDER_ADMIN)

@@ -25,6 +25,7 @@ from brokerage.referrals import referral_message_post
 from placements.models import PlacementRequest
 from providers.models import OfstedImport, Setting, SettingClaim, Vacancy
 from tests.conftest import World
+from tests.factories import OrganisationFactory, UserFactory
 from tests.placements.factories import PlacementRequestFactory
 from tests.providers.factories import SettingFactory
 
@@ -312,9 +313,12 @@ def test_vacancies_to_confirm_are_the_organisations_stale_and_out_of_date_ones(w
 # Hub admins ------------------------------------------------------------------------------------
 
 
-def test_hub_panels_hold_the_regions_claims_and_imports_only(world):
+def test_hub_panels_hold_the_regions_claims_and_the_operator_the_imports(world):
     hub = world.user("hub_a", Role.HUB_ADMIN)
     other_hub = world.user("hub_b", Role.HUB_ADMIN)
+    operator = UserFactory(
+        organisation=OrganisationFactory(operator=True), role=Role.NATIONAL_OPERATOR
+    )
     ours = SettingClaim.objects.create(
         setting=SettingFactory(), organisation=world.provider_a1, status="pending"
     )
@@ -330,9 +334,8 @@ def test_hub_panels_hold_the_regions_claims_and_imports_only(world):
             source="list.csv", origin="upload", status="previewed", started_by=by, upload=upload
         )
 
-    waiting = preview(hub)
-    preview(hub, upload="")  # used, or its file gone: cannot be confirmed
-    their_preview = preview(other_hub)
+    waiting = preview(operator)
+    preview(operator, upload="")  # used, or its file gone: cannot be confirmed
     committed = OfstedImport.objects.create(
         source="scheduled.csv",
         origin="schedule",
@@ -341,10 +344,13 @@ def test_hub_panels_hold_the_regions_claims_and_imports_only(world):
     )
 
     assert [c.pk for c in q.hub_claims_waiting(hub, now=NOW).items] == [ours.pk]
-    assert [i.pk for i in q.hub_imports_to_confirm(hub, now=NOW).items] == [waiting.pk]
     assert [c.pk for c in q.hub_claims_waiting(other_hub, now=NOW).items] == [theirs.pk]
-    assert [i.pk for i in q.hub_imports_to_confirm(other_hub, now=NOW).items] == [their_preview.pk]
-    assert q.last_import(hub) == committed
+    # The operator decides any claim, and alone confirms Ofsted's national list.
+    assert {c.pk for c in q.hub_claims_waiting(operator, now=NOW).items} == {ours.pk, theirs.pk}
+    assert [i.pk for i in q.operator_imports_to_confirm(operator, now=NOW).items] == [waiting.pk]
+    assert q.operator_imports_to_confirm(hub, now=NOW).total == 0
+    assert "imports" not in q.work_queue(hub, now=NOW).panels
+    assert q.last_import(hub) == committed == q.last_import(operator)
     # Nobody else gets a hub's panels.
     officer_queue = q.work_queue(world.user("la_a1", Role.PLACEMENT_OFFICER), now=NOW)
     assert officer_queue.kind == "la" and officer_queue.last_import is None
@@ -372,7 +378,7 @@ HEADINGS = {
         "Open placement requests",
     ],
     "provider": ["Referrals to answer", "Messages waiting for your reply", "Vacancies to confirm"],
-    "hub": ["Claims waiting for a decision", "Ofsted imports waiting for confirmation"],
+    "hub": ["Claims waiting for a decision"],
 }
 KIND = {
     Role.PLACEMENT_OFFICER: "la",

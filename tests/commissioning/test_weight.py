@@ -49,7 +49,8 @@ def test_hub_admin_sets_the_regions_weight_and_it_is_audited(world):
     assert world.hub_b.region.framework_weight == 10  # another region's is untouched
     event = _events().get()
     assert (event.actor, event.organisation) == (admin, world.hub_a)
-    assert event.detail == {"region": world.hub_a.region.pk, "old": 10, "new": 25}
+    assert event.detail == {"old": 10, "new": 25}
+    assert event.region == world.hub_a.region
 
 
 @pytest.mark.parametrize("weight", [0, 50])

@@ -43,9 +43,16 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client, 
         location__isnull=False, provision_type="independent_fostering_agency"
     ).exists()
     las = Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY)
-    assert las.count() == 10  # the East Midlands' upper-tier authorities
+    # The East Midlands' ten upper-tier authorities; the North West's hub has Cheshire West.
+    assert las.filter(region__area__gss_code="E12000004").count() == 10
+    assert list(las.exclude(region__area__gss_code="E12000004").values_list("name", flat=True)) == [
+        "Cheshire West and Chester"
+    ]
     assert set(las.values_list("gss_code", flat=True)) >= {"E06000017", "E10000018", "E06000016"}
-    assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    # The demo provider is one organisation working in both regions.
+    oakfield = Organisation.objects.get(name="Oakfield Care Ltd (demo)")
+    assert oakfield.region is None and oakfield.regions.count() == 2
     for user in User.objects.all():
         assert user.email in out
         response = sign_in(client, user.email, DEMO_PASSWORD)
@@ -168,8 +175,8 @@ def test_seed_demo_creates_a_real_region_and_one_login_per_role(capsys, client, 
     assert "on the service" not in out
     assert region.filter(provider_organisation__in=demo_providers).count() == on_service
     assert Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).count() == 21
-    assert Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).count() == 10
-    assert User.objects.count() == 5
+    assert Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).count() == 11
+    assert User.objects.count() == 8  # one per role, and the North West hub's two
     assert PlacementRequest.objects.filter(reference=DEMO_TRANSIT_REFERENCE).count() == 1
 
 

@@ -40,7 +40,8 @@ def test_the_hub_admin_adds_the_provider_invites_its_admin_and_links_the_setting
         organisation, invitation = _invite(hub_admin, setting)
 
     assert organisation.kind == Organisation.Kind.PROVIDER
-    assert organisation.region == world.hub_a.region
+    assert organisation.region is None
+    assert list(organisation.regions.all()) == [world.hub_a.region]
     assert organisation.name == "Homes2inspire Limited"
     setting.refresh_from_db()
     assert setting.provider_organisation == organisation
@@ -170,7 +171,7 @@ def test_invite_page_permission_matrix(client, world, setting, actor):
     setting.refresh_from_db()
     assert (setting.provider_organisation is not None) == (expected == 200)
     if expected == 200:
-        assert setting.provider_organisation.region == world.user(org, role).region
+        assert world.user(org, role).region in setting.provider_organisation.regions.all()
 
 
 def test_the_invite_page_is_prefilled_from_ofsteds_owner_and_links_the_setting(
