@@ -130,6 +130,7 @@ class AuditTrailExportView(PermissionRequiredMixin, View):
     """`as_format` (csv or xlsx) is set in the URL conf. Every row the filters choose, in one file;
     the download is written to the trail before the file is made."""
 
+    nav_section = ""
     permission = staticmethod(can_manage_region)
     as_format = "csv"
 
