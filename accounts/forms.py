@@ -7,10 +7,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 
-from accounts import services
-from accounts.models import Organisation, Role, User
+from accounts import selectors, services
+from accounts.models import AuditEvent, Organisation, Region, Role, User
 from accounts.permissions import assignable_roles
-from common.forms import GovukFormMixin
+from common.forms import GovukFormMixin, PeriodFilterForm
 from geo.models import Area
 
 
@@ -234,3 +234,33 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class AuditEventFilterForm(PeriodFilterForm):
+    """The hub's audit trail filter: what was done, by which organisation, by whom, and when.
+    Organisations and people offered are the region's only (a value from elsewhere is invalid)."""
+
+    action = forms.ChoiceField(label="What was done", required=False)
+    organisation = forms.TypedChoiceField(
+        label="Organisation", required=False, coerce=int, empty_value=None
+    )
+    actor = forms.TypedChoiceField(label="Done by", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, region: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            ("", "Anything"),
+            *AuditEvent.Action.choices,
+        ]
+        organisations = selectors.audit_organisations_for_region(region=region).order_by("name")
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [
+            ("", "Any organisation"),
+            *((organisation.pk, organisation.name) for organisation in organisations),
+        ]
+        cast(forms.ChoiceField, self.fields["actor"]).choices = [
+            ("", "Anyone"),
+            *(
+                (user.pk, f"{user.full_name or user.email} ({user.email})")
+                for user in selectors.audit_actor_choices(region=region)
+            ),
+        ]

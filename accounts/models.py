@@ -350,6 +350,11 @@ class AuditEvent(models.Model):
             "framework_weight_changed",
             "Weight of framework membership in the search's score changed",
         )
+        # Issue 16: what a hub's audit trail must show that was not written before.
+        ADDRESS_VIEWED = "address_viewed", "Exact address of a private setting seen"
+        OFSTED_IMPORTED = "ofsted_imported", "Ofsted list imported"
+        CLAIM_DECIDED = "claim_decided", "Claim to run a setting decided"
+        DATA_EXPORTED = "data_exported", "Personal or price data downloaded"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.gis.db.models import MultiPolygonField
 from django.contrib.gis.db.models.aggregates import Union
@@ -9,7 +9,7 @@ from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Va
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Invitation, Organisation, Region, Role, User
+from accounts.models import AuditEvent, Invitation, Organisation, Region, Role, User
 from accounts.permissions import can_manage_region, can_manage_users
 from geo.models import Area
 
@@ -250,3 +250,61 @@ def hub_get(*, pk: int) -> tuple[Region, Organisation | None]:
         raise Http404 from exc
     hub = Organisation.objects.filter(region=region, kind=Organisation.Kind.HUB).first()
     return region, hub
+
+
+# Audit ------------------------------------------------------------------------------------------
+
+
+def audit_organisations_for_region(*, region: Region) -> QuerySet[Organisation]:
+    """The organisations whose events are the region's: every organisation of the region, member
+    or not. The one place that says so, for when providers take part in several regions."""
+    return Organisation.objects.filter(region=region)
+
+
+def audit_events_for_region(*, region: Region) -> QuerySet[AuditEvent]:
+    """The region's audit trail, newest first: events written in the region (AuditEvent.region:
+    its people's, and what others did to its organisations), events attributed to one of its
+    organisations, and those attributed to none whose actor belongs to one (a superuser's own
+    events are nobody's). A national provider's own events (its people, its keys) are its own,
+    not any one region's."""
+    organisations = audit_organisations_for_region(region=region).values("pk")
+    return (
+        AuditEvent.objects.filter(
+            Q(region=region)
+            | Q(organisation__in=organisations)
+            | Q(organisation__isnull=True, actor__organisation__in=organisations)
+        )
+        .select_related("actor", "organisation", "target_user")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def audit_event_list(
+    *,
+    region: Region,
+    action: str = "",
+    organisation: int | None = None,
+    actor: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The region's events, filtered: days are whole local days, both ends included."""
+    events = audit_events_for_region(region=region)
+    if action:
+        events = events.filter(action=action)
+    if organisation:
+        events = events.filter(organisation_id=organisation)
+    if actor:
+        events = events.filter(actor_id=actor)
+    if start:
+        events = events.filter(created_at__date__gte=start)
+    if end:
+        events = events.filter(created_at__date__lte=end)
+    return events
+
+
+def audit_actor_choices(*, region: Region) -> QuerySet[User]:
+    """People who may appear as an actor in the region's trail: its organisations' users."""
+    return User.objects.filter(
+        organisation__in=audit_organisations_for_region(region=region).values("pk")
+    ).order_by("full_name", "email")

@@ -112,6 +112,22 @@ def hub_create(
     )
 
 
+def export_audit(
+    *, actor: User, export: str, rows: int, filters: dict[str, object] | None = None
+) -> None:
+    """Record that `actor` downloaded personal or price data: which export (a stable name, e.g.
+    "placement_records"), the filters that chose the rows, and how many rows it held. Every such
+    download calls this, so the hub's audit trail shows who took what out of the service."""
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DATA_EXPORTED,
+        organisation=actor.organisation,
+        export=export,
+        filters={key: value for key, value in (filters or {}).items() if value not in ("", None)},
+        rows=rows,
+    )
+
+
 # Regions -----------------------------------------------------------------------------------------
 
 

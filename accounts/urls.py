@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import audit_views, views
 
 app_name = "accounts"
 
@@ -28,6 +28,17 @@ urlpatterns = [
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"
+    ),
+    path("region/audit/", audit_views.AuditTrailView.as_view(), name="audit_trail"),
+    path(
+        "region/audit/download.csv",
+        audit_views.AuditTrailExportView.as_view(as_format="csv"),
+        name="audit_trail_csv",
+    ),
+    path(
+        "region/audit/download.xlsx",
+        audit_views.AuditTrailExportView.as_view(as_format="xlsx"),
+        name="audit_trail_xlsx",
     ),
     path("region/organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path(

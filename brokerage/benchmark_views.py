@@ -13,6 +13,7 @@ from django.views import View
 from accounts.mixins import PermissionRequiredMixin
 from accounts.models import Organisation, Role, User
 from accounts.permissions import can_manage_region
+from accounts.services import export_audit
 from brokerage import benchmarks
 from common.xlsx import XLSX_CONTENT_TYPE, XlsxWorkbook
 
@@ -21,7 +22,21 @@ def can_see_own_prices(user: User) -> bool:
     return user.is_active and user.role == Role.LA_MANAGER and user.organisation_id is not None
 
 
-def _xlsx(tables: list[benchmarks.Table], period: benchmarks.Period, filename: str) -> HttpResponse:
+def _xlsx(
+    actor: User,
+    tables: list[benchmarks.Table],
+    period: benchmarks.Period,
+    filename: str,
+    *,
+    export: str,
+    filters: dict[str, object],
+) -> HttpResponse:
+    export_audit(
+        actor=actor,
+        export=export,
+        rows=sum(len(table.rows) for table in tables),
+        filters={"period": period.key, **filters},
+    )
     book = XlsxWorkbook()
     for table in tables:
         sheet = book.sheet(table.label[:31], widths=[22, 24, 32] + [14] * 4 * len(table.scopes))
@@ -52,7 +67,14 @@ class RegionPricesView(PermissionRequiredMixin, View):
         label = chosen.label if chosen else "The region"
         tables = benchmarks.price_tables(region, period, scopes=[(label, la)])
         if self.as_format == "xlsx":
-            return _xlsx(tables, period, f"prices-{period.key}.xlsx")
+            return _xlsx(
+                self.actor,
+                tables,
+                period,
+                f"prices-{period.key}.xlsx",
+                export="region_prices",
+                filters={"la": chosen.pk if chosen else None},
+            )
         return render(
             request,
             "brokerage/benchmark_region.html",
@@ -89,7 +111,14 @@ class LaPricesView(PermissionRequiredMixin, View):
             viewer=organisation,
         )
         if self.as_format == "xlsx":
-            return _xlsx(tables, period, f"prices-{period.key}.xlsx")
+            return _xlsx(
+                self.actor,
+                tables,
+                period,
+                f"prices-{period.key}.xlsx",
+                export="la_prices",
+                filters={},
+            )
         return render(
             request,
             "brokerage/benchmark_la.html",

@@ -82,6 +82,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(
                 {"label": "Demand", "url": reverse("brokerage:region_demand"), "section": "demand"}
             )
+            items.append(
+                {"label": "Audit", "url": reverse("accounts:audit_trail"), "section": "audit"}
+            )
         if can_see_insight(user):
             items.append(
                 {"label": "Insight", "url": reverse("insight:index"), "section": "insight"}

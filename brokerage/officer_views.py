@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
+from accounts.services import export_audit
 from brokerage import records
 from brokerage.enquiries import off_service_enquiry_list
 from brokerage.models import Referral, ServiceIncluded
@@ -471,6 +472,12 @@ class PlacementRecordView(_RequestView):
             [placement_request], organisation_name=placement_request.organisation.name
         )
         filename = f"placement-record-{placement_request.pk}.{self.as_format}"
+        export_audit(
+            actor=self.actor,
+            export="placement_record",
+            rows=len(document["records"]),
+            filters={"placement_request": placement_request.pk, "format": self.as_format},
+        )
         if self.as_format == "xlsx":
             return _xlsx_response(document, filename)
         return _json_response(document, filename)
@@ -498,6 +505,12 @@ class PlacementRecordsExportView(_RequestView):
             end=end,
         )
         extension = form.cleaned_data["format"]
+        export_audit(
+            actor=self.actor,
+            export="placement_records",
+            rows=len(document["records"]),
+            filters={"from": start.isoformat(), "to": end.isoformat(), "format": extension},
+        )
         filename = f"placement-records-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.{extension}"
         if extension == "xlsx":
             return _xlsx_response(document, filename)

@@ -34,10 +34,10 @@ from brokerage.referral_selectors import (
 )
 from brokerage.referrals import referral_answer, referral_message_post
 from common.formats import govuk_datetime, label, labels, pounds
+from common.pagination import pagination
 from geo.modes import record_words
 from placements import criteria
 from providers.permissions import is_provider
-from providers.views import pagination
 
 PAGE_SIZE = 50
 # (text, GOV.UK tag colour) for each state, as each side reads it.

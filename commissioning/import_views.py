@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from accounts.mixins import PermissionRequiredMixin
+from accounts.services import export_audit
 from commissioning.exports import export_filename, framework_export
 from commissioning.import_forms import FrameworkImportForm
 from commissioning.imports import (
@@ -24,7 +25,7 @@ from commissioning.imports import (
     framework_import_preview,
     summary_sentence,
 )
-from commissioning.models import Framework, FrameworkImport
+from commissioning.models import Framework, FrameworkImport, Membership
 from commissioning.permissions import can_export_framework_members, can_import_framework_members
 from common.xlsx import XLSX_CONTENT_TYPE
 
@@ -128,6 +129,12 @@ class ExportView(_FrameworkMixin, View):
 
     def get(self, request: HttpRequest, framework_pk: int) -> HttpResponse:
         framework = self.framework()
+        export_audit(
+            actor=self.actor,
+            export="framework_members_and_rates",
+            rows=Membership.objects.filter(lot__framework=framework).count(),
+            filters={"framework": framework.pk},
+        )
         response = HttpResponse(
             framework_export(framework=framework), content_type=XLSX_CONTENT_TYPE
         )

@@ -40,7 +40,7 @@ from commissioning.permissions import (
     can_see_own_memberships,
 )
 from common.formats import labels, pounds
-from providers.views import pagination
+from common.pagination import pagination
 
 CHANGES_PER_PAGE = 50
 

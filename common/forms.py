@@ -53,3 +53,41 @@ def pounds_field(
             "max_whole_digits": "Enter an amount of £100,000 or less",
         },
     )
+
+
+FILTER_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y"]
+FILTER_DATE_EXAMPLE = "27/3/2026"
+
+
+class PeriodFilterForm(GovukFormMixin, forms.Form):
+    """A list page's GET filter with an optional `from`/`to` day (both inclusive). The page draws
+    the <form> and its buttons; subclasses add their own fields before the dates."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # `from` is a Python keyword, so the dates are added here rather than declared.
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.DateField(
+                label=label,
+                required=False,
+                help_text=f"For example, {FILTER_DATE_EXAMPLE}",
+                input_formats=FILTER_DATE_FORMATS,
+                widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+                error_messages={"invalid": f"Enter a real date, like {FILTER_DATE_EXAMPLE}"},
+            )
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.inputs = []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end date must be the same as or after the start date")
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """The valid values, blanks left out (for the selector and the audit of an export)."""
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}

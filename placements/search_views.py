@@ -16,8 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
+from accounts.services import export_audit
 from commissioning.models import NeedLevel
 from common.formats import pounds
+from common.pagination import pagination
 from common.xlsx import XLSX_CONTENT_TYPE
 from geo.journeys import journey_minutes, journey_summary, whole_minutes
 from geo.modes import journey_route, timetable_words
@@ -39,7 +41,6 @@ from placements.services import placement_search_run
 from providers.facts import setting_exact_location
 from providers.models import Setting
 from providers.permissions import can_see_exact_location
-from providers.views import pagination
 
 # Travel-time bands for the map and the list, by the longest journey to a place that matters.
 TRAVEL_BANDS = ((20, "20 minutes or less"), (40, "21 to 40 minutes"), (60, "41 to 60 minutes"))
@@ -165,6 +166,12 @@ class SearchExportView(_SearchMixin, View):
         placement_request, form, search, result = self.search(pk)
         if result is None:
             return SearchView.as_view()(request, pk=pk)
+        export_audit(
+            actor=self.actor,
+            export="placement_search",
+            rows=len(result.matches),
+            filters={"placement_request": placement_request.pk, "search": search.pk},
+        )
         response = HttpResponse(
             search_workbook(placement_request, search, result), content_type=XLSX_CONTENT_TYPE
         )

@@ -19,11 +19,11 @@ from django.utils.dates import MONTHS
 from django.views import View
 
 from accounts.mixins import PermissionRequiredMixin
+from common.pagination import pagination
 from placements import criteria, selectors, services
 from placements.forms import CloseRequestForm, PlacementRequestPage
 from placements.models import PlacementRequest
 from placements.permissions import can_make_placement_requests
-from providers.views import pagination
 
 PAGE_SIZE = 50
 

@@ -137,6 +137,7 @@ def setting_claim_decide(
         claim.status = SettingClaim.Status.REJECTED
         claim.decided_by, claim.decided_at = actor, now
         claim.save()
+        _claim_audit(actor=actor, claim=claim, setting=setting)
         return claim
     current = setting.provider_organisation
     if current is not None and current.pk != claim.organisation_id:
@@ -146,7 +147,19 @@ def setting_claim_decide(
             code="transfer_required",
         )
     _claim_approve(actor=actor, claim=claim, setting=setting, now=now)
+    _claim_audit(actor=actor, claim=claim, setting=setting)
     return claim
+
+
+def _claim_audit(*, actor: User, claim: SettingClaim, setting: Setting) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CLAIM_DECIDED,
+        organisation=claim.organisation,
+        setting=setting.urn,
+        claim=claim.pk,
+        decision=claim.status,
+    )
 
 
 def _setting_facts_clear(*, actor: User, setting: Setting) -> None:
@@ -541,6 +554,16 @@ def setting_exact_location(*, viewer: User, setting: Setting) -> ExactLocation |
         return None
     if setting.location_is_private and is_member_la_user(viewer):
         LocationView.objects.create(setting=setting, user=viewer)
+        # The same sight in the viewer's region's audit trail (the provider's own page reads
+        # LocationView, scoped by who runs the setting).
+        audit_record(
+            actor=viewer,
+            action=AuditEvent.Action.ADDRESS_VIEWED,
+            organisation=viewer.organisation,
+            setting=setting.urn,
+            setting_name=setting.name,
+            provider_organisation=setting.provider_organisation_id,
+        )
     point = setting.location
     return ExactLocation(
         address=lines,

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 from crispy_forms_gds.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from common.forms import GovukFormMixin
+from common.forms import GovukFormMixin, PeriodFilterForm
 from providers import ofsted
 from providers.facts import ELIGIBILITY_FIELDS
 from providers.models import (
@@ -18,6 +20,7 @@ from providers.models import (
     Need,
     PlacementKind,
     Risk,
+    Setting,
     Sex,
 )
 
@@ -281,3 +284,16 @@ class LocationForm(GovukFormMixin, forms.Form):
     postcode = forms.CharField(
         label="Postcode", max_length=10, error_messages={"required": "Enter the postcode"}
     )
+
+
+class LocationViewFilterForm(PeriodFilterForm):
+    """Filter a provider's address views by one of its settings and by day."""
+
+    setting = forms.ChoiceField(label="Setting", required=False)
+
+    def __init__(self, *args: Any, settings: Iterable[Setting], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["setting"]).choices = [
+            ("", "All your settings"),
+            *((setting.urn, f"{setting.display_name} ({setting.urn})") for setting in settings),
+        ]

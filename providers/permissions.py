@@ -37,6 +37,13 @@ def can_claim_settings(user: User) -> bool:
     return user.is_active and user.role == Role.PROVIDER_ADMIN
 
 
+def can_see_address_views(user: User) -> bool:
+    """Who saw the exact addresses of the settings the organisation runs: its provider admins.
+    It is oversight of the organisation (like its users and API keys), not day-to-day work, so
+    provider users, who answer referrals and keep vacancies true, do not need it."""
+    return user.is_active and user.role == Role.PROVIDER_ADMIN and user.organisation_id is not None
+
+
 def can_manage_api_tokens(user: User) -> bool:
     return user.is_active and user.role == Role.PROVIDER_ADMIN
 

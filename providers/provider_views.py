@@ -30,6 +30,7 @@ from providers.permissions import (
     can_decide_claims,
     can_edit_setting,
     can_manage_api_tokens,
+    can_see_address_views,
     can_see_exact_location,
     is_provider,
 )
@@ -117,6 +118,7 @@ class ProviderSettingsView(PermissionRequiredMixin, View):
                 "form": form or ClaimForm(),
                 "can_claim": can_claim_settings(self.actor),
                 "can_manage_api_tokens": can_manage_api_tokens(self.actor),
+                "can_see_address_views": can_see_address_views(self.actor),
             },
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from typing import Any
 
@@ -26,6 +26,7 @@ from geo.successions import Basis, successors_of
 from providers.filters import SettingFilter, on_frameworks_q
 from providers.models import (
     PRIVATE_LOCATION_TYPES,
+    LocationView,
     OfstedImport,
     ProvisionType,
     Setting,
@@ -341,3 +342,40 @@ def settings_to_assign(*, region: Region) -> list[SettingToAssign]:
         if candidates:
             result.append(SettingToAssign(setting, candidates))
     return result
+
+
+# Who saw a provider's exact addresses ----------------------------------------------------------
+
+
+def location_views_for_provider(*, organisation: Organisation) -> QuerySet[LocationView]:
+    """Sights of the exact address of the settings `organisation` runs
+    (`Setting.provider_organisation`), newest first, since it has run each one: a provider
+    taking a setting over does not see who looked at it before (nor the previous provider's
+    facts)."""
+    return (
+        LocationView.objects.filter(setting__provider_organisation=organisation)
+        .filter(
+            Q(setting__provider_since__isnull=True)
+            | Q(created_at__gte=F("setting__provider_since"))
+        )
+        .select_related("setting", "user__organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def location_view_list(
+    *,
+    organisation: Organisation,
+    setting: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[LocationView]:
+    """`location_views_for_provider`, filtered by the setting's URN and whole local days."""
+    views = location_views_for_provider(organisation=organisation)
+    if setting:
+        views = views.filter(setting__urn=setting)
+    if start:
+        views = views.filter(created_at__date__gte=start)
+    if end:
+        views = views.filter(created_at__date__lte=end)
+    return views

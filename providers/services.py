@@ -31,7 +31,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
+from accounts.services import audit_record
 from common.queue import enqueue_after_commit
 from geo.models import Area, Postcode
 from geo.successions import Basis, Located, Resolution, authorities_resolve
@@ -649,6 +650,19 @@ def ofsted_import(
             record.save(update_fields=["summary", "committed_at", "updated_at"])
             if not commit:
                 raise _Rollback
+            if started_by is not None:  # a person's upload; the command line is the operator's
+                audit_record(
+                    actor=started_by,
+                    action=AuditEvent.Action.OFSTED_IMPORTED,
+                    organisation=started_by.organisation,
+                    ofsted_import=record.pk,
+                    source=record.source,
+                    as_at=as_at.isoformat() if as_at else None,
+                    created=summary.created,
+                    updated=summary.updated,
+                    closed=summary.closed,
+                    rejected=summary.rejected,
+                )
     except _Rollback:
         # The preview's changes are undone; its record (what it found) is kept.
         record.pk, record._state.adding = (record.pk if persisted else None), not persisted

@@ -283,6 +283,9 @@ def test_hub_export_matches_the_page(world, client):
     page = client.get(reverse("brokerage:region_prices"), {"period": "12m"}).content.decode()
     for value in rows[3][3:]:
         assert f">{value}<" in page
+    detail = exported(world.user("hub_a", Role.HUB_ADMIN))  # the page itself is not a download
+    assert detail["export"] == "region_prices" and detail["filters"] == {"period": "12m"}
+    assert detail["rows"] >= len(rows[3:]) == 2  # every sheet's rows, this one's two included
 
 
 def test_la_export_has_own_and_region_columns(world, client):
@@ -298,6 +301,8 @@ def test_la_export_has_own_and_region_columns(world, client):
         5, "£2,000", "£3,000", "£4,000",
         10, "£3,250", "£5,500", "£7,750",
     ]  # fmt: skip
+    detail = exported(world.user("la_a1", Role.LA_MANAGER))
+    assert detail["export"] == "la_prices" and detail["filters"]["period"]
     assert world.la_a2.name not in str(rows)
 
 
@@ -326,3 +331,12 @@ def test_region_cell_needs_five_prices_from_other_las_for_an_la_manager(world, c
     region = cell(tables, "residential", "Enhanced", "Spot", "Core care only", scope=1)
     # Nine: 1000 2000 2500 2600 2700 2800 2900 3000 4000: LQ at 2 → 2500, median 2700, UQ 2900.
     assert region.shown() == [9, "£2,500", "£2,700", "£2,900"]
+
+
+def exported(actor) -> dict:
+    """The one download `actor` made, as the audit trail holds it."""
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DATA_EXPORTED)
+    assert (event.actor, event.organisation) == (actor, actor.organisation)
+    return event.detail

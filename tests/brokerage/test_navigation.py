@@ -49,6 +49,7 @@ SECTIONS = {
         "providers:authority_assign",
     ],
     "claims": ["providers:claim_list"],
+    "audit": ["accounts:audit_trail"],
     "insight": ["insight:index", "insight:dashboard"],
     "yours": [
         "providers:provider_settings",
@@ -63,6 +64,7 @@ SECTIONS = {
         "providers:api_token_list",
         "providers:api_token_create",
         "providers:api_token_revoke",
+        "providers:address_view_list",
     ],
     "providers": ["providers:setting_list", "providers:setting_detail"],
     "placements": [

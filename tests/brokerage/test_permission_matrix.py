@@ -59,6 +59,10 @@ PLAIN_PAGES = {
     "commissioning:framework_add": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
     "commissioning:framework_weight": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
     "commissioning:own_memberships": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 200},
+    "accounts:audit_trail": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "accounts:audit_trail_csv": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "accounts:audit_trail_xlsx": {HUB: 200, MGR: 403, OFF: 403, PADM: 403, PUSR: 403},
+    "providers:address_view_list": {HUB: 403, MGR: 403, OFF: 403, PADM: 200, PUSR: 403},
 }
 
 # Pages about a person (the target organisation's non-admin member, or its only member).

@@ -121,6 +121,19 @@ def test_who_may_export(world, client, frameworks, role, scope):
         assert response["Content-Disposition"] == (
             'attachment; filename="region-a-homes-members-and-rates.xlsx"'
         )
+        from accounts.models import AuditEvent
+        from commissioning.models import Membership
+
+        event = AuditEvent.objects.get(action=AuditEvent.Action.DATA_EXPORTED)
+        assert event.detail["export"] == "framework_members_and_rates"
+        assert (
+            event.detail["rows"]
+            == Membership.objects.filter(lot__framework=frameworks[scope]).count()
+        )
+    else:
+        from accounts.models import AuditEvent
+
+        assert not AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).exists()
 
 
 def test_a_former_member_la_may_not_export(world, client, frameworks):

@@ -242,6 +242,14 @@ def test_the_xlsx_record_has_a_row_for_the_request_and_one_per_referral(
     assert f'filename="placement-record-{request.pk}.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Requests", "Referrals", "Asked outside the service"]
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DATA_EXPORTED)
+    assert event.detail == {
+        "export": "placement_record",
+        "filters": {"placement_request": request.pk, "format": "xlsx"},
+        "rows": 1,
+    }
     requests = list(workbook["Requests"].values)
     header, row = requests[0], requests[1]
     assert len(requests) == 2
@@ -289,6 +297,15 @@ def test_the_period_export_holds_only_the_authoritys_requests_started_in_the_per
         in (response["Content-Disposition"])
     )
     document = json.loads(response.content)
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DATA_EXPORTED)
+    assert event.detail == {
+        "export": "placement_records",
+        "filters": {"from": "2025-04-01", "to": "2025-06-30", "format": "json"},
+        "rows": len(document["records"]),
+    }
+    assert event.detail["rows"] == 2  # IN-1 and IN-2
     assert document["standard"] == "Placements Data Standard v2"
     assert document["period"] == {"from": "2025-04-01", "to": "2025-06-30"}
     ids = [r["PlacementAvailability"]["childId"] for r in document["records"]]

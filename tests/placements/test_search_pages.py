@@ -198,6 +198,12 @@ def test_the_spreadsheet_has_the_ranked_matches_and_the_search(world_map, signed
     rows = list(book["Matches"].iter_rows(values_only=True))
     assert rows[0][:3] == ("Rank", "URN", "Name")
     assert "Minutes from School" in rows[0]
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DATA_EXPORTED)
+    assert event.detail["export"] == "placement_search"
+    assert event.detail["filters"]["placement_request"] == request.pk
+    assert event.detail["rows"] == len(rows) - 1  # one per ranked match
     assert [row[0] for row in rows[1:]] == [1, 2]
     assert rows[1][2] == '\'=HYPERLINK("http://evil")'  # shown, never run
     assert rows[2][2] == "Second House"
