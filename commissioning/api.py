@@ -109,6 +109,7 @@ class FrameworkViewSet(
     ReadApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     queryset = Framework.objects.none()
+    lookup_value_regex = "[0-9]+"  # /frameworks/null/ is not found, not a 500
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return FrameworkDetailSerializer if self.action == "retrieve" else FrameworkSerializer

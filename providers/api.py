@@ -503,6 +503,16 @@ class EligibilityView(ProviderApiMixin, GenericAPIView):
 
     serializer_class = EligibilitySerializer
 
+    # DRF asks for the object on its own too (OPTIONS describes the PUT form from it): the
+    # key's own setting, or not found.
+    queryset = Setting.objects.none()  # the real one depends on the key (get_queryset)
+
+    def get_queryset(self) -> QuerySet[Setting]:
+        return self.settings_queryset()
+
+    def get_object(self) -> Setting:
+        return self.setting_get(self.kwargs["urn"])
+
     @extend_schema(
         summary="Who the setting can care for",
         parameters=[URN_PARAMETER],
@@ -554,6 +564,16 @@ class VacancyView(ProviderApiMixin, GenericAPIView):
     send it again, or confirm it, before then."""
 
     serializer_class = VacancySerializer
+
+    # DRF asks for the object on its own too (OPTIONS describes the PUT form from it): the
+    # key's own setting, or not found.
+    queryset = Setting.objects.none()  # the real one depends on the key (get_queryset)
+
+    def get_queryset(self) -> QuerySet[Setting]:
+        return self.settings_queryset()
+
+    def get_object(self) -> Setting:
+        return self.setting_get(self.kwargs["urn"])
 
     @extend_schema(
         summary="The setting's vacancy statement and how fresh it is",

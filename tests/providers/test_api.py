@@ -557,3 +557,25 @@ def test_the_docs_page_uses_only_local_assets(db):
         served = client.get(asset)
         assert served.status_code == 200, asset
     assert "<script>" not in html, "no inline script: the Content-Security-Policy refuses it"
+
+
+# Found by `make fuzz` (schemathesis): each was a 500 ------------------------------------------
+
+
+@pytest.mark.parametrize("tail", ["eligibility/", "vacancy/"])
+def test_options_describes_your_own_settings_form_and_hides_anothers(api, tail):
+    """DRF answers OPTIONS by asking the view for its object: the key's own setting, or not
+    found, which DRF turns into a description without the form, as for a URN that does not
+    exist (it was an AssertionError: the views had no queryset)."""
+    own = api.client.options(_url(api.home, tail))
+    assert own.status_code == 200
+    assert "PUT" in own.json()["actions"]
+    for url in (_url(api.other, tail), f"/api/v1/settings/SC999999/{tail}"):
+        theirs = api.client.options(url)
+        assert theirs.status_code == 200 and "actions" not in theirs.json()
+
+
+def test_a_framework_id_that_is_not_a_number_is_not_found(world, client):
+    client.force_login(world.user("la_a1", Role.PLACEMENT_OFFICER))
+    for bad in ("null", "1e3", "-1"):
+        assert client.get(f"/api/v1/frameworks/{bad}/").status_code == 404
