@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -133,7 +134,7 @@ class TestPasswordReset:
 
     def _so_many_links(self, world, django_capture_on_commit_callbacks):
         user = world.user("la_a1", Role.PLACEMENT_OFFICER)
-        pages = {}
+        pages: dict[str, Any] = {}
         for email in (user.email, "nobody-here@example.org"):
             # Each from its own address, so only the per-email limit applies.
             client = Client(REMOTE_ADDR=f"192.0.2.{len(pages) + 1}")

@@ -176,7 +176,9 @@ def test_a_real_sign_in_without_its_token_is_refused_and_with_it_works(world):
     assert refused.status_code == 403
     assert not refused.wsgi_request.user.is_authenticated
     page = client.get(reverse("accounts:login"))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert found is not None
+    token = found[1]
     signed_in = client.post(
         reverse("accounts:login"),
         {"username": user.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
