@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.models import AuditEvent, Organisation, Region, Role, User
 from accounts.permissions import assignable_roles
 from common.forms import GovukFormMixin, PeriodFilterForm
@@ -34,9 +34,6 @@ class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={"required": "Enter your email address"},
     )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        services.password_reset_request(email=self.cleaned_data["email"])
 
 
 class NewPasswordForm(GovukFormMixin, SetPasswordForm):

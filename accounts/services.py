@@ -31,6 +31,7 @@ from accounts.permissions import (
     can_manage_organisation_users,
     can_manage_region,
 )
+from common import ratelimit
 from common.permissions import require
 from common.queue import enqueue_after_commit
 from geo.models import Area
@@ -584,9 +585,51 @@ def user_reactivate(*, actor: User, user: User) -> User:
 # Passwords ---------------------------------------------------------------------------------------
 
 
-def password_reset_request(*, email: str) -> None:
+class TooManyRequests(Exception):
+    """Over a rate limit (common/ratelimit.py): try again in `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many requests: try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def sign_in_address_check(*, client_address: str) -> None:
+    """Refuse any sign-in from an address that has failed too often (SIGN_IN_RATE_PER_ADDRESS),
+    across all accounts: the per-account lockout (axes) cannot see one address trying a few
+    passwords on each of many accounts."""
+    budget = ratelimit.budget_check(
+        scope="sign-in-address", identifier=client_address, rate=settings.SIGN_IN_RATE_PER_ADDRESS
+    )
+    if not budget.allowed:
+        raise TooManyRequests(budget.retry_after)
+
+
+def sign_in_failed(*, client_address: str) -> None:
+    ratelimit.budget_spend(
+        scope="sign-in-address", identifier=client_address, rate=settings.SIGN_IN_RATE_PER_ADDRESS
+    )
+
+
+def password_reset_request(*, email: str, client_address: str | None = None) -> None:
     """Queue a reset email if an active account has this address. Says nothing either way, so
-    the form cannot be used to find out who has an account."""
+    the form cannot be used to find out who has an account: the limits (so many requests per
+    address typed and per client address, PASSWORD_RESET_RATE_PER_*) count every request, for
+    an account or not, and refuse alike."""
+    limits = [("password-reset-email", email, settings.PASSWORD_RESET_RATE_PER_EMAIL)]
+    if client_address is not None:
+        limits.append(
+            ("password-reset-address", client_address, settings.PASSWORD_RESET_RATE_PER_ADDRESS)
+        )
+    refused = [
+        budget
+        for scope, identifier, rate in limits
+        if not (
+            budget := ratelimit.budget_spend(scope=scope, identifier=identifier, rate=rate)
+        ).allowed
+    ]
+    if refused:
+        logger.info("Password reset refused: over its rate limit")
+        raise TooManyRequests(max(budget.retry_after for budget in refused))
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         logger.info("Password reset asked for an address with no active account")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -36,6 +38,7 @@ from accounts.permissions import (
 )
 from common.formats import govuk_datetime
 from common.forms import GovukFormMixin
+from common.ratelimit import client_address
 
 
 def _errors_text(error: ValidationError) -> str:
@@ -45,11 +48,49 @@ def _errors_text(error: ValidationError) -> str:
 # Signing in and passwords ------------------------------------------------------------------------
 
 
+def _too_many_requests(
+    request: HttpRequest,
+    refused: services.TooManyRequests,
+    *,
+    heading: str,
+    reason: str,
+    advice: str = "",
+) -> HttpResponse:
+    # Whole minutes, rounded up: "Try again in 1 minute" rather than "in less than a minute".
+    wait = timedelta(minutes=math.ceil(refused.retry_after / 60))
+    response = render(
+        request,
+        "registration/too_many_requests.html",
+        {"heading": heading, "reason": reason, "advice": advice, "retry_after": wait},
+        status=429,
+    )
+    response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
 class SignInView(auth_views.LoginView):
     nav_section = ""
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            services.sign_in_address_check(client_address=client_address(request))
+        except services.TooManyRequests as refused:
+            return _too_many_requests(
+                request,
+                refused,
+                heading="Too many attempts to sign in",
+                reason="There have been too many attempts to sign in with a wrong password from "
+                "your network.",
+                advice="If you have forgotten your password, you can reset it.",
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        services.sign_in_failed(client_address=client_address(self.request))
+        return super().form_invalid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -57,6 +98,24 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetRequestForm
     template_name = "registration/password_reset_form.html"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:  # type: ignore[override]
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"], client_address=client_address(self.request)
+            )
+        except services.TooManyRequests as refused:
+            # The same page whether or not the address has an account.
+            return _too_many_requests(
+                self.request,
+                refused,
+                heading="Too many requests to reset a password",
+                reason="There have been too many requests to reset the password for this email "
+                "address, or from your network.",
+                advice="If you asked for a link earlier, check your email, including any junk "
+                "or spam folder: the link in it still works.",
+            )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

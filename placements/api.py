@@ -20,6 +20,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
@@ -243,7 +244,14 @@ QUERY = [
 
 
 class SearchThrottle(UserRateThrottle):
-    rate = "120/min"
+    """Each officer's own budget for match searches (`API_SEARCH_RATE_LIMIT`), read at request
+    time so that a test or `make load` can change it."""
+
+    scope = "placement_search"
+
+    def get_rate(self) -> str | None:
+        rates: dict[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES
+        return rates.get(self.scope)
 
 
 class PlacementMatchesView(APIView):

@@ -100,11 +100,25 @@ class HasApiToken(BasePermission):
 
 
 class ApiTokenRateThrottle(SimpleRateThrottle):
-    """So many requests per token (`API_RATE_LIMIT`, e.g. "600/hour"), counted in the Django
-    cache (Redis), so every web process shares one count. Requests without a token (the schema
-    and docs pages) are counted per client address."""
+    """The API's request budgets, counted in the Django cache (Redis) so every web process shares
+    one count, and each a setting (docs/security.md): per API key (`api_token`,
+    `API_RATE_LIMIT`), per signed-in person using a session (`api_user`, `API_USER_RATE_LIMIT`),
+    and per client address for requests with neither, the schema and docs pages (`api_anon`,
+    `API_ANON_RATE_LIMIT`). Over budget: 429 with Retry-After."""
 
     scope = "api_token"
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        # One class, three budgets: the scope follows how the request authenticated.
+        if isinstance(request.auth, ApiToken):
+            self.scope = "api_token"
+        elif request.user and request.user.is_authenticated:
+            self.scope = "api_user"
+        else:
+            self.scope = "api_anon"
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
 
     def get_rate(self) -> str | None:
         # Read at request time: SimpleRateThrottle.THROTTLE_RATES is bound at import, so a rate
@@ -115,6 +129,8 @@ class ApiTokenRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, ApiToken):
             ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
         else:
             ident = f"address-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

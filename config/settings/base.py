@@ -137,6 +137,22 @@ AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "common.ratelimit.client_address"
+
+# How many proxies (load balancer, nginx) sit in front of the app and append to
+# X-Forwarded-For: the client's address is read that many hops from the right. 0: REMOTE_ADDR.
+# Used by every per-address limit below, by axes' records and by the API's throttles.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Rate limits (common/ratelimit.py; docs/security.md), each "count/period" and counted in Redis.
+# Sign-in failures from one client address, whatever the accounts: high, because a council's
+# staff share a few egress addresses (above), but it stops one address trying passwords across
+# many accounts, which the per-account lockout alone does not.
+SIGN_IN_RATE_PER_ADDRESS = env("SIGN_IN_RATE_PER_ADDRESS", default="100/hour")
+# Password reset requests: per address typed (whether or not it has an account, so the answer
+# says nothing about who has one) and per client address.
+PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="5/hour")
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="30/hour")
 
 SILENCED_SYSTEM_CHECKS = [
     # Lockout is per account on purpose: council staff share a few egress addresses, so locking an
@@ -289,14 +305,27 @@ VACANCY_LINK_MAX_AGE_DAYS = env.int(
 # web process shares it. Swagger UI's files come from drf-spectacular-sidecar, served by
 # WhiteNoise like the rest of static/: nothing is fetched from a CDN.
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
+# Budgets (providers/api_auth.py's ApiTokenRateThrottle picks one per request): per API key, per
+# signed-in person (the session-authenticated endpoints), per client address for requests with
+# neither (the schema and docs); the officers' match search has its own, per person. `make load`
+# and `make fuzz` raise them through the environment.
 API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/hour")
+API_USER_RATE_LIMIT = env("API_USER_RATE_LIMIT", default="600/hour")
+API_ANON_RATE_LIMIT = env("API_ANON_RATE_LIMIT", default="60/minute")
+API_SEARCH_RATE_LIMIT = env("API_SEARCH_RATE_LIMIT", default="120/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["providers.api_auth.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["providers.api_auth.HasApiToken"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["providers.api_auth.ApiTokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_token": API_RATE_LIMIT},
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": API_RATE_LIMIT,
+        "api_user": API_USER_RATE_LIMIT,
+        "api_anon": API_ANON_RATE_LIMIT,
+        "placement_search": API_SEARCH_RATE_LIMIT,
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "providers.api.exception_handler",
 }

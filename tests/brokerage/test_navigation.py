@@ -49,6 +49,7 @@ SECTIONS = {
         "providers:authority_assign",
     ],
     "claims": ["providers:claim_list"],
+    "hubs": ["accounts:hub_list", "accounts:hub_create", "accounts:hub_detail"],
     "audit": ["accounts:audit_trail"],
     "insight": ["insight:index", "insight:dashboard"],
     "yours": [
