@@ -11,7 +11,7 @@ MANAGE = $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install system services stop status migrate demo road-network run test test-calendar lint bench
+.PHONY: help install system services stop status migrate demo road-network run test test-calendar lint audit bench
 
 help:
 	@echo "make run       install what is missing, start services, migrate, load demo data, serve"
@@ -21,6 +21,7 @@ help:
 	@echo "make status    say what is running"
 	@echo "make test-calendar  the unit tests again with the clock a year and a day on"
 	@echo "make lint      ruff (with a complexity limit), formatting, mypy, the one direction of imports, missing migrations"
+	@echo "make audit     known vulnerabilities in the locked dependencies, one JSON line (make test runs it)"
 	@echo "make bench     one JSON line per figure: imports and postcode loading, time and memory"
 	@echo "make road-network  build the road networks of ../shared/data/osm into var/osrm/ (make run does it too)"
 
@@ -87,9 +88,17 @@ lint: install services
 	$(UV) run --frozen lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 
-test: lint
+test: lint audit
 	$(UV) run --frozen pytest
 	$(MAKE) --no-print-directory test-calendar
+
+# Known vulnerabilities in the locked dependencies (pip-audit, and PyPI's own list for packages
+# pinned at their newest release): one JSON line; fails on any found. STRICT=1 also fails on a
+# package that could not be audited (pinned below its newest release where pip-audit cannot ask).
+audit: .venv/.installed
+	@mkdir -p var
+	@$(UV) export --frozen --format requirements-txt --no-hashes --no-emit-project -q > var/requirements.txt
+	@$(UV) run --frozen python scripts/audit/dependencies.py var/requirements.txt $(if $(STRICT),--strict)
 
 # The same unit tests a year and a day from now (time-machine moves the clock before collection),
 # so a test that depends on today's date fails today rather than on the day it rots. Browser and
