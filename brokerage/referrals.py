@@ -428,6 +428,8 @@ def _answer_record(actor: User, referral: Referral, *, answer: str, now: datetim
         actor=actor,
         action=AuditEvent.Action.REFERRAL_ANSWERED,
         organisation=referral.provider,
+        # The provider is national: the answer is the region's that sent the referral.
+        region=referral.request.organisation.region,
         referral=referral.pk,
         answer=answer,
         weekly_price=str(referral.weekly_price) if referral.weekly_price is not None else None,

@@ -115,6 +115,7 @@ ACCESS: dict[str, Row] = {
     "api:api_docs": public(),
     # Providers' facts.
     "providers:vacancy_link": public("vacancy_token"),
+    "providers:address_view_list": row("", PADM),
     "providers:api_token_list": row("", PADM),
     "providers:api_token_create": row("", PADM),
     "providers:api_token_revoke": row("token", PADM, post=True),
@@ -207,6 +208,9 @@ ACCESS: dict[str, Row] = {
     "accounts:local_authority_add": row("", HUB),
     "accounts:local_authority_remove": row("la", HUB),
     "accounts:provider_add": row("", HUB),
+    "accounts:audit_trail": row("", HUB),
+    "accounts:audit_trail_csv": row("", HUB),
+    "accounts:audit_trail_xlsx": row("", HUB),
     "accounts:hub_list": row("", OP),
     "accounts:hub_create": row("", OP),
     "accounts:hub_detail": row("region", OP),
