@@ -29,7 +29,7 @@ from accounts.forms import (
     apply_validation_error,
 )
 from accounts.mixins import PermissionRequiredMixin
-from accounts.models import User
+from accounts.models import Organisation, Region, User
 from accounts.permissions import (
     assignable_roles,
     can_manage_national_data,
@@ -222,6 +222,26 @@ class OrganisationListView(PermissionRequiredMixin, TemplateView):
         return context
 
 
+def _local_authority_add(
+    actor: User, form: LocalAuthorityAddForm, *, region: Region | None = None
+) -> Organisation | None:
+    """Add the form's authority; None with the form's errors set (an authority outside the
+    region asks to be confirmed first)."""
+    try:
+        return services.local_authority_add(
+            actor=actor,
+            area=form.cleaned_data["area"],
+            outside_region_confirmed=form.cleaned_data["confirm_outside_region"],
+            region=region,
+        )
+    except ValidationError as error:
+        if error.code == "outside_region":
+            form.ask_to_confirm(error)
+        else:
+            form.add_error("area", error)
+        return None
+
+
 class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
     nav_section = "orgs"
     permission = staticmethod(can_manage_region)
@@ -234,17 +254,8 @@ class LocalAuthorityAddView(PermissionRequiredMixin, FormView):
         return kwargs
 
     def form_valid(self, form: LocalAuthorityAddForm) -> HttpResponse:
-        try:
-            organisation = services.local_authority_add(
-                actor=self.actor,
-                area=form.cleaned_data["area"],
-                outside_region_confirmed=form.cleaned_data["confirm_outside_region"],
-            )
-        except ValidationError as error:
-            if error.code == "outside_region":
-                form.ask_to_confirm(error)
-            else:
-                form.add_error("area", error)
+        organisation = _local_authority_add(self.actor, form)
+        if organisation is None:
             return self.form_invalid(form)
         messages.success(self.request, f"{organisation.name} is now a member of the region.")
         return HttpResponseRedirect(reverse("accounts:organisation_list"))
@@ -371,18 +382,8 @@ class HubDetailView(PermissionRequiredMixin, FormView):
         return context
 
     def form_valid(self, form: LocalAuthorityAddForm) -> HttpResponse:
-        try:
-            organisation = services.local_authority_add(
-                actor=self.actor,
-                area=form.cleaned_data["area"],
-                outside_region_confirmed=form.cleaned_data["confirm_outside_region"],
-                region=self.region,
-            )
-        except ValidationError as error:
-            if error.code == "outside_region":
-                form.ask_to_confirm(error)
-            else:
-                form.add_error("area", error)
+        organisation = _local_authority_add(self.actor, form, region=self.region)
+        if organisation is None:
             return self.form_invalid(form)
         messages.success(self.request, f"{organisation.name} is now a member of {self.region}.")
         return HttpResponseRedirect(reverse("accounts:hub_detail", args=[self.region.pk]))

@@ -1,4 +1,5 @@
-"""The hub admin's upload → preview → confirm, and the scheduled refresh with its digest."""
+"""The national operator's upload → preview → confirm (hub admins read the imports, never make
+them: Ofsted's register is national), and the scheduled refresh with its digest."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Organisation, Role, User
 from providers.models import OfstedImport, Setting, SettingEvent
 from providers.services import REFRESH_LOCK_KEY, ofsted_refresh, ofsted_uploads_clean_up
 from providers.tasks import ofsted_digest_send
+from tests.factories import OrganisationFactory, UserFactory
 from tests.providers.ofsted_files import row, small_csv
 
 pytestmark = pytest.mark.django_db
 
 ALL_ROLES = [
+    Role.NATIONAL_OPERATOR,
     Role.HUB_ADMIN,
     Role.LA_MANAGER,
     Role.PLACEMENT_OFFICER,
@@ -34,6 +37,19 @@ ORG = {
     Role.PROVIDER_ADMIN: "provider_a1",
     Role.PROVIDER_USER: "provider_a1",
 }
+
+
+def operator() -> User:
+    organisation = Organisation.objects.filter(kind=Organisation.Kind.OPERATOR).first()
+    if organisation is None:
+        organisation = OrganisationFactory(operator=True)
+    return organisation.users.first() or UserFactory(
+        organisation=organisation, role=Role.NATIONAL_OPERATOR
+    )
+
+
+def _user(world, role: Role) -> User:
+    return operator() if role == Role.NATIONAL_OPERATOR else world.user(ORG[role], role)
 
 
 def upload(client, path: Path, **extra):
@@ -52,14 +68,16 @@ def _stored(settings) -> list[str]:
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("page", ["providers:ofsted_import_list", "providers:ofsted_import_upload"])
-def test_only_hub_admins_import(world, client, role, page):
-    client.force_login(world.user(ORG[role], role))
-    assert client.get(reverse(page)).status_code == (200 if role == Role.HUB_ADMIN else 403)
+def test_only_the_operator_imports_and_hub_admins_read(world, client, role, page):
+    client.force_login(_user(world, role))
+    readers = {Role.NATIONAL_OPERATOR, Role.HUB_ADMIN}
+    allowed = readers if page == "providers:ofsted_import_list" else {Role.NATIONAL_OPERATOR}
+    assert client.get(reverse(page)).status_code == (200 if role in allowed else 403)
 
 
 def test_upload_preview_then_confirm(world, client, boundaries, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    client.force_login(operator())
     path = small_csv(
         tmp_path, [row("SC000001"), row("SC000002", **{"Local authority": "Atlantis"})]
     )
@@ -89,7 +107,7 @@ def test_upload_preview_then_confirm(world, client, boundaries, tmp_path, settin
 
 def test_upload_of_the_wrong_file_is_a_form_error(world, client, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    client.force_login(operator())
     other = tmp_path / "people.csv"
     other.write_text("name,email\nA,a@example.org\n")
     response = upload(client, other)
@@ -110,7 +128,7 @@ def test_strict_upload_shows_problems_and_cannot_be_confirmed(
     world, client, boundaries, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    client.force_login(operator())
     path = small_csv(tmp_path, [row("SC000001", **{"Registration date": "31/02/2020"})])
     response = upload(client, path, strict="on")
     html = response.content.decode()
@@ -124,7 +142,7 @@ def test_strict_upload_shows_problems_and_cannot_be_confirmed(
 
 def test_a_cancelled_preview_deletes_its_upload(world, client, boundaries, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    client.force_login(operator())
     upload(client, small_csv(tmp_path, [row("SC000001")]))
     record = OfstedImport.objects.get()
     assert record.upload and len(_stored(settings)) == 1
@@ -151,19 +169,19 @@ def test_a_preview_refused_as_older_than_the_last_import_keeps_no_file(
         content_sha256="0" * 64,
         as_at=date(2099, 1, 1),
     )
-    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    client.force_login(operator())
     response = upload(client, small_csv(tmp_path, [row("SC000001")]))
     assert "older than the list already imported" in response.content.decode()
     assert _stored(settings) == []
 
 
 @pytest.mark.parametrize("role", ALL_ROLES[1:])
-def test_only_hub_admins_cancel(world, client, boundaries, tmp_path, settings, role):
+def test_only_the_operator_cancels(world, client, boundaries, tmp_path, settings, role):
     settings.MEDIA_ROOT = tmp_path / "media"
-    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    client.force_login(operator())
     upload(client, small_csv(tmp_path, [row("SC000001")]))
     record = OfstedImport.objects.get()
-    client.force_login(world.user(ORG[role], role))
+    client.force_login(_user(world, role))
     assert (
         client.post(reverse("providers:ofsted_import_cancel", args=[record.pk])).status_code == 403
     )
@@ -174,7 +192,7 @@ def test_previews_left_unconfirmed_lose_their_upload_after_a_day(
     world, client, boundaries, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    client.force_login(world.user("hub_a", Role.HUB_ADMIN))
+    client.force_login(operator())
     upload(client, small_csv(tmp_path, [row("SC000001")]))
     record = OfstedImport.objects.get()
     now = record.created_at + timedelta(hours=23)
