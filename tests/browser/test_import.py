@@ -7,17 +7,19 @@ import pytest
 from accounts.models import Role
 from geo.services import boundaries_load
 from providers.models import OfstedImport, Setting
-from tests.factories import PASSWORD, OrganisationFactory, RegionFactory, UserFactory
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 from tests.providers.ofsted_files import UTLA, row, small_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_hub_admin_previews_and_confirms_an_import(live_server, page, axe, tmp_path, settings):
+def test_the_operator_previews_and_confirms_an_import(live_server, page, axe, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     boundaries_load(source=str(UTLA), commit=True)
-    hub = OrganisationFactory(region=RegionFactory(), hub=True)
-    admin = UserFactory(organisation=hub, role=Role.HUB_ADMIN, email="hub@example.org")
+    operator = OrganisationFactory(operator=True)
+    admin = UserFactory(
+        organisation=operator, role=Role.NATIONAL_OPERATOR, email="operator@example.org"
+    )
     good = small_csv(
         tmp_path, [row("SC000001"), row("SC000002", **{"Local authority": "Atlantis"})]
     )
