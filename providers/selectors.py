@@ -66,15 +66,15 @@ def setting_list(
     return setting_filter(data=filters, framework_region_id=framework_region_id).qs
 
 
-def region_member_areas(*, region_id: int) -> QuerySet[Organisation, Any]:
-    """The areas of the region's current member LAs, as a subquery: a setting whose local
-    authority is one of them is in the region."""
-    return Organisation.objects.filter(
-        region_id=region_id,
-        kind=Organisation.Kind.LOCAL_AUTHORITY,
-        member_until__isnull=True,
-        area__isnull=False,
-    ).values("area_id")
+def region_member_areas(*, region_id: int | None = None) -> QuerySet[Organisation, Any]:
+    """The areas of the region's current member LAs (any region's, without one), as a
+    subquery: a setting whose local authority is one of them is in the region."""
+    members = Organisation.objects.filter(
+        kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True, area__isnull=False
+    )
+    if region_id is not None:
+        members = members.filter(region_id=region_id)
+    return members.values("area_id")
 
 
 def setting_in_region(*, setting: Setting, region: Region) -> bool:
@@ -89,11 +89,7 @@ def setting_in_no_region(*, setting: Setting) -> bool:
     """No hub's current members cover the setting's authority (or it has none)."""
     if setting.local_authority_id is None:
         return True
-    return not Organisation.objects.filter(
-        kind=Organisation.Kind.LOCAL_AUTHORITY,
-        member_until__isnull=True,
-        area_id=setting.local_authority_id,
-    ).exists()
+    return not region_member_areas().filter(area_id=setting.local_authority_id).exists()
 
 
 def setting_is_hubs(*, setting: Setting, region: Region) -> bool:
@@ -118,9 +114,7 @@ def claims_decidable(*, actor: User) -> QuerySet[SettingClaim]:
     if actor.role != Role.HUB_ADMIN:
         return claims.none()
     region_id = actor.organisation.own_region_id
-    in_any_region = Organisation.objects.filter(
-        kind=Organisation.Kind.LOCAL_AUTHORITY, member_until__isnull=True, area__isnull=False
-    ).values("area_id")
+    in_any_region = region_member_areas()
     # A setting no hub's members cover: the hubs of the regions the claimant works in.
     in_no_region = Q(setting__local_authority__isnull=True) | ~Q(
         setting__local_authority_id__in=in_any_region
