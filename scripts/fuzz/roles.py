@@ -19,6 +19,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -29,6 +30,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--providers", type=int, default=2)
     parser.add_argument("--officers", type=int, default=1)
+    parser.add_argument(
+        "--referrals", type=int, default=0, help="open requests, each referred to provider 1"
+    )
     args = parser.parse_args()
 
     import django
@@ -93,6 +97,7 @@ def main() -> None:
         copy(f"proof.officer{n}@example.org", Role.PLACEMENT_OFFICER, officer.organisation)
         for n in range(2, args.officers + 1)
     ]
+    referrals_made = referrals_send(officer, admin, args.referrals)
     open_requests = list(
         PlacementRequest.objects.filter(
             organisation=officer.organisation, status=PlacementRequest.Status.OPEN
@@ -102,6 +107,26 @@ def main() -> None:
         PlacementRequest.objects.exclude(organisation=officer.organisation)
         .order_by("pk")
         .values_list("pk", flat=True)[:20]
+    )
+    # A framework of the other region (the North West's hub admin makes it as the page would),
+    # which no Rutland role may read.
+    from datetime import date
+
+    from commissioning import services as commissioning
+    from commissioning.models import Framework
+
+    north_west = User.objects.get(email="hub.admin.nw@example.org")
+    if not Framework.objects.filter(region=north_west.region).exists():
+        commissioning.framework_save(
+            actor=north_west,
+            name="North West proof framework",
+            reference="NW-PROOF-1",
+            kind=Framework.Kind.FRAMEWORK,
+            starts_on=date(2026, 4, 1),
+        )
+    assert hub.region is not None
+    other_frameworks = list(
+        Framework.objects.exclude(region=hub.region).values_list("pk", flat=True)
     )
     print(
         json.dumps(
@@ -119,9 +144,59 @@ def main() -> None:
                 "hub_admin": {"email": hub.email},
                 "open_requests": open_requests,
                 "other_las_requests": others_requests,
+                "other_regions_frameworks": other_frameworks,
+                "referral_ids": referrals_made,
+                "directory_urns": list(
+                    Setting.objects.filter(status=Setting.Status.ACTIVE)
+                    .order_by("urn")
+                    .values_list("urn", flat=True)[:300]
+                ),
             }
         )
     )
+
+
+def referrals_send(officer: Any, admin: Any, count: int) -> list[int]:
+    """`count` new open requests of the officer's LA (demo children, one place in Oakham), each
+    sent through the service to every setting the first provider runs, for `make load`'s
+    providers to answer. Returns the referrals' ids."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from brokerage.referrals import Shortlisted, referral_blocker, referral_send
+    from demo.requests import child_profile
+    from geo.models import Postcode
+    from placements.services import placement_request_create
+    from providers import facts
+
+    rng = random.Random(2026)  # noqa: S311 - demo data
+    postcode = Postcode.objects.filter(postcode__startswith="LE15 ").order_by("postcode").first()
+    if postcode is None or count == 0:
+        return []
+    shortlist = [
+        Shortlisted(setting, override_reason="Load test: every home of the provider")
+        for setting in facts.settings_run_by(admin.organisation)
+        if referral_blocker(setting) is None
+    ]
+    sent: list[int] = []
+    for n in range(count):
+        request = placement_request_create(
+            actor=officer,
+            places=[("school", postcode.postcode, 40)],
+            areas_to_avoid=(),
+            reference=f"LOAD-{n + 1:04d}",
+            **child_profile(rng, hard=False),
+        )
+        referrals = referral_send(
+            actor=officer,
+            request=request,
+            shortlist=shortlist,
+            deadline=timezone.now() + timedelta(days=5),
+        )
+        sent += [referral.pk for referral in referrals]
+    return sent
 
 
 if __name__ == "__main__":

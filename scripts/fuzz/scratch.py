@@ -53,15 +53,20 @@ def redis_url(db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
+def libpq_url(url: str) -> str:
+    """A Django DATABASE_URL (postgis://) as libpq takes it (postgresql://)."""
+    return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
+
+
 def recreate_database(name: str) -> None:
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name == "placement":
         raise SystemExit(f"Not a scratch database name: {name!r}")
     import psycopg
 
-    with psycopg.connect(database_url("postgres"), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(database_url("postgres")), autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {name}")
-    with psycopg.connect(database_url(name), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(database_url(name)), autocommit=True) as connection:
         connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
 
 
@@ -112,23 +117,41 @@ class Scratch:
             raise SystemExit(f"manage.py {' '.join(args)} failed ({done.returncode})")
         return done.stdout
 
-    def prepare(self, *, requests: int, providers: int, officers: int) -> dict[str, Any]:
+    def prepare(
+        self,
+        *,
+        requests: int,
+        providers: int,
+        officers: int,
+        referrals: int = 0,
+        reuse: bool = False,
+    ) -> dict[str, Any]:
         """A fresh database with the demo data and `requests` demo placement requests, and
-        the credentials of roles.py."""
-        recreate_database(self.database)
+        the credentials of roles.py. `reuse` keeps the last run's database (a quicker second
+        try while working on these scripts; a reported run never reuses)."""
         flush_redis(redis_url(self.redis_db))
-        self.manage("migrate", "--no-input")
-        self.manage("seed_demo")
-        self.manage("seed_demo_requests", "--count", str(requests), "--months", "3")
-        self.manage("collectstatic", "--no-input", production=True)
+        if not reuse:
+            recreate_database(self.database)
+            self.manage("migrate", "--no-input")
+            self.manage("seed_demo")
+            self.manage("seed_demo_requests", "--count", str(requests), "--months", "3")
+            self.manage("collectstatic", "--no-input", production=True)
         done = subprocess.run(
-            [PYTHON, "scripts/fuzz/roles.py", f"--providers={providers}", f"--officers={officers}"],
+            [
+                PYTHON,
+                "scripts/fuzz/roles.py",
+                f"--providers={providers}",
+                f"--officers={officers}",
+                f"--referrals={referrals}",
+            ],
             cwd=ROOT,
             env=self.env(),
             capture_output=True,
             text=True,
-            check=True,
         )
+        if done.returncode:
+            sys.stderr.write(done.stderr)
+            raise SystemExit(f"scripts/fuzz/roles.py failed ({done.returncode})")
         roles: dict[str, Any] = json.loads(done.stdout)
         return roles
 
