@@ -84,6 +84,11 @@ def main() -> None:
                 "urns": list(
                     facts.settings_run_by(user.organisation).values_list("urn", flat=True)
                 ),
+                "urns_with_vacancy": list(
+                    facts.settings_run_by(user.organisation)
+                    .filter(vacancy__isnull=False)
+                    .values_list("urn", flat=True)
+                ),
                 "foreign_urns": list(
                     Setting.objects.filter(provider_organisation__isnull=False)
                     .exclude(provider_organisation=user.organisation)
@@ -168,6 +173,7 @@ def referrals_send(officer: Any, admin: Any, count: int) -> list[int]:
     from brokerage.referrals import Shortlisted, referral_blocker, referral_send
     from demo.requests import child_profile
     from geo.models import Postcode
+    from placements.models import PlacementRequest
     from placements.services import placement_request_create
     from providers import facts
 
@@ -181,7 +187,8 @@ def referrals_send(officer: Any, admin: Any, count: int) -> list[int]:
         if referral_blocker(setting) is None
     ]
     sent: list[int] = []
-    for n in range(count):
+    made_before = PlacementRequest.objects.filter(reference__startswith="LOAD-").count()
+    for n in range(made_before, made_before + count):
         request = placement_request_create(
             actor=officer,
             places=[("school", postcode.postcode, 40)],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import runpy
 import socket
 import subprocess
 import sys
@@ -163,33 +164,32 @@ def free_port() -> int:
         return port
 
 
+GUNICORN_CONF = ROOT / "config" / "gunicorn_conf.py"
+
+
 @dataclass(frozen=True)
 class Gunicorn:
-    workers: int = 2
-    threads: int = 4
-    worker_class: str = "gthread"
-    timeout: int = 60
+    """The deployed gunicorn settings (config/gunicorn_conf.py), bound to 127.0.0.1."""
 
     def argv(self, port: int) -> list[str]:
         return [
             GUNICORN,
             "config.wsgi",
+            "--config",
+            str(GUNICORN_CONF),
             "--bind",
             f"127.0.0.1:{port}",
-            f"--workers={self.workers}",
-            f"--threads={self.threads}",
-            f"--worker-class={self.worker_class}",
-            f"--timeout={self.timeout}",
-            "--error-logfile=-",
         ]
 
     def settings(self, env: dict[str, str]) -> dict[str, Any]:
+        """The settings the run used, read from the config file as gunicorn reads it."""
+        values = runpy.run_path(str(GUNICORN_CONF))
         return {
             "server": "gunicorn",
-            "workers": self.workers,
-            "threads": self.threads,
-            "worker_class": self.worker_class,
-            "timeout": self.timeout,
+            "config": "config/gunicorn_conf.py",
+            **{name: values[name] for name in ("workers", "worker_class", "threads", "timeout")},
+            "keepalive": values["keepalive"],
+            "max_requests": values["max_requests"],
             "settings": env["DJANGO_SETTINGS_MODULE"],
             "debug": False,
             "bind": "127.0.0.1",

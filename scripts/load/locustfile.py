@@ -1,14 +1,16 @@
 """The users of `make load` (scripts/load/load.py runs locust headless with this file).
 
 LOAD_ROLES names the JSON file scripts/fuzz/roles.py printed: real accounts, keys and URNs of
-the scratch database. Each simulated person takes their own account from it, so the per-officer
-search budget (API_SEARCH_RATE_LIMIT) is the real one:
+the scratch database, and the session cookies of the sign-ins load.py made before the run. Each
+simulated officer has their own account, so the per-officer search budget
+(API_SEARCH_RATE_LIMIT) is the real one:
 
 - Officer (searching): opens an open request and runs its search (the places that matter and
   their travel limits are the request's own), with travel limits changed, then the matches by
   the API, and the list of requests;
 - Browser (directory): a signed-in officer paging through the directory and opening settings;
-- ProviderSystem: a provider's system by API key, confirming vacancies and reading its settings;
+- ProviderSystem: a provider's system by API key, confirming its vacancy statements and reading
+  its settings;
 - ProviderAnswering: a provider admin on the pages, answering referrals sent to it (interested
   with a price), then reading them.
 
@@ -32,6 +34,7 @@ ROLES: dict[str, Any] = json.loads(Path(os.environ["LOAD_ROLES"]).read_text())
 MIX: dict[str, int] = json.loads(os.environ.get("LOAD_MIX", "{}"))
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 OFFICERS = deque(ROLES["officers"])
+ANSWERING = deque(ROLES["answering_cookies"])
 REFERRALS = deque(ROLES["referral_ids"])
 DIRECTORY_URNS = [urn for provider in ROLES["providers"] for urn in provider["urns"]] + ROLES[
     "directory_urns"
@@ -46,28 +49,21 @@ def csrf(text: str) -> str:
 
 
 class SignedIn(HttpUser):
+    """Someone already signed in: load.py signed each account in before the run."""
+
     abstract = True
     wait_time = between(1, 4)
 
-    def sign_in(self, email: str) -> None:
-        page = self.client.get("/sign-in/", name="sign in (page)")
-        self.client.post(
-            "/sign-in/",
-            data={
-                "csrfmiddlewaretoken": csrf(page.text),
-                "username": email,
-                "password": ROLES["password"],
-            },
-            headers={"Referer": f"{self.host}/sign-in/"},
-            name="sign in",
-        )
+    def use_session(self, cookies: dict[str, str]) -> None:
+        for name, value in cookies.items():
+            self.client.cookies.set(name, value)
 
 
 class Officer(SignedIn):
     fixed_count = MIX.get("Officer", 20)
 
     def on_start(self) -> None:
-        self.sign_in(OFFICERS[0]["email"])
+        self.use_session(OFFICERS[0]["cookies"])
         OFFICERS.rotate(-1)
         self.requests = ROLES["open_requests"]
 
@@ -98,7 +94,7 @@ class Browser(SignedIn):
     fixed_count = MIX.get("Browser", 18)
 
     def on_start(self) -> None:
-        self.sign_in(OFFICERS[0]["email"])
+        self.use_session(OFFICERS[0]["cookies"])
         OFFICERS.rotate(-1)
 
     @task(2)
@@ -124,11 +120,14 @@ class ProviderSystem(HttpUser):
     def on_start(self) -> None:
         provider = random.choice(ROLES["providers"])  # noqa: S311
         self.urns = provider["urns"]
+        self.stated = provider["urns_with_vacancy"]
         self.client.headers["Authorization"] = f"Bearer {provider['key']}"
 
     @task(3)
     def confirm_vacancy(self) -> None:
-        urn = random.choice(self.urns)  # noqa: S311
+        if not self.stated:
+            return
+        urn = random.choice(self.stated)  # noqa: S311
         self.client.post(
             f"/api/v1/settings/{urn}/vacancy/confirm/", json={}, name="vacancy confirm (API)"
         )
@@ -147,7 +146,8 @@ class ProviderAnswering(SignedIn):
     fixed_count = MIX.get("ProviderAnswering", 6)
 
     def on_start(self) -> None:
-        self.sign_in(ROLES["providers"][0]["email"])
+        self.use_session(ANSWERING[0])
+        ANSWERING.rotate(-1)
 
     @task(2)
     def answer(self) -> None:
