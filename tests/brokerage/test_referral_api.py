@@ -8,6 +8,7 @@ that changes something runs its on-commit work (queueing the emails), as a real 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -591,3 +592,37 @@ def test_a_provider_in_two_regions_lists_reads_and_answers_both_regions_referral
         "region", flat=True
     )
     assert sorted(regions) == sorted(r.pk for r in two_regions["regions"].values())
+
+
+# --- The schema -------------------------------------------------------------------------------
+
+
+def test_the_schema_has_the_referral_endpoints_and_generates_without_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    schema_file = tmp_path / "schema.json"
+    # --fail-on-warn: a warning (an unresolved enum name, a view it cannot describe) fails this.
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--format=openapi-json",
+        f"--file={schema_file}",
+    )
+    schema = json.loads(schema_file.read_text())
+    paths = schema["paths"]
+    assert set(paths["/api/v1/referrals/"]) == {"get"}
+    assert set(paths["/api/v1/referrals/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/referrals/{id}/answer/"]) == {"post"}
+    assert set(paths["/api/v1/referrals/{id}/messages/"]) == {"get", "post"}
+    thread = paths["/api/v1/referrals/{id}/messages/"]["get"]["responses"]["200"]
+    assert thread["content"]["application/json"]["schema"]["type"] == "array"  # not paginated
+    answer = schema["components"]["schemas"]["ReferralAnswerRequest"]
+    assert answer["required"] == ["answer"]
+    assert set(schema["components"]["schemas"]["ReferralDetail"]["properties"]) >= {
+        "profile",
+        "places",
+        "note",
+        "answer",
+        "closed_reason",
+    }
