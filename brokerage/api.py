@@ -280,7 +280,9 @@ class ReferralMessageInSerializer(serializers.Serializer):
 
 
 class ReferralFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Referral.Status.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=Referral.Status.choices, required=False, allow_blank=True
+    )
     waiting = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
@@ -438,12 +440,12 @@ class ReferralViewSet(
         filters = ReferralFilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
         referrals = referrals_for_provider(self.actor, now=self.now)
-        if "status" in filters.validated_data:
+        if filters.validated_data.get("status"):
             referrals = referrals.filter(status=filters.validated_data["status"])
         if filters.validated_data.get("waiting") is not None:
             # The selector's annotation (its own rule for waiting), not a field.
             referrals = referrals.filter(Q(waiting=filters.validated_data["waiting"]))
-        return referrals.order_by("-sent_at", "-pk")
+        return referrals.select_related("answered_by").order_by("-sent_at", "-pk")
 
     def get_object(self) -> Referral:
         pk = int(self.kwargs["pk"])

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -162,12 +164,30 @@ def test_the_list_filters_by_status_and_by_waiting(clock, scene, api, committed)
     assert ids("status=sent") == [first.pk]
     assert ids("waiting=true") == [first.pk]
     assert sorted(ids("waiting=false")) == [second.pk]
-    assert sorted(ids("")) == sorted([first.pk, second.pk])
+    assert sorted(ids("")) == sorted(ids("status=")) == sorted([first.pk, second.pk])
     clock.shift(timedelta(hours=25))  # the first one's deadline passes unanswered
     assert ids("waiting=true") == []
     assert api.get("/api/v1/referrals/?status=maybe").json() == {
         "status": ['"maybe" is not a valid choice.']
     }
+
+
+def test_the_list_takes_as_many_queries_for_many_answered_referrals_as_for_one(
+    scene, api, committed
+):
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/v1/referrals/").status_code == 200
+        return len(queries)
+
+    (first,) = send(scene)
+    committed(api.post, url(first, "answer/"), OFFER)
+    one = queries_for_list()
+    more = send(scene, *[home(scene.map, provider_organisation=scene.provider) for _ in range(3)])
+    for referral in more:
+        committed(api.post, url(referral, "answer/"), OFFER)
+    assert api.get("/api/v1/referrals/").json()["count"] == 4
+    assert queries_for_list() == one
 
 
 def test_one_referral_shows_what_the_providers_page_shows(scene, api, referral):
