@@ -8,6 +8,7 @@ zero, a start date from today, a reason, the deadline) is the service's to say
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -199,20 +200,25 @@ class ReferralAnswerForm(forms.Form):
 
     def service_arguments(self) -> dict[str, Any]:
         """The valid form as keyword arguments of `referral_answer`."""
-        data = self.cleaned_data
-        if data["answer"] == Answer.INTERESTED:
-            return {
-                "answer": Answer.INTERESTED,
-                "weekly_price": data.get("weekly_price"),
-                "start_date": data.get("start_date"),
-                "price_includes": data.get("price_includes") or [],
-                "price_details": data.get("price_details") or "",
-            }
+        return answer_arguments(self.cleaned_data)
+
+
+def answer_arguments(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A parsed answer (this form's or the API's, brokerage/api.py) as keyword arguments of
+    `referral_answer`: only the fields of the kind of answer given."""
+    if data["answer"] == Answer.INTERESTED:
         return {
-            "answer": Answer.NOT_ABLE,
-            "not_able_reason": data.get("not_able_reason") or "",
-            "note": data.get("answer_note") or "",
+            "answer": Answer.INTERESTED,
+            "weekly_price": data.get("weekly_price"),
+            "start_date": data.get("start_date"),
+            "price_includes": data.get("price_includes") or [],
+            "price_details": data.get("price_details") or "",
         }
+    return {
+        "answer": Answer.NOT_ABLE,
+        "not_able_reason": data.get("not_able_reason") or "",
+        "note": data.get("answer_note") or "",
+    }
 
 
 class ReferralMessageForm(forms.Form):

@@ -311,7 +311,7 @@ class ReferralAnswerView(ReferralSectionMixin, PermissionRequiredMixin, View):
                 else:
                     problem = " ".join(error.messages)
             else:
-                messages.success(request, _answer_sent(answered, answered_before))
+                messages.success(request, answer_sent_message(answered, answered_before))
                 return HttpResponseRedirect(_detail_url(referral))
         else:
             state = referral_state(referral)
@@ -321,7 +321,7 @@ class ReferralAnswerView(ReferralSectionMixin, PermissionRequiredMixin, View):
         return _render_detail(request, self.actor, referral, answer_form=form, problem=problem)
 
 
-def _answer_sent(referral: Referral, answered_before: datetime | None) -> str:
+def answer_sent_message(referral: Referral, answered_before: datetime | None) -> str:
     la = referral.request.organisation.name
     if answered_before is not None and referral.answered_at == answered_before:
         return f"{la} already has this answer: nothing has changed."

@@ -1,13 +1,14 @@
 """The JSON API (version 1), its OpenAPI schema and its documentation page: providers' facts
-(API keys) and placement search (LA officers' signed-in session).
+and referrals (API keys) and placement search (LA officers' signed-in session).
 
-Mounted at /api/ in config/urls.py. It lives in config/ because it joins two apps' APIs.
+Mounted at /api/ in config/urls.py. It lives in config/ because it joins several apps' APIs.
 """
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from brokerage import api as brokerage_api
 from commissioning import api as commissioning_api
 from placements.api import PlacementMatchesView, StandardRecordImportView
 from providers import api
@@ -21,6 +22,7 @@ router.register("frameworks", commissioning_api.FrameworkViewSet, basename="api_
 router.register(
     "framework-memberships", commissioning_api.MembershipViewSet, basename="api_membership"
 )
+router.register("referrals", brokerage_api.ReferralViewSet, basename="api_referral")
 
 v1 = [
     path("settings/<str:urn>/eligibility/", api.EligibilityView.as_view(), name="api_eligibility"),

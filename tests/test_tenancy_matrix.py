@@ -96,7 +96,7 @@ MANAGERS = (OP, HUB, MGR, PADM)
 
 ACCESS: dict[str, Row] = {
     ":healthz": public(),
-    # The API: providers' keys for their settings; officers' sessions for search.
+    # The API: providers' keys for their settings and referrals; officers' sessions for search.
     "api:api_eligibility": row("setting_with_facts", PADM, PUSR, api=True),
     "api:api_vacancy": row("setting", PADM, PUSR, api=True),
     "api:api_vacancy_confirm": row("setting", PADM, PUSR, api=True, post=True),
@@ -111,6 +111,12 @@ ACCESS: dict[str, Row] = {
         "", MGR, OFF, api=True, post=True, token=(MGR, OFF, PADM, PUSR)
     ),
     "api:api_placement_matches": row("request", MGR, OFF, api=True),
+    # Referrals through a provider's key: only the provider it was sent to (an LA reads its own
+    # on the page).
+    "api:api_referral-list": row("", PADM, PUSR, api=True),
+    "api:api_referral-detail": row("referral", PADM, PUSR, api=True),
+    "api:api_referral-answer": row("referral", PADM, PUSR, api=True, post=True),
+    "api:api_referral-messages": row("referral", PADM, PUSR, api=True),
     "api:api_schema": public(),
     "api:api_docs": public(),
     # Providers' facts.

@@ -333,7 +333,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Find a placement: API",
     "DESCRIPTION": (
         "For providers' own systems: keep your settings' eligibility, vacancies and (fostering "
-        "agencies) carer households true. Authenticate with an API key a provider admin creates "
+        "agencies) carer households true, and read, answer and ask about the referrals local "
+        "authorities send you. Authenticate with an API key a provider admin creates "
         "at /providers/api-tokens/. For local authorities' placement officers: search for one "
         "placement request's matches, signed in to the service (the same search as the page). "
         'Errors are JSON: `{"detail": "…"}`, or for invalid input `{"field": ["message"]}`.'
@@ -358,6 +359,8 @@ SPECTACULAR_SETTINGS = {
         "SettingStatus": "providers.models.Setting.Status",
         "VacancyState": "providers.api.VACANCY_STATES",
         "MembershipStatus": "commissioning.models.Membership.Status",
+        "ReferralStatus": "brokerage.models.Referral.Status",
+        "ReferralState": "brokerage.api.STATES",
     },
 }
 
