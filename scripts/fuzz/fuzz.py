@@ -12,7 +12,8 @@ What it does:
 3. schemathesis (`st run`) fuzzes every operation of /api/schema/ for each role and anonymously,
    with the checks below, and fuzz_hooks.py's `no_other_organisations_data` on every response;
 4. a post-pass asks, for each role, for what it must not have: another provider's settings in
-   its lists, another local authority's placement request, another region's framework.
+   its lists, another provider's referrals, another local authority's placement request,
+   another region's framework.
 
 Exit status 0 only when there is no failure and no leak. Reports per role go to var/fuzz/.
 """
@@ -165,7 +166,7 @@ def providers_leaks(base: str, roles: dict[str, Any], fuzzed: dict[str, Any]) ->
     leaks: list[str] = []
     for n, provider in enumerate(roles["providers"], 1):
         headers = fuzzed[f"provider{n}"]["headers"]
-        for path in ["/api/v1/settings/", "/api/v1/framework-memberships/"]:
+        for path in ["/api/v1/settings/", "/api/v1/framework-memberships/", "/api/v1/referrals/"]:
             _, text = get(base, path, headers)
             if extra := unexpected_urns(text, own=provider["urns"]):
                 leaks.append(f"provider{n} {path} names {extra[:5]}")
@@ -174,6 +175,13 @@ def providers_leaks(base: str, roles: dict[str, Any], fuzzed: dict[str, Any]) ->
                 status, text = get(base, path, headers)
                 if status != 404 or urns_leaked(text, foreign=[urn], asked=""):
                     leaks.append(f"provider{n} {path} answered {status}")
+    # The referrals sent to provider 1 are not found by provider 2, nor their threads.
+    headers = fuzzed["provider2"]["headers"]
+    for pk in roles["referral_ids"][:5]:
+        for path in [f"/api/v1/referrals/{pk}/", f"/api/v1/referrals/{pk}/messages/"]:
+            status, _ = get(base, path, headers)
+            if status != 404:
+                leaks.append(f"provider2 {path} (provider 1's) answered {status}")
     return leaks
 
 
@@ -210,7 +218,7 @@ def main() -> None:
 
     started = time.monotonic()
     box = scratch.Scratch(args.database, args.redis_db)
-    roles = box.prepare(requests=40, providers=2, officers=1, reuse=args.reuse)
+    roles = box.prepare(requests=40, providers=2, officers=1, referrals=5, reuse=args.reuse)
     prepared = time.monotonic() - started
     gunicorn = scratch.Gunicorn()
     budgets = {
