@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from contextlib import AbstractContextManager, nullcontext
-from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
