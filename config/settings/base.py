@@ -99,11 +99,20 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# The cache degrades rather than fails when Redis is down (common/cache.py, docs/faults.md): an
+# error is a miss, logged. A Redis that hangs costs at most this long per connection, not the
+# client's default of 5 s on every page.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+CACHE_OPTIONS = {
+    "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+    "socket_timeout": CACHE_SOCKET_TIMEOUT,
+}
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "common.cache.DegradingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "placement",
+        "OPTIONS": CACHE_OPTIONS,
     }
 }
 
