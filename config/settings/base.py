@@ -197,6 +197,19 @@ STORAGES = {
 # Front-end sources are compiled by `npm run build` into static/dist; only that is served.
 WHITENOISE_ROOT = None
 
+# Uploads (docs/faults.md). Form fields other than files: at most 2.5 MB in memory (Django's
+# default, said here); an uploaded file past 2.5 MB is spooled to a temporary file, not held in
+# memory. An upload past UPLOAD_MAX_BYTES (the largest any form takes: Ofsted's list, 50 MB) is
+# refused by common.uploads.UploadLimitHandler without being stored, and its form says so.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "common.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Uploaded files (Ofsted lists awaiting confirmation). Never served to the public.
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -148,7 +149,10 @@ class PostgresCluster:
 
 
 @contextmanager
-def postgres_cluster(folder: Path) -> Iterator[PostgresCluster]:
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A cluster in a new folder under the system's temporary folder (pytest's own is private to
+    root, and the postgres user must reach its folder), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="faults-pg-"))
     cluster = PostgresCluster(folder)
     cluster.init()
     cluster.start()
