@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from common import cache as degrading
 from common.ratelimit import budget_spend
-from tests.faults.servers import free_port
+from tests.faults.servers import free_port, silent_server
 
 
 @pytest.fixture
@@ -56,3 +56,24 @@ def test_after_an_error_redis_is_not_asked_again_until_the_pause_ends(dead_cache
         assert dead_cache.get("k") is None
         assert dead_cache.is_down()
     assert len([r for r in caplog.records if r.name == "common.cache"]) == 2
+
+
+def test_a_redis_that_hangs_costs_one_socket_timeout_then_nothing(settings, caplog):
+    """A Redis that accepts and never answers: the first call waits CACHE_SOCKET_TIMEOUT
+    (0.5 s), the rest of the pause costs nothing."""
+    with silent_server() as hanging:
+        location = f"redis://127.0.0.1:{hanging.port}/0"
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}
+        try:
+            started = time.monotonic()
+            assert cache.get("k", "default") == "default"
+            first = time.monotonic() - started
+            started = time.monotonic()
+            for _ in range(50):
+                assert cache.get("k") is None
+            rest = time.monotonic() - started
+        finally:
+            degrading._down_until.pop(location, None)
+    assert hanging.connections == 1
+    assert settings.CACHE_SOCKET_TIMEOUT <= first < settings.CACHE_SOCKET_TIMEOUT * 2 + 1
+    assert rest < 0.1

@@ -7,7 +7,6 @@ The shared PostgreSQL (54320) and Redis (63790) are never stopped: other test ru
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -143,7 +142,7 @@ class PostgresCluster:
                      "restart")  # fmt: skip
 
     def psql(self, database: str, sql: str) -> str:
-        return _as_postgres(str(PG_BIN.parent / "bin" / "psql"), "-h", "127.0.0.1", "-p",
+        return _as_postgres(str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p",
                             str(self.port), "-U", "postgres", "-d", database, "-tAc",
                             sql).stdout  # fmt: skip
 
@@ -208,7 +207,3 @@ def silent_server() -> Iterator[SilentServer]:
         listener.close()
         for conn in state._sockets:
             conn.close()
-
-
-def environment(**values: str) -> dict[str, str]:
-    return {**os.environ, **values}
