@@ -72,7 +72,7 @@ def _scenario(case: str, database_url: str, redis_url: str, smtp_port: int, log:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("case", ["before-commit", "after-commit"])
+@pytest.mark.parametrize("case", ["before-commit", "after-commit", "mid-send"])
 def test_a_postgres_restart_during_a_referral_send_half_saves_nothing_and_sends_once(
     migrated_cluster, tmp_path, case
 ):
@@ -80,7 +80,7 @@ def test_a_postgres_restart_during_a_referral_send_half_saves_nothing_and_sends_
     database = f"case_{case.replace('-', '_')}"
     cluster.psql("postgres", f"CREATE DATABASE {database} TEMPLATE {TEMPLATE}")
     url = cluster.url(database)
-    with redis_server(tmp_path) as redis, smtp_server() as smtp:
+    with redis_server(tmp_path) as redis, smtp_server(hold_first_data=case == "mid-send") as smtp:
         worker = start_worker(
             f"pg-{case}", tmp_path=tmp_path, broker=redis.url, smtp=smtp, DATABASE_URL=url
         )
@@ -94,13 +94,20 @@ def test_a_postgres_restart_during_a_referral_send_half_saves_nothing_and_sends_
             scenario = _scenario(case, url, redis.url, smtp.port, log)
             try:
                 assert scenario.stdout is not None and scenario.stdin is not None
-                line = scenario.stdout.readline()
-                assert line.startswith("PAUSE"), line + log.read_text()
+                if case == "mid-send":
+                    # The worker is in the SMTP conversation, holding the row's lock.
+                    assert smtp.data_held.wait(60), worker.log + log.read_text()
+                else:
+                    line = scenario.stdout.readline()
+                    assert line.startswith("PAUSE"), line + log.read_text()
                 started = time.monotonic()
                 cluster.restart()  # pg_ctl restart -m fast: every connection is cut
                 restart_seconds = time.monotonic() - started
-                scenario.stdin.write("GO\n")
-                scenario.stdin.flush()
+                if case == "mid-send":
+                    smtp.release.set()  # the server takes the message after all
+                else:
+                    scenario.stdin.write("GO\n")
+                    scenario.stdin.flush()
                 out, _ = scenario.communicate(timeout=120)
             finally:
                 if scenario.poll() is None:
@@ -109,7 +116,12 @@ def test_a_postgres_restart_during_a_referral_send_half_saves_nothing_and_sends_
             result = json.loads(out.split("RESULT ", 1)[1])
         finally:
             worker.stop()
-    assert "OperationalError" not in worker.log and "InterfaceError" not in worker.log
+    if case == "mid-send":
+        # The worker's commit failed with the restart; it recorded the send on a new connection.
+        assert "was sent while the database was unreachable; recorded" in worker.log, worker.log
+        assert smtp.data_commands == 2  # one per notification: nothing was sent again
+    else:
+        assert "OperationalError" not in worker.log and "InterfaceError" not in worker.log
 
     one = {"referrals": 1, "notifications": 2, "audited": 1}
     if case == "before-commit":
