@@ -91,6 +91,7 @@ def measured(call: Callable[[], object]) -> Measured:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    print(f"peak {peak / MB:.1f} MB of Python allocations, {seconds:.2f} s")  # with -s
     return Measured(response, seconds, peak)
 
 
