@@ -11,7 +11,9 @@ sent afterwards, each exactly once.
   send it. A worker killed mid-send rolls its transaction back: the row is unsent and unlocked,
   and the sweep sends it once. (The one window left: the mail server accepted the message and
   the worker died before the commit, a few milliseconds; the message's Message-ID is derived from
-  the row, so a receiving system can recognise a repeat.)
+  the row, so a receiving system can recognise a repeat.) If instead the database goes away
+  while the mail server is taking the message (a restart), the worker records the send on a new
+  connection once the database is back (`RECORD_SENT_WITHIN`), so the sweep does not repeat it.
 - Each provider admin or user chooses which of their organisation's settings they hear about
   and whether new referrals come in one email a day, and everyone told about Ofsted's changes
   (brokerage.ofsted_alerts) which kinds of alert they get (`notification_preference_save`);
@@ -26,6 +28,7 @@ the service, where signing in is required to see more.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from smtplib import SMTPException
@@ -34,7 +37,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -54,6 +57,9 @@ PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.PROVIDER_USER)
 # mail server refused this long before trying it again (the task's own retries run meanwhile).
 SWEEP_BATCH = 500
 RETRY_AFTER = timedelta(minutes=15)
+# A send the mail server accepted while the database went away is recorded once the database is
+# back, trying for this long (a restart takes seconds) before giving up.
+RECORD_SENT_WITHIN = timedelta(seconds=60)
 
 
 def referral_recipients(setting: Setting, *, organisation_id: int | None = None) -> list[User]:
@@ -172,6 +178,52 @@ def notification_send(*, notification_id: int) -> bool:
 
 
 def _send_locked(notification_id: int) -> bool:
+    accepted: list[Notification] = []  # the mail server has the message
+    try:
+        return _send_in_transaction(notification_id, accepted)
+    except (OperationalError, InterfaceError):
+        # The database went away (a restart, a failover) after the mail server accepted the
+        # message and before the commit: the transaction and its lock are gone, and the row
+        # still says unsent. Record the send on a new connection once the database is back, so
+        # the sweep does not send it a second time. (Inside a caller's transaction nothing can
+        # be recorded apart from it: the caller's error stands.)
+        if not accepted or connection.in_atomic_block:
+            raise
+        _sent_record_after_the_fact(accepted[0])
+        return True
+
+
+def _sent_record_after_the_fact(notification: Notification) -> None:
+    deadline = time.monotonic() + RECORD_SENT_WITHIN.total_seconds()
+    pause = 0.2
+    while True:
+        connection.close()
+        try:
+            Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
+                sent_at=notification.sent_at,
+                attempts=F("attempts") + 1,
+                updated_at=timezone.now(),
+            )
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() > deadline:
+                logger.error(
+                    "Notification %s was sent but could not be recorded (%s): the sweep may send "
+                    "it again, with the same Message-ID",
+                    notification.pk, exc,
+                )  # fmt: skip
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+        else:
+            logger.warning(
+                "Notification %s was sent while the database was unreachable; recorded on a new "
+                "connection",
+                notification.pk,
+            )
+            return
+
+
+def _send_in_transaction(notification_id: int, accepted: list[Notification]) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -194,6 +246,7 @@ def _send_locked(notification_id: int) -> bool:
             to=[recipient.email],
             headers={"Message-ID": message_id(notification)},
         ).send()
+        accepted.append(notification)
         notification.save(update_fields=["sent_at", "attempts", "updated_at"])
         return True
 

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from commissioning.imports import MAX_FILE_BYTES
 from common.forms import GovukFormMixin
+from common.uploads import upload_too_large
 
 
 class FrameworkImportForm(GovukFormMixin, forms.Form):
@@ -21,7 +22,7 @@ class FrameworkImportForm(GovukFormMixin, forms.Form):
         upload: UploadedFile = self.cleaned_data["file"]
         if Path(upload.name or "").suffix.lower() != ".xlsx":
             raise forms.ValidationError("The file must be an .xlsx spreadsheet")
-        if upload.size and upload.size > MAX_FILE_BYTES:
+        if upload_too_large(upload, MAX_FILE_BYTES):
             raise forms.ValidationError(
                 f"The file must be smaller than {MAX_FILE_BYTES // (1024 * 1024)} MB"
             )

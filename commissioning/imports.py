@@ -41,7 +41,7 @@ from commissioning.models import (
     RateIncludes,
 )
 from common.formats import pounds
-from common.xlsx import FORMULA_PREFIXES
+from common.xlsx import FORMULA_PREFIXES, SpreadsheetTooLargeError, spreadsheet_zip_check
 from providers.models import Accommodation, Setting
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -177,6 +177,10 @@ def sheet_read(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         raise ImportFileError(
             f"The file must be smaller than {MAX_FILE_BYTES // (1024 * 1024)} MB."
         )
+    try:
+        spreadsheet_zip_check(data)  # before openpyxl inflates anything
+    except SpreadsheetTooLargeError as exc:
+        raise ImportFileError(str(exc)) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:

@@ -10,12 +10,16 @@ injection"), so every text cell, headers included, is neutralised and typed as a
     sheet.header(["Rank", "URN", "Name"])
     sheet.row([1, "SC000001", "=not a formula"])
     content = book.to_bytes()
+
+And every uploaded .xlsx/.ods is checked here before it is read (`spreadsheet_zip_check`): a
+zip that would expand past what the service reads is refused with a message, never inflated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -95,3 +99,57 @@ class XlsxWorkbook:
         buffer = io.BytesIO()
         self._workbook.save(buffer)
         return buffer.getvalue()
+
+
+# --- Reading: a spreadsheet is a zip, and a zip can be a bomb ----------------------------------
+
+# An .xlsx or .ods is a zip of XML. A few hundred kilobytes can expand to gigabytes ("zip bomb"),
+# which the readers (openpyxl, calamine) would inflate into memory. Real spreadsheets compress
+# 5-25 times (Ofsted's 3.2 MB .ods of March 2025 holds 76 MB of XML: 23 times); these limits
+# are several times that. Both readers go through `spreadsheet_zip_check` first.
+SPREADSHEET_MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+SPREADSHEET_MAX_RATIO = 100
+
+
+class SpreadsheetTooLargeError(ValueError):
+    """The spreadsheet expands to more than the service reads; the message is for the uploader."""
+
+
+def spreadsheet_zip_check(
+    data: bytes,
+    *,
+    max_uncompressed: int = SPREADSHEET_MAX_UNCOMPRESSED_BYTES,
+    max_ratio: float = SPREADSHEET_MAX_RATIO,
+) -> None:
+    """Refuse an .xlsx/.ods whose members would expand past `max_uncompressed` bytes in all or
+    more than `max_ratio` times their compressed size, before any reader opens it.
+
+    The sizes a zip declares are checked first (no decompression: instant); then every member is
+    decompressed in chunks and thrown away, up to what it declared, and its checksum compared
+    (`testzip`), so one that declares less than it holds is refused as damaged, not inflated.
+    Not a zip at all: nothing to check here (the reader says what is wrong with it).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return
+    with archive:
+        members = archive.infolist()
+        expanded = sum(member.file_size for member in members)
+        compressed = max(1, sum(member.compress_size for member in members))
+        if expanded > max_uncompressed or expanded / compressed > max_ratio:
+            raise SpreadsheetTooLargeError(
+                f"This spreadsheet expands to {expanded / 1024 / 1024:,.0f} MB "
+                f"({expanded / compressed:,.0f} times its size), more than the "
+                f"{max_uncompressed // (1024 * 1024)} MB the service reads. It may not be a real "
+                "spreadsheet; if it is, save it again without the extra content, or split it up."
+            )
+        try:
+            damaged = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+            damaged = "?"
+        if damaged is not None:
+            raise SpreadsheetTooLargeError(
+                "This spreadsheet could not be opened: it is damaged (its contents do not match "
+                "what it says they are)."
+            )

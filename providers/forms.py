@@ -10,6 +10,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from common.forms import GovukFormMixin, PeriodFilterForm
+from common.uploads import upload_too_large
 from providers import ofsted
 from providers.facts import ELIGIBILITY_FIELDS
 from providers.models import (
@@ -48,7 +49,7 @@ class OfstedUploadForm(GovukFormMixin, forms.Form):
         upload: UploadedFile = self.cleaned_data["file"]
         if Path(upload.name or "").suffix.lower() not in ofsted.SUPPORTED_EXTENSIONS:
             raise forms.ValidationError("The file must be a .csv, .xlsx or .ods spreadsheet")
-        if upload.size and upload.size > MAX_UPLOAD_BYTES:
+        if upload_too_large(upload, MAX_UPLOAD_BYTES):
             raise forms.ValidationError("The file must be smaller than 50 MB")
         if not upload.size:
             raise forms.ValidationError("The file is empty")

@@ -26,6 +26,8 @@ from typing import IO, Final
 
 import python_calamine
 
+from common.xlsx import SpreadsheetTooLargeError, spreadsheet_zip_check
+
 __all__ = [
     "HEADER_SEARCH_ROWS",
     "HEADER_VARIANTS",
@@ -770,6 +772,10 @@ def _read_workbook(data: bytes, *, sheet: str | None) -> tuple[Rows, str, _Heade
     leavers and joiners), so the one matching the most canonical columns wins, and a name like
     "Provider level at 31 Mar" breaks ties because the in-year sheet has the same columns.
     """
+    try:
+        spreadsheet_zip_check(data)  # before calamine inflates anything
+    except SpreadsheetTooLargeError as exc:
+        raise UnreadableFileError(str(exc)) from exc
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [sheet] if sheet is not None else list(workbook.sheet_names)

@@ -99,11 +99,20 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# The cache degrades rather than fails when Redis is down (common/cache.py, docs/faults.md): an
+# error is a miss, logged. A Redis that hangs costs at most this long per connection, not the
+# client's default of 5 s on every page.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+CACHE_OPTIONS = {
+    "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+    "socket_timeout": CACHE_SOCKET_TIMEOUT,
+}
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "common.cache.DegradingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "placement",
+        "OPTIONS": CACHE_OPTIONS,
     }
 }
 
@@ -187,6 +196,19 @@ STORAGES = {
 }
 # Front-end sources are compiled by `npm run build` into static/dist; only that is served.
 WHITENOISE_ROOT = None
+
+# Uploads (docs/faults.md). Form fields other than files: at most 2.5 MB in memory (Django's
+# default, said here); an uploaded file past 2.5 MB is spooled to a temporary file, not held in
+# memory. An upload past UPLOAD_MAX_BYTES (the largest any form takes: Ofsted's list, 50 MB) is
+# refused by common.uploads.UploadLimitHandler without being stored, and its form says so.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "common.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Uploaded files (Ofsted lists awaiting confirmation). Never served to the public.
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))

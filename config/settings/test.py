@@ -9,16 +9,17 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 
 from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import REDIS_URL, env  # noqa: E402
+from config.settings.base import CACHE_OPTIONS, REDIS_URL, env  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 REDIS_TEST_URL = env("REDIS_TEST_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/15")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "common.cache.DegradingRedisCache",
         "LOCATION": REDIS_TEST_URL,
         "KEY_PREFIX": "placement-test",
+        "OPTIONS": CACHE_OPTIONS,
     }
 }
 CELERY_BROKER_URL = REDIS_TEST_URL

@@ -276,9 +276,11 @@ class Worker:
             self.process.wait(timeout=20)
 
 
-def start_worker(name: str, *, tmp_path: Path, broker: str, smtp: SmtpServer) -> Worker:
+def start_worker(
+    name: str, *, tmp_path: Path, broker: str, smtp: SmtpServer, **extra_env: str
+) -> Worker:
     """A real Celery worker (one process, so a kill stops the task) on pytest's test database,
-    sending email through Django's SMTP backend to `smtp`."""
+    sending email through Django's SMTP backend to `smtp` (`extra_env`: more settings)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -288,6 +290,7 @@ def start_worker(name: str, *, tmp_path: Path, broker: str, smtp: SmtpServer) ->
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": smtp.host,
         "EMAIL_PORT": str(smtp.port),
+        **extra_env,
     }
     log_path = tmp_path / f"{name}.log"
     with log_path.open("w") as log:
