@@ -172,7 +172,11 @@ def main() -> None:
         "seconds": args.seconds,
         "spawn_rate": args.spawn_rate,
         "referrals_open": len(roles["referral_ids"]),
-        "travel": "by road: " + networks if networks else "estimated (no road network built)",
+        "travel": (
+            "by road: " + ", ".join(Path(n).stem for n in networks.split(","))
+            if networks
+            else "estimated (no road network built)"
+        ),
         "budgets_raised": ["API_RATE_LIMIT"],
         "prepare_seconds": round(prepared, 1),
         "gunicorn": gunicorn.settings(box.env(production=True)),
