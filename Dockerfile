@@ -30,4 +30,4 @@ RUN ln -s "$(python -c 'import importlib.util as u, pathlib as p; print(p.Path(u
 RUN useradd --system app && mkdir -p /app/var/osrm && chown -R app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn_conf.py"]

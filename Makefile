@@ -11,7 +11,7 @@ MANAGE = $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install system services stop status migrate demo road-network run test test-calendar lint audit bench
+.PHONY: help install system services stop status migrate demo road-network run test test-calendar lint audit bench fuzz load
 
 help:
 	@echo "make run       install what is missing, start services, migrate, load demo data, serve"
@@ -23,6 +23,8 @@ help:
 	@echo "make lint      ruff (with a complexity limit), formatting, mypy, the one direction of imports, missing migrations"
 	@echo "make audit     known vulnerabilities in the locked dependencies, one JSON line (make test runs it)"
 	@echo "make bench     one JSON line per figure: imports and postcode loading, time and memory"
+	@echo "make fuzz      schemathesis on the API with each role's real credentials: 5xx, schema, leaks; one JSON line"
+	@echo "make load      locust, 50 users for 60 s on gunicorn with the production settings; JSON lines"
 	@echo "make road-network  build the road networks of ../shared/data/osm into var/osrm/ (make run does it too)"
 
 system:
@@ -108,3 +110,11 @@ test-calendar: install services
 
 bench: install services
 	$(UV) run --frozen python scripts/bench/run.py
+
+# Both on a scratch database made afresh from the demo data (placement_fuzz, placement_load) and
+# gunicorn with the production settings on 127.0.0.1: docs/proof.md says what they check.
+fuzz: install services
+	$(UV) run --frozen python scripts/fuzz/fuzz.py $(if $(EXAMPLES),--examples=$(EXAMPLES))
+
+load: install services
+	$(UV) run --frozen python scripts/load/load.py $(if $(USERS),--users=$(USERS)) $(if $(SECONDS),--seconds=$(SECONDS))

@@ -92,7 +92,7 @@ class LocalAuthorityAddForm(GovukFormMixin, forms.Form):
         empty_label="Choose a local authority",
         error_messages={"required": "Choose a local authority"},
         help_text="Upper-tier (children's services) authorities that are not members yet, with "
-        "their ONS region. Those in your region come first.",
+        "their ONS region. Those in the hub's region come first.",
     )
     confirm_outside_region = forms.BooleanField(
         required=False,

@@ -195,10 +195,11 @@ def _members(region: Region) -> int:
 
 
 def outside_region_message(*, area: Area, own: list[Area]) -> str:
-    """For example: Derbyshire is in the East Midlands, not in your region (West Midlands)."""
+    """For example: Derbyshire is in the East Midlands, not in the hub's region (West Midlands).
+    The same words for the hub admin and for the operator adding to a hub."""
     assert area.parent is not None
     return (
-        f"{area.name} is in {_region_name(area.parent)}, not in your region "
+        f"{area.name} is in {_region_name(area.parent)}, not in the hub's region "
         f"({' or '.join(r.name for r in own)}). Add it anyway?"
     )
 

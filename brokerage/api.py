@@ -403,6 +403,8 @@ WRITE_ERRORS = {
             400: OpenApiResponse(description='An unknown filter value: `{"status": ["…"]}`.'),
             401: UNAUTHORISED,
             403: NOT_PROVIDERS,
+            # Found by `make fuzz`: a page past the last (or not a number) is DRF's 404.
+            404: OpenApiResponse(description='No such page: `{"detail": "Invalid page."}`.'),
             429: THROTTLED,
         },
     ),

@@ -126,7 +126,11 @@ class FrameworkViewSet(
         summary="Framework memberships and rates you may see",
         description="A provider: its own settings' memberships only. A hub admin or member-LA "
         "officer or manager: every membership of the region's frameworks.",
-        responses={200: OwnMembershipSerializer(many=True)},
+        responses={
+            200: OwnMembershipSerializer(many=True),
+            401: OpenApiResponse(description="An unknown, revoked or orphaned API key."),
+            403: OpenApiResponse(description="Neither signed in nor sending an API key."),
+        },
     ),
 )
 @extend_schema(tags=["frameworks"])

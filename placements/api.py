@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -394,7 +394,12 @@ class StandardRecordImportView(APIView):
                 "make placement requests."
             )
         try:
-            created = standard.placement_request_import(actor=request.user, record=request.data)
+            record = request.data
+        except ParseError as error:
+            # Not JSON at all: the same shape as every other refusal of the record.
+            return Response({"errors": [{"field": "", "message": str(error.detail)}]}, status=400)
+        try:
+            created = standard.placement_request_import(actor=request.user, record=record)
         except standard.RecordInvalid as invalid:
             return Response({"errors": [error.as_dict() for error in invalid.errors]}, status=400)
         return Response(

@@ -426,10 +426,11 @@ URN_PARAMETER = OpenApiParameter(
 ERRORS = {
     400: OpenApiResponse(description='Invalid: `{"field": ["message"]}`.'),
     401: OpenApiResponse(description="No key, or an unknown, revoked or orphaned key."),
+    403: OpenApiResponse(description="A key, but not a provider's (a local authority's, say)."),
     404: OpenApiResponse(description="Your organisation runs no setting with this URN."),
     429: OpenApiResponse(description="Too many requests for this key; see Retry-After."),
 }
-READ_ERRORS = {code: ERRORS[code] for code in (401, 404, 429)}
+READ_ERRORS = {code: ERRORS[code] for code in (401, 403, 404, 429)}
 HOUSEHOLD_ERRORS = {
     **ERRORS,
     400: OpenApiResponse(
@@ -472,7 +473,10 @@ class ProviderApiMixin:
 @extend_schema_view(
     list=extend_schema(
         summary="The settings your organisation runs",
-        responses={200: SettingSerializer(many=True), 401: ERRORS[401], 429: ERRORS[429]},
+        responses={
+            200: SettingSerializer(many=True),
+            **{code: ERRORS[code] for code in (401, 403, 429)},
+        },
     ),
     retrieve=extend_schema(
         summary="One of your settings",
@@ -519,6 +523,7 @@ class EligibilityView(ProviderApiMixin, GenericAPIView):
         responses={
             200: EligibilitySerializer,
             401: ERRORS[401],
+            403: ERRORS[403],
             404: OpenApiResponse(description="Not your setting, or no eligibility stated yet."),
             429: ERRORS[429],
         },

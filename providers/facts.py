@@ -44,7 +44,7 @@ from providers.permissions import (
     can_see_exact_location,
     is_member_la_user,
 )
-from providers.selectors import claims_decidable, setting_in_region
+from providers.selectors import claims_decidable, setting_in_region, setting_region
 from providers.signals import setting_transferred
 
 # Every statement a provider makes about whom it can care for: each Eligibility field, so that a
@@ -156,6 +156,8 @@ def _claim_audit(*, actor: User, claim: SettingClaim, setting: Setting) -> None:
         actor=actor,
         action=AuditEvent.Action.CLAIM_DECIDED,
         organisation=claim.organisation,
+        # The trail of the hub where the setting is (the operator has no region of its own).
+        region=setting_region(setting=setting),
         setting=setting.urn,
         claim=claim.pk,
         decision=claim.status,
@@ -233,6 +235,7 @@ def setting_claim_transfer(
         actor=actor,
         action=AuditEvent.Action.SETTING_TRANSFERRED,
         organisation=claim.organisation,
+        region=setting_region(setting=setting),
         setting=setting.urn,
         claim=claim.pk,
         from_organisation=previous.pk,

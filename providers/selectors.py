@@ -85,6 +85,23 @@ def setting_in_region(*, setting: Setting, region: Region) -> bool:
     )
 
 
+def setting_region(*, setting: Setting) -> Region | None:
+    """The region whose current member LAs cover the setting's authority (None: no hub's)."""
+    if setting.local_authority_id is None:
+        return None
+    member = (
+        Organisation.objects.filter(
+            kind=Organisation.Kind.LOCAL_AUTHORITY,
+            member_until__isnull=True,
+            area_id=setting.local_authority_id,
+        )
+        .select_related("region")
+        .order_by("pk")
+        .first()
+    )
+    return member.region if member is not None else None
+
+
 def setting_in_no_region(*, setting: Setting) -> bool:
     """No hub's current members cover the setting's authority (or it has none)."""
     if setting.local_authority_id is None:

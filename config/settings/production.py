@@ -30,11 +30,13 @@ X_FRAME_OPTIONS = "DENY"
 # Cookies: only over HTTPS, out of reach of scripts, not sent on other sites' requests. The
 # __Host- prefix makes the browser refuse the cookie unless it is Secure, for this host only
 # (no Domain) and for every path, so a subdomain cannot plant a session or CSRF cookie.
-SESSION_COOKIE_SECURE = True
+# Only a run over plain HTTP on 127.0.0.1 (`make load`, `make fuzz`: scripts/fuzz/scratch.py)
+# turns Secure off, with the TLS redirect above; a deployment never sets these.
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "__Host-sessionid"
-CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=True)
 # No script of ours reads the CSRF token from its cookie: forms carry it in a hidden field.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -17,6 +17,7 @@ from accounts.models import AuditEvent, Role, User
 from accounts.selectors import audit_events_for_region
 from providers import facts
 from providers.services import ofsted_import, source_read
+from tests.factories import OrganisationFactory, UserFactory
 from tests.providers.factories import SettingFactory
 from tests.providers.ofsted_files import row, small_csv
 
@@ -278,3 +279,17 @@ def test_hub_admins_have_it_in_their_navigation(world, client):
         item["label"] for item in client.get(reverse("brokerage:home")).context["navigation_items"]
     ]
     assert "Audit" not in labels
+
+
+def test_the_operators_claim_decision_is_in_the_trail_of_the_hub_where_the_setting_is(world):
+    # The operator has no region of its own: the event belongs to the setting's region.
+    operator = UserFactory(
+        organisation=OrganisationFactory(operator=True), role=Role.NATIONAL_OPERATOR
+    )
+    setting = SettingFactory(urn="SC800003", local_authority=world.la_b1.area)
+    claim = facts.setting_claim_request(actor=world.user("provider_a1", PADM), setting=setting)
+    facts.setting_claim_decide(actor=operator, claim=claim, approve=True)
+    event = AuditEvent.objects.get(action=Action.CLAIM_DECIDED)
+    assert event.region == world.la_b1.region
+    assert event in audit_events_for_region(region=world.la_b1.region)
+    assert event not in audit_events_for_region(region=world.hub_a.region)

@@ -3,6 +3,8 @@ authority from another region added only once the hub admin has confirmed it."""
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -48,7 +50,8 @@ class TestService:
             services.local_authority_add(actor=admin, area=regions["derbyshire"])
         assert caught.value.code == "outside_region"
         assert caught.value.messages == [
-            "Derbyshire is in the East Midlands, not in your region (West Midlands). Add it anyway?"
+            "Derbyshire is in the East Midlands, not in the hub's region (West Midlands). "
+            "Add it anyway?"
         ]
         assert not world.hub_a.region.organisations.filter(gss_code="E10000007").exists()
         assert not AuditEvent.objects.filter(action=AuditEvent.Action.LA_ADDED).exists()
@@ -63,7 +66,7 @@ class TestService:
         assert event.detail == {"outside_region": True, "ons_region": "East Midlands"}
 
     def test_london_reads_without_an_article(self, world, regions):
-        with pytest.raises(ValidationError, match="Camden is in London, not in your region"):
+        with pytest.raises(ValidationError, match="Camden is in London, not in the hub's region"):
             services.local_authority_add(
                 actor=world.user("hub_a", Role.HUB_ADMIN), area=regions["camden"]
             )
@@ -76,7 +79,7 @@ class TestService:
         # No member lies anywhere known yet: nothing to compare with, so no question.
         services.local_authority_add(actor=admin, area=regions["dudley"])
         # Now its members are in the West Midlands, and the East Midlands is another region.
-        with pytest.raises(ValidationError, match="not in your region \\(West Midlands\\)"):
+        with pytest.raises(ValidationError, match="not in the hub's region \\(West Midlands\\)"):
             services.local_authority_add(actor=admin, area=regions["derbyshire"])
 
     def test_the_list_puts_the_hubs_region_first_with_each_region(self, world, regions):
@@ -116,10 +119,10 @@ class TestPage:
         area = regions["derbyshire"].pk
         asked = client.post(url, {"area": area})
         assert asked.status_code == 200
-        html = asked.content.decode()
+        html = unescape(asked.content.decode())
         assert "govuk-error-summary" in html
         assert (
-            "Derbyshire is in the East Midlands, not in your region (West Midlands). "
+            "Derbyshire is in the East Midlands, not in the hub's region (West Midlands). "
             "Add it anyway?" in html
         )
         assert 'type="checkbox"' in html

@@ -149,6 +149,16 @@ def test_the_list_shows_only_the_organisations_referrals_newest_first(clock, sce
     ]
 
 
+def test_a_page_past_the_last_is_a_404_the_schema_documents(clock, scene, api, referral):
+    # Found by `make fuzz`: DRF's "Invalid page." was a status the schema did not list.
+    assert api.get("/api/v1/referrals/?page=1").status_code == 200
+    for page in ("2", "x"):
+        response = api.get(f"/api/v1/referrals/?page={page}")
+        assert (response.status_code, response.json()) == (404, {"detail": "Invalid page."})
+    schema = json.loads(APIClient().get("/api/schema/?format=json").content)
+    assert "404" in schema["paths"]["/api/v1/referrals/"]["get"]["responses"]
+
+
 def test_the_list_filters_by_status_and_by_waiting(clock, scene, api, committed):
     first, second = send(scene, scene.home, home(scene.map, provider_organisation=scene.provider))
     committed(

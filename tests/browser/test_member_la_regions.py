@@ -38,8 +38,8 @@ def test_an_authority_from_another_region_needs_a_confirmation(live_server, page
     page.get_by_role("button", name="Add local authority").click()
     summary = page.locator(".govuk-error-summary").inner_text()
     assert (
-        "Derbyshire is in the East Midlands, not in your region (West Midlands). Add it anyway?"
-        in summary
+        "Derbyshire is in the East Midlands, not in the hub's region (West Midlands). "
+        "Add it anyway?" in summary
     )
     axe.check("member-la-02-confirm")
     assert not Organisation.objects.filter(gss_code="E10000007").exists()

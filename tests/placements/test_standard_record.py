@@ -330,6 +330,16 @@ def test_bad_records_get_field_level_errors(world_map, officer):
     assert not PlacementRequest.objects.filter(reference="LAC-0200").exists()
 
 
+def test_a_body_that_is_not_json_gets_the_same_shape_of_error(officer):
+    # Found by `make fuzz`: the parser's own 400 was {"detail": …}, not the documented shape.
+    response = _client(officer).post(URL, data=b"\xd9W\x15", content_type="application/json")
+    (error,) = response.json()["errors"]
+    assert response.status_code == 400
+    assert error["field"] == ""
+    assert "JSON parse error" in error["message"]
+    assert not PlacementRequest.objects.exists()
+
+
 def test_who_may_import(world_map, officer):
     la = world_map.la
     manager = UserFactory(organisation=la, role=Role.LA_MANAGER)

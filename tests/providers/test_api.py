@@ -18,6 +18,7 @@ from accounts.models import Role, User
 from geo.models import Postcode
 from providers import facts
 from providers.models import ApiToken, CarerHousehold, Eligibility, Setting, Vacancy
+from tests.factories import OrganisationFactory, UserFactory
 from tests.providers.factories import SettingFactory
 
 pytestmark = pytest.mark.django_db
@@ -579,3 +580,18 @@ def test_a_framework_id_that_is_not_a_number_is_not_found(world, client):
     client.force_login(world.user("la_a1", Role.PLACEMENT_OFFICER))
     for bad in ("null", "1e3", "-1"):
         assert client.get(f"/api/v1/frameworks/{bad}/").status_code == 404
+
+
+def test_every_provider_operation_documents_the_403_a_local_authoritys_key_gets(api):
+    # Found by `make fuzz`: an officer's key is a 403 on the providers' endpoints, which the
+    # schema did not say.
+    la = OrganisationFactory(region=api.admin.organisation.regions.first(), local_authority=True)
+    officer = UserFactory(organisation=la, role=Role.PLACEMENT_OFFICER)
+    _, key = facts.api_token_create(actor=officer, name="Case system")
+    assert _client(key).get("/api/v1/settings/").status_code == 403
+    schema = json.loads(_client().get("/api/schema/?format=json").content)
+    provider_paths = {p: ops for p, ops in schema["paths"].items() if "/settings/" in p}
+    assert len(provider_paths) >= 6
+    for path, operations in provider_paths.items():
+        for method, operation in operations.items():
+            assert "403" in operation["responses"], f"{method.upper()} {path}"
