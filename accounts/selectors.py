@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, Organisation, Region, Role, User
 from accounts.permissions import can_manage_region, can_manage_users
+from common.models import created_within
 from geo.models import Area
 
 
@@ -296,11 +297,7 @@ def audit_event_list(
         events = events.filter(organisation_id=organisation)
     if actor:
         events = events.filter(actor_id=actor)
-    if start:
-        events = events.filter(created_at__date__gte=start)
-    if end:
-        events = events.filter(created_at__date__lte=end)
-    return events
+    return created_within(events, start=start, end=end)
 
 
 def audit_actor_choices(*, region: Region) -> QuerySet[User]:

@@ -310,14 +310,7 @@ def provider_organisation_add(*, actor: User, name: str) -> Organisation:
     joined = organisation is not None
     if organisation is None:
         organisation = Organisation.objects.create(kind=Organisation.Kind.PROVIDER, name=name)
-    RegionProvider.objects.create(region=region, organisation=organisation, added_by=actor)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.PROVIDER_ADDED,
-        organisation=organisation,
-        region=region,
-        already_on_the_service=joined,
-    )
+    _take_part(actor=actor, organisation=organisation, region=region, already=joined)
     return organisation
 
 
@@ -327,6 +320,11 @@ def provider_region_join(*, actor: User, organisation: Organisation) -> bool:
     require(can_manage_region(actor) and organisation.kind == Organisation.Kind.PROVIDER)
     region = actor.organisation.own_region if actor.organisation else None
     assert region is not None
+    return _take_part(actor=actor, organisation=organisation, region=region, already=True)
+
+
+def _take_part(*, actor: User, organisation: Organisation, region: Region, already: bool) -> bool:
+    """Link the provider to the region, audited; False (nothing written) when it was linked."""
     _, created = RegionProvider.objects.get_or_create(
         region=region, organisation=organisation, defaults={"added_by": actor}
     )
@@ -336,7 +334,7 @@ def provider_region_join(*, actor: User, organisation: Organisation) -> bool:
             action=AuditEvent.Action.PROVIDER_ADDED,
             organisation=organisation,
             region=region,
-            already_on_the_service=True,
+            already_on_the_service=already,
         )
     return created
 

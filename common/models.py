@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +14,18 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def created_within(
+    queryset: models.QuerySet[Any], *, start: date | None, end: date | None
+) -> models.QuerySet[Any]:
+    """Rows whose `created_at` falls on a local day from `start` to `end`, both included; an
+    open end (None) is no bound. For list pages filtered by PeriodFilterForm."""
+    if start:
+        queryset = queryset.filter(created_at__date__gte=start)
+    if end:
+        queryset = queryset.filter(created_at__date__lte=end)
+    return queryset
 
 
 def validate_fields(

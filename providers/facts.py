@@ -151,16 +151,24 @@ def setting_claim_decide(
     return claim
 
 
-def _claim_audit(*, actor: User, claim: SettingClaim, setting: Setting) -> None:
+def _claim_audit(
+    *,
+    actor: User,
+    claim: SettingClaim,
+    setting: Setting,
+    action: AuditEvent.Action = AuditEvent.Action.CLAIM_DECIDED,
+    **detail: Any,
+) -> None:
+    """A decision on a claim (its `decision`), or a transfer with the `detail` given, in the
+    trail of the hub where the setting is (the operator has no region of its own)."""
     audit_record(
         actor=actor,
-        action=AuditEvent.Action.CLAIM_DECIDED,
+        action=action,
         organisation=claim.organisation,
-        # The trail of the hub where the setting is (the operator has no region of its own).
         region=setting_region(setting=setting),
         setting=setting.urn,
         claim=claim.pk,
-        decision=claim.status,
+        **(detail or {"decision": claim.status}),
     )
 
 
@@ -231,13 +239,11 @@ def setting_claim_transfer(
     claim.transferred_from = previous
     claim.transfer_reason = reason
     _claim_approve(actor=actor, claim=claim, setting=setting, now=now)
-    audit_record(
+    _claim_audit(
         actor=actor,
+        claim=claim,
+        setting=setting,
         action=AuditEvent.Action.SETTING_TRANSFERRED,
-        organisation=claim.organisation,
-        region=setting_region(setting=setting),
-        setting=setting.urn,
-        claim=claim.pk,
         from_organisation=previous.pk,
         from_organisation_name=previous.name,
         to_organisation=claim.organisation.pk,

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, Region, Role, User
+from common.models import created_within
 from geo.models import Area
 from geo.successions import Basis, successors_of
 from providers.filters import SettingFilter, on_frameworks_q
@@ -385,8 +386,4 @@ def location_view_list(
     views = location_views_for_provider(organisation=organisation)
     if setting:
         views = views.filter(setting__urn=setting)
-    if start:
-        views = views.filter(created_at__date__gte=start)
-    if end:
-        views = views.filter(created_at__date__lte=end)
-    return views
+    return created_within(views, start=start, end=end)
